@@ -1,0 +1,64 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.waggle/**', '.nx/**', '**/*.tmp'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js', 'platform/*/bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // ARCHITECTURE.md's dependency rule, enforced on the tags in each package.json
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform', 'scope:schemas'] },
+            { sourceTag: 'scope:schemas', onlyDependOnLibsWithTags: ['scope:schemas'] },
+            { sourceTag: 'scope:context', onlyDependOnLibsWithTags: ['scope:platform', 'scope:schemas'] },
+            { sourceTag: 'scope:projection', onlyDependOnLibsWithTags: ['scope:platform', 'scope:schemas'] },
+            { sourceTag: 'scope:saga', onlyDependOnLibsWithTags: ['scope:platform', 'scope:schemas'] },
+          ],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kafkajs', message: 'Only platform/kafka-bus talks to Kafka; use @waggle/kafka-bus.' },
+            { name: 'mongodb', message: 'Only the Mongo adapters import mongodb.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['platform/kafka-bus/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'kafka-bus does not touch Mongo.' }] }] },
+  },
+  {
+    // the stack's readiness probe is a Mongo adapter of its own
+    files: ['platform/stack/src/probes.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // tests check the real servers with independent clients, not only through our own code
+    files: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  prettier,
+);

@@ -1,0 +1,2 @@
+export { checkKafka } from './checkKafka.ts';
+export type { KafkaClusterInfo } from './checkKafka.ts';

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { StackError } from './stackError.ts';
+import { assertTool } from './toolchain.ts';
+
+const run = promisify(execFile);
+
+/** Pinned versions of what the local stack runs. */
+export const versions = { kafka: '4.1.1', apicurio: '3.3.3', ferretdb: 'v1.24.2' } as const;
+
+const infraDir = fileURLToPath(new URL('../infra/', import.meta.url));
+const mavenDependencyPlugin = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+
+export type Report = (line: string) => void;
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+const hashFiles = async (paths: readonly string[]): Promise<string> => {
+  const hash = createHash('sha256');
+  for (const path of paths) hash.update(await readFile(path));
+  return hash.digest('hex').slice(0, 12);
+};
+
+const runLogged = async (
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; logFile: string; what: string; timeoutMs: number },
+): Promise<void> => {
+  try {
+    const { stdout, stderr } = await run(command, args, {
+      cwd: options.cwd,
+      timeout: options.timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, MAVEN_OPTS: process.env['MAVEN_OPTS'] ?? '-Xmx512m' },
+    });
+    await writeFile(options.logFile, stdout + stderr);
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; code?: unknown };
+    await writeFile(options.logFile, `${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+    throw new StackError(`could not fetch ${options.what} (${command} exit ${String(failure.code)}); its output is in ${options.logFile}`, {
+      cause: error,
+    });
+  }
+};
+
+/** The Kafka broker + tools classpath, resolved by Maven into ~/.m2 once and remembered per pom.xml content. */
+export const resolveKafkaClasspath = async (cacheDir: string, report: Report): Promise<string> => {
+  const pom = join(infraDir, 'kafka', 'pom.xml');
+  const file = join(cacheDir, `kafka-${versions.kafka}-${await hashFiles([pom])}.classpath`);
+  if (await exists(file)) {
+    const classpath = (await readFile(file, 'utf8')).trim();
+    const jars = classpath.split(':');
+    if (jars.length > 0 && (await Promise.all(jars.map(exists))).every(Boolean)) return classpath;
+  }
+  await assertTool('mvn', `download Kafka ${versions.kafka}`);
+  report(`kafka: resolving Kafka ${versions.kafka} jars from Maven Central (first run only)`);
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await runLogged(
+    'mvn',
+    ['-B', '-q', '-f', pom, `${mavenDependencyPlugin}:build-classpath`, '-Dmdep.includeScope=runtime', `-Dmdep.outputFile=${tmp}`],
+    { cwd: cacheDir, logFile: join(cacheDir, 'kafka-mvn.log'), what: `org.apache.kafka:kafka_2.13:${versions.kafka} and its dependencies`, timeoutMs: 15 * 60_000 },
+  );
+  await rename(tmp, file);
+  return (await readFile(file, 'utf8')).trim();
+};
+
+/** The unpacked Apicurio Registry archive (`io.apicurio:apicurio-registry-app:<v>:tar.gz:all`); returns its quarkus-run.jar. */
+export const resolveApicurio = async (cacheDir: string, report: Report): Promise<string> => {
+  const home = join(cacheDir, `apicurio-registry-${versions.apicurio}`);
+  const jar = join(home, 'quarkus-run.jar');
+  if (await exists(jar)) return jar;
+  await assertTool('mvn', `download Apicurio Registry ${versions.apicurio}`);
+  const artifact = `io.apicurio:apicurio-registry-app:${versions.apicurio}:tar.gz:all`;
+  report(`registry: downloading ${artifact} from Maven Central (160 MB, first run only)`);
+  const downloads = join(cacheDir, `downloads-${process.pid}`);
+  await mkdir(downloads, { recursive: true });
+  try {
+    await runLogged('mvn', ['-B', '-q', `${mavenDependencyPlugin}:copy`, `-Dartifact=${artifact}`, `-DoutputDirectory=${downloads}`], {
+      cwd: cacheDir,
+      logFile: join(cacheDir, 'apicurio-mvn.log'),
+      what: artifact,
+      timeoutMs: 20 * 60_000,
+    });
+    const unpacked = `${home}.${process.pid}.tmp`;
+    await mkdir(unpacked, { recursive: true });
+    const archive = join(downloads, `apicurio-registry-app-${versions.apicurio}-all.tar.gz`);
+    await runLogged('tar', ['-xzf', archive, '-C', unpacked], {
+      cwd: cacheDir,
+      logFile: join(cacheDir, 'apicurio-tar.log'),
+      what: `${artifact} (unpacking)`,
+      timeoutMs: 5 * 60_000,
+    });
+    if (!(await exists(join(unpacked, 'quarkus-run.jar')))) {
+      throw new StackError(`${artifact} has no quarkus-run.jar at its root; pick a 3.3.x release`);
+    }
+    await rename(unpacked, home);
+  } finally {
+    await rm(downloads, { recursive: true, force: true });
+  }
+  return jar;
+};
+
+/** The FerretDB launcher (infra/ferretdb), built with Go from the module proxy once per source change. */
+export const resolveFerretDb = async (cacheDir: string, report: Report): Promise<string> => {
+  const source = join(infraDir, 'ferretdb');
+  const key = await hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(source, f)));
+  const binary = join(cacheDir, `ferretdb-${versions.ferretdb}-${key}`, 'waggle-ferretdb');
+  if (await exists(binary)) return binary;
+  await assertTool('go', `build FerretDB ${versions.ferretdb}`);
+  report(`mongo: building FerretDB ${versions.ferretdb} with Go (first run only, a few minutes on 2 cores)`);
+  const tmp = `${binary}.${process.pid}.tmp`;
+  await mkdir(join(cacheDir, `ferretdb-${versions.ferretdb}-${key}`), { recursive: true });
+  await runLogged('go', ['build', '-mod=readonly', '-trimpath', '-o', tmp, '.'], {
+    cwd: source,
+    logFile: join(cacheDir, 'ferretdb-go.log'),
+    what: `github.com/FerretDB/FerretDB@${versions.ferretdb} (go build)`,
+    timeoutMs: 20 * 60_000,
+  });
+  await rename(tmp, binary);
+  return binary;
+};

@@ -1,0 +1,2 @@
+export { uniqueName } from './uniqueName.ts';
+export { waitFor } from './waitFor.ts';

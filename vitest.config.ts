@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+const exclude = ['**/node_modules/**', '.waggle/**'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude } },
+      {
+        test: {
+          name: 'int',
+          include: ['**/*.int.spec.ts'],
+          exclude,
+          // one shared real stack per run, brought up here when it is not already answering
+          globalSetup: ['platform/testing/src/stackGlobalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
