@@ -5,9 +5,25 @@ import { stackCommand } from './stackCommand.ts';
 
 const program = new Command('waggle')
   .description('waggle: event-driven choreography on Apache Kafka with event sourcing')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
-  .addCommand(stackCommand());
+  .addCommand(stackCommand())
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ waggle stack up          start Kafka, the schema registry and MongoDB locally (no Docker)
+  $ waggle stack status      what runs, its pid and memory, whether it answers
+  $ eval "$(waggle stack env)"
+  $ waggle stack down
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or input.`,
+  );
+
+// commander copies these settings only to subcommands made with .command(), so set them on every level
+const configure = (command: Command): void => {
+  command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  command.commands.forEach(configure);
+};
+configure(program);
 
 const exitCodeOf = (error: unknown): number => {
   if (error instanceof CliError) return error.exitCode;

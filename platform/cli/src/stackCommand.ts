@@ -1,13 +1,4 @@
-import {
-  loadStackConfig,
-  stackDown,
-  stackReset,
-  stackStatus,
-  stackUp,
-  toEnvLines,
-  versions,
-  type ComponentStatus,
-} from '@waggle/stack';
+import { loadStackConfig, stackDown, stackReset, stackStatus, stackUp, toEnvLines, versions, type ComponentStatus } from '@waggle/stack';
 import { Command } from 'commander';
 
 const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -33,7 +24,8 @@ export const stackCommand = (): Command => {
       const config = loadStackConfig();
       const began = performance.now();
       const outcomes = await stackUp(config, (line) => console.log(line));
-      for (const o of outcomes) console.log(`${o.name.padEnd(9)} ${o.outcome}${o.pid === undefined ? '' : ` (pid ${o.pid})`}  ${o.address}`);
+      for (const o of outcomes)
+        console.log(`${o.name.padEnd(9)} ${o.outcome}${o.pid === undefined ? '' : ` (pid ${o.pid})`}  ${o.address}`);
       const startedAny = outcomes.some((o) => o.outcome === 'started');
       console.log(startedAny ? `stack up in ${seconds(began)}; data and logs in ${config.stateDir}` : 'stack already up; nothing to do');
     });
@@ -44,7 +36,8 @@ export const stackCommand = (): Command => {
     .addHelpText('after', '\nExample:\n  $ waggle stack down')
     .action(async () => {
       const stopped = await stackDown(loadStackConfig());
-      for (const s of stopped) console.log(`${s.name.padEnd(9)} stopped (pid ${s.pid}${s.how === 'killed' ? ', killed after its grace period' : ''})`);
+      for (const s of stopped)
+        console.log(`${s.name.padEnd(9)} stopped (pid ${s.pid}${s.how === 'killed' ? ', killed after its grace period' : ''})`);
       console.log(stopped.length === 0 ? 'stack was not running' : 'stack down');
     });
 

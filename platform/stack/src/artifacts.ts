@@ -67,7 +67,12 @@ export const resolveKafkaClasspath = async (cacheDir: string, report: Report): P
   await runLogged(
     'mvn',
     ['-B', '-q', '-f', pom, `${mavenDependencyPlugin}:build-classpath`, '-Dmdep.includeScope=runtime', `-Dmdep.outputFile=${tmp}`],
-    { cwd: cacheDir, logFile: join(cacheDir, 'kafka-mvn.log'), what: `org.apache.kafka:kafka_2.13:${versions.kafka} and its dependencies`, timeoutMs: 15 * 60_000 },
+    {
+      cwd: cacheDir,
+      logFile: join(cacheDir, 'kafka-mvn.log'),
+      what: `org.apache.kafka:kafka_2.13:${versions.kafka} and its dependencies`,
+      timeoutMs: 15 * 60_000,
+    },
   );
   await rename(tmp, file);
   return (await readFile(file, 'utf8')).trim();

@@ -43,7 +43,13 @@ const exists = (path: string): Promise<boolean> =>
 
 const layout = (config: StackConfig, name: ComponentName) => {
   const dir = join(config.stateDir, name);
-  return { dir, dataDir: join(dir, 'data'), logsDir: join(dir, 'logs'), pidFile: join(dir, 'pid'), logFile: join(dir, 'logs', `${name}.log`) };
+  return {
+    dir,
+    dataDir: join(dir, 'data'),
+    logsDir: join(dir, 'logs'),
+    pidFile: join(dir, 'pid'),
+    logFile: join(dir, 'logs', `${name}.log`),
+  };
 };
 
 const kafkaProperties = (config: StackConfig, dataDir: string): string =>
@@ -97,7 +103,20 @@ const kafkaComponent = (config: StackConfig): Component => {
       if (!(await exists(join(paths.dataDir, 'meta.properties')))) {
         const clusterId = randomBytes(16).toString('base64url');
         try {
-          await run(java, ['-Xmx256m', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', properties, '--ignore-formatted']);
+          await run(java, [
+            '-Xmx256m',
+            `-Dlog4j2.configurationFile=${log4j}`,
+            '-cp',
+            classpath,
+            'kafka.tools.StorageTool',
+            'format',
+            '--standalone',
+            '-t',
+            clusterId,
+            '-c',
+            properties,
+            '--ignore-formatted',
+          ]);
         } catch (error) {
           const failure = error as { stderr?: string; stdout?: string };
           await writeFile(join(paths.logsDir, 'format.log'), `${failure.stdout ?? ''}${failure.stderr ?? ''}`);
@@ -135,7 +154,10 @@ const registryComponent = (config: StackConfig): Component => {
     mode: config.registry.mode,
     address: config.registry.url,
     setting: 'SCHEMA_REGISTRY_URL',
-    ports: [{ port: config.registry.port, setting: 'WAGGLE_REGISTRY_PORT (or SCHEMA_REGISTRY_URL to use another registry)' }],
+    ports: [
+      { port: config.registry.port, setting: 'WAGGLE_REGISTRY_PORT (or SCHEMA_REGISTRY_URL to use another registry)' },
+      { port: config.registry.managementPort, setting: 'WAGGLE_REGISTRY_MANAGEMENT_PORT' },
+    ],
     ...paths,
     readyTimeoutMs: 120_000,
     stopGraceMs: 15_000,
@@ -153,6 +175,9 @@ const registryComponent = (config: StackConfig): Component => {
           '-XX:+ExitOnOutOfMemoryError',
           `-Dwaggle.stack=${paths.dir}`,
           '-Dquarkus.http.host=127.0.0.1',
+          // Quarkus opens a second (management: health, metrics) port, by default on 0.0.0.0:9000
+          '-Dquarkus.management.host=127.0.0.1',
+          `-Dquarkus.management.port=${config.registry.managementPort}`,
           `-Dquarkus.http.port=${config.registry.port}`,
           // file-backed H2 so schemas (and their ids) survive a restart
           `-Dapicurio.datasource.url=jdbc:h2:file:${join(paths.dataDir, 'registry')}`,

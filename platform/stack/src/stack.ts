@@ -8,7 +8,12 @@ import type { StackConfig, StackMode } from './stackConfig.ts';
 import { StackError } from './stackError.ts';
 
 /** What `stackUp` did with one component. */
-export type UpOutcome = { readonly name: ComponentName; readonly outcome: 'started' | 'already running' | 'external'; readonly pid?: number; readonly address: string };
+export type UpOutcome = {
+  readonly name: ComponentName;
+  readonly outcome: 'started' | 'already running' | 'external';
+  readonly pid?: number;
+  readonly address: string;
+};
 
 /** One line of `waggle stack status`. */
 export type ComponentStatus = {
@@ -99,7 +104,11 @@ export const stackUp = async (config: StackConfig, report: Report = () => {}): P
   );
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
-    await Promise.all(started.map(({ component, daemon }) => stopDaemon(daemon.pid, component.stopGraceMs).then(() => rm(component.pidFile, { force: true }))));
+    await Promise.all(
+      started.map(({ component, daemon }) =>
+        stopDaemon(daemon.pid, component.stopGraceMs).then(() => rm(component.pidFile, { force: true })),
+      ),
+    );
     throw failure.reason instanceof StackError ? failure.reason : new StackError(errorText(failure.reason), { cause: failure.reason });
   }
   return components.map((c) => outcomes.get(c.name)).filter((o): o is UpOutcome => o !== undefined);

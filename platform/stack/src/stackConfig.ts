@@ -9,7 +9,7 @@ export type StackMode = 'local' | 'external';
 /** The validated settings of the local stack; `process.env` is read here and nowhere else in this library. */
 export type StackConfig = {
   readonly kafka: { readonly mode: StackMode; readonly brokers: string; readonly port: number; readonly controllerPort: number };
-  readonly registry: { readonly mode: StackMode; readonly url: string; readonly port: number };
+  readonly registry: { readonly mode: StackMode; readonly url: string; readonly port: number; readonly managementPort: number };
   readonly mongo: { readonly mode: StackMode; readonly url: string; readonly port: number };
   /** Data, logs and pid files of the running stack (git-ignored). */
   readonly stateDir: string;
@@ -29,6 +29,7 @@ const envSchema = z.object({
   WAGGLE_KAFKA_PORT: port.default(9092),
   WAGGLE_KAFKA_CONTROLLER_PORT: port.default(9093),
   WAGGLE_REGISTRY_PORT: port.default(8081),
+  WAGGLE_REGISTRY_MANAGEMENT_PORT: port.default(8091),
   WAGGLE_MONGO_PORT: port.default(27017),
   WAGGLE_STATE_DIR: z.string().min(1).optional(),
   WAGGLE_CACHE_DIR: z.string().min(1).optional(),
@@ -65,6 +66,7 @@ export const loadStackConfig = (env: NodeJS.ProcessEnv = process.env): StackConf
       mode: e.SCHEMA_REGISTRY_URL ? 'external' : 'local',
       url: (e.SCHEMA_REGISTRY_URL ?? `http://127.0.0.1:${e.WAGGLE_REGISTRY_PORT}/apis/ccompat/v7`).replace(/\/+$/, ''),
       port: e.WAGGLE_REGISTRY_PORT,
+      managementPort: e.WAGGLE_REGISTRY_MANAGEMENT_PORT,
     },
     mongo: {
       mode: e.MONGO_URL ? 'external' : 'local',

@@ -6,7 +6,11 @@ import { setTimeout as delay } from 'node:timers/promises';
  */
 export const waitFor = async <T>(
   condition: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 20_000, intervalMs = 50, description = 'condition' }: { timeoutMs?: number; intervalMs?: number; description?: string } = {},
+  {
+    timeoutMs = 20_000,
+    intervalMs = 50,
+    description = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; description?: string } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
