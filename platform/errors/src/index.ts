@@ -1,0 +1,1 @@
+export { ConcurrencyError, isRetriable, TransientError, UndecodableError, ValidationError, WaggleError } from './errors.ts';
