@@ -1,0 +1,114 @@
+/** Who caused an event and when: carried to Kafka as CloudEvents and tracing headers. */
+export type EventMetadata = {
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** ISO-8601 instant the event happened (CloudEvents `time`). */
+  readonly occurredAt: string;
+  readonly commandId?: string;
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+};
+
+/** An event as a decider produces it: its type name and its data. */
+export type DomainEvent = { readonly type: string; readonly data: Readonly<Record<string, unknown>> };
+
+/** An event ready to append. */
+export type NewEvent = DomainEvent & { readonly metadata: EventMetadata };
+
+/** An event as stored: its stream and its 1-based position in it. */
+export type RecordedEvent = NewEvent & { readonly streamId: string; readonly version: number };
+
+/** Where a batch sits in the outbox: its lane (a hash of the stream id) and its sequence number there. */
+export type OutboxPosition = { readonly lane: number; readonly seq: number };
+
+export type AppendOptions = {
+  /** The version the stream had when it was read: 0 for a new stream. Must be a version a read or an append returned. */
+  readonly expectedVersion: number;
+  readonly commandId?: string;
+};
+
+export type AppendResult = {
+  readonly streamId: string;
+  readonly fromVersion: number;
+  /** The stream's version after this append: the next append's `expectedVersion`. */
+  readonly toVersion: number;
+  readonly batchId: string;
+  readonly position: OutboxPosition;
+};
+
+export type StreamSlice = {
+  readonly streamId: string;
+  /** Events with a version above the `fromVersion` asked for, in order. */
+  readonly events: readonly RecordedEvent[];
+  /** The stream's current version (0: no events). */
+  readonly version: number;
+  /** Command ids of the batches read, newest last. */
+  readonly commandIds: readonly string[];
+};
+
+export type Snapshot = {
+  readonly streamId: string;
+  readonly version: number;
+  /** Which shape of state this is; a decider that changes its state shape bumps it and old snapshots are ignored. */
+  readonly schemaVersion: number;
+  readonly state: unknown;
+  /** Command ids of the batches folded into this snapshot since the previous one, so a retried command is still recognised. */
+  readonly commandIds: readonly string[];
+};
+
+/** What a command did, kept so that repeating its id returns the same outcome. */
+export type CommandOutcome = {
+  readonly commandId: string;
+  readonly streamId: string;
+  /** Stream version before and after; equal when the command decided nothing. */
+  readonly fromVersion: number;
+  readonly toVersion: number;
+};
+
+/** A batch in an outbox lane, as the relay publishes it. */
+export type OutboxBatch = {
+  readonly position: OutboxPosition;
+  readonly batchId: string;
+  readonly streamId: string;
+  readonly events: readonly RecordedEvent[];
+};
+
+/** One step of the relay through a lane. */
+export type OutboxRead =
+  /** committed batches to publish, in order, and the seq the lane's cursor may move to once they are acknowledged. */
+  { readonly batches: readonly OutboxBatch[]; readonly throughSeq: number };
+
+/**
+ * The event store port. One stream per aggregate; batches are appended atomically with optimistic concurrency,
+ * without multi-document transactions. Every appended batch also enters one outbox lane, from which the relay
+ * publishes it to Kafka (the store is its own outbox: no dual write).
+ */
+export type EventStore = {
+  readonly lanes: number;
+  /** Appends `events` as one atomic batch; throws `ConcurrencyError` when the stream is not at `expectedVersion`. */
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Reads a stream after `fromVersion` (0 = from the start; otherwise a version a read or append returned). */
+  readStream(streamId: string, options?: { fromVersion?: number }): Promise<StreamSlice>;
+  readSnapshot(streamId: string): Promise<Snapshot | undefined>;
+  writeSnapshot(snapshot: Snapshot): Promise<void>;
+  findCommand(commandId: string): Promise<CommandOutcome | undefined>;
+  recordCommand(outcome: CommandOutcome): Promise<void>;
+  /**
+   * Reads up to `limit` batches of `lane` after `afterSeq`. Entries of appends that lost a concurrency race are
+   * skipped; an entry whose append is still in flight stops the read, and after `orphanAfterMs` (its writer
+   * died between the two inserts) the relay completes that append so nothing appended is lost.
+   */
+  readOutbox(lane: number, afterSeq: number, options: { limit: number; orphanAfterMs: number }): Promise<OutboxRead>;
+};
+
+/** The lane of a stream: a stable hash, so one stream always goes through one lane, in order. */
+export const laneOf = (streamId: string, lanes: number): number => {
+  // FNV-1a: cheap, stable across processes and languages
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < streamId.length; i++) {
+    hash ^= streamId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+};

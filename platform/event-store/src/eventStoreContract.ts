@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError, ValidationError } from '@waggle/errors';
+import { describe, expect, it } from 'vitest';
+import type { Decider } from './decider.ts';
+import type { EventStore, NewEvent } from './eventStore.ts';
+import { handleCommand } from './handleCommand.ts';
+
+const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
+  type,
+  data,
+  metadata: { eventId: randomUUID(), correlationId: 'corr-1', causationId: 'cause-1', occurredAt: '2026-11-25T10:00:00.000Z' },
+});
+
+type Counter = { readonly count: number; readonly closed: boolean };
+type CounterCommand = { type: 'Add'; by: number } | { type: 'Close' } | { type: 'Noop' };
+type CounterEvent = { type: 'Added'; data: { by: number } } | { type: 'Closed'; data: Record<string, never> };
+const counter: Decider<CounterCommand, CounterEvent, Counter> = {
+  initialState: () => ({ count: 0, closed: false }),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'Add':
+        return state.closed ? [] : [{ type: 'Added', data: { by: command.by } }];
+      case 'Close':
+        return state.closed ? [] : [{ type: 'Closed', data: {} }];
+      case 'Noop':
+        return [];
+    }
+  },
+  evolve: (state, e) => {
+    switch (e.type) {
+      case 'Added':
+        return { ...state, count: state.count + e.data.by };
+      case 'Closed':
+        return { ...state, closed: true };
+    }
+  },
+};
+const meta = (commandId: string = randomUUID()) => ({ commandId, correlationId: 'corr-1', occurredAt: '2026-11-25T10:00:00.000Z' });
+
+/** The behaviour every EventStore adapter must show; run against the Mongo adapter and the in-memory twin. */
+export const describeEventStoreContract = (name: string, makeStore: () => Promise<EventStore>): void => {
+  describe(`${name} event store`, () => {
+    describe('given a new stream', () => {
+      it('appends a batch atomically and reads it back with versions 1..n in order', async () => {
+        const store = await makeStore();
+        const result = await store.append('booking-1', [event('A', { n: 1 }), event('B', { n: 2 }), event('C', { n: 3 })], { expectedVersion: 0 });
+        expect(result).toMatchObject({ fromVersion: 1, toVersion: 3 });
+        const slice = await store.readStream('booking-1');
+        expect(slice.version).toBe(3);
+        expect(slice.events.map((e) => [e.type, e.version, e.data['n']])).toEqual([
+          ['A', 1, 1],
+          ['B', 2, 2],
+          ['C', 3, 3],
+        ]);
+        expect(slice.events[0]?.metadata.correlationId).toBe('corr-1');
+      });
+
+      it('reads an unknown stream as empty at version 0', async () => {
+        const store = await makeStore();
+        expect(await store.readStream('nobody')).toMatchObject({ events: [], version: 0 });
+      });
+
+      it('refuses an empty batch and a negative expected version', async () => {
+        const store = await makeStore();
+        await expect(store.append('s', [], { expectedVersion: 0 })).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.append('s', [event('A')], { expectedVersion: -1 })).rejects.toBeInstanceOf(ValidationError);
+      });
+    });
+
+    describe('given a stream at version 2', () => {
+      const atTwo = async () => {
+        const store = await makeStore();
+        await store.append('s-2', [event('A')], { expectedVersion: 0 });
+        await store.append('s-2', [event('B')], { expectedVersion: 1 });
+        return store;
+      };
+
+      it('rejects an append expecting an older version with a retriable ConcurrencyError', async () => {
+        const store = await atTwo();
+        const failure = store.append('s-2', [event('X')], { expectedVersion: 1 });
+        await expect(failure).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(failure).rejects.toMatchObject({ retriable: true, streamId: 's-2' });
+        expect((await store.readStream('s-2')).version).toBe(2);
+      });
+
+      it('reads from a version', async () => {
+        const store = await atTwo();
+        await store.append('s-2', [event('C'), event('D')], { expectedVersion: 2 });
+        const slice = await store.readStream('s-2', { fromVersion: 2 });
+        expect(slice.events.map((e) => e.type)).toEqual(['C', 'D']);
+        expect(slice.version).toBe(4);
+      });
+
+      it('lets exactly one of many concurrent appends with the same expected version win', async () => {
+        const store = await atTwo();
+        const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append('s-2', [event(`W${i}`), event(`W${i}b`)], { expectedVersion: 2 })));
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(7);
+        for (const r of lost) expect(r.reason).toBeInstanceOf(ConcurrencyError);
+        const slice = await store.readStream('s-2');
+        expect(slice.version).toBe(4);
+        expect(slice.events.slice(2).map((e) => e.type[0])).toEqual(['W', 'W']);
+      });
+    });
+
+    describe('the outbox', () => {
+      it('holds every committed batch exactly once, in stream order within its lane, and no batch that lost a race', async () => {
+        const store = await makeStore();
+        const streams = ['a', 'b', 'c', 'd', 'e', 'f'];
+        for (const s of streams) await store.append(s, [event('One')], { expectedVersion: 0 });
+        await Promise.allSettled(streams.map((s) => store.append(s, [event('Loser')], { expectedVersion: 0 })));
+        await Promise.all(streams.map((s) => store.append(s, [event('Two'), event('Three')], { expectedVersion: 1 })));
+        const seen: string[] = [];
+        for (let lane = 0; lane < store.lanes; lane++) {
+          let after = 0;
+          for (;;) {
+            const read = await store.readOutbox(lane, after, { limit: 4, orphanAfterMs: 60_000 });
+            for (const b of read.batches) for (const e of b.events) seen.push(`${b.streamId}:${e.version}:${e.type}`);
+            if (read.throughSeq === after) break;
+            after = read.throughSeq;
+          }
+        }
+        for (const s of streams) expect(seen.filter((x) => x.startsWith(`${s}:`))).toEqual([`${s}:1:One`, `${s}:2:Two`, `${s}:3:Three`]);
+        expect(seen.some((x) => x.includes('Loser'))).toBe(false);
+      });
+    });
+
+    describe('snapshots and commands', () => {
+      it('keeps the latest snapshot of a stream', async () => {
+        const store = await makeStore();
+        await store.writeSnapshot({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 }, commandIds: ['c1'] });
+        expect(await store.readSnapshot('snap')).toEqual({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 }, commandIds: ['c1'] });
+        expect(await store.readSnapshot('none')).toBeUndefined();
+      });
+
+      it('keeps the first outcome recorded for a command id', async () => {
+        const store = await makeStore();
+        await store.recordCommand({ commandId: 'cmd-1', streamId: 's', fromVersion: 0, toVersion: 1 });
+        await store.recordCommand({ commandId: 'cmd-1', streamId: 's', fromVersion: 5, toVersion: 9 });
+        expect(await store.findCommand('cmd-1')).toEqual({ commandId: 'cmd-1', streamId: 's', fromVersion: 0, toVersion: 1 });
+      });
+    });
+
+    describe('handleCommand', () => {
+      it('folds, decides and appends; a repeated command id appends nothing and returns the first outcome', async () => {
+        const store = await makeStore();
+        const first = await handleCommand(store, counter, { streamId: 'counter-1', command: { type: 'Add', by: 2 }, metadata: meta('cmd-a') });
+        expect(first).toMatchObject({ version: 1, state: { count: 2 }, duplicate: false });
+        expect(first.events[0]?.metadata).toMatchObject({ commandId: 'cmd-a', causationId: 'cmd-a', correlationId: 'corr-1' });
+        const again = await handleCommand(store, counter, { streamId: 'counter-1', command: { type: 'Add', by: 2 }, metadata: meta('cmd-a') });
+        expect(again).toMatchObject({ version: 1, state: { count: 2 }, duplicate: true });
+        expect(again.events.map((e) => e.metadata.eventId)).toEqual(first.events.map((e) => e.metadata.eventId));
+        expect((await store.readStream('counter-1')).version).toBe(1);
+      });
+
+      it('returns the first outcome of a command that decided nothing, even after the state changed', async () => {
+        const store = await makeStore();
+        await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Close' }, metadata: meta() });
+        const noop = await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Add', by: 1 }, metadata: meta('cmd-n') });
+        expect(noop.events).toEqual([]);
+        const again = await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Add', by: 1 }, metadata: meta('cmd-n') });
+        expect(again).toMatchObject({ duplicate: true, events: [], version: 1 });
+      });
+
+      it('recognises a command whose first attempt appended but died before recording its outcome', async () => {
+        const store = await makeStore();
+        await store.append('counter-3', [{ ...event('Added', { by: 7 }), metadata: { ...event('x').metadata, commandId: 'cmd-crashed' } }], {
+          expectedVersion: 0,
+          commandId: 'cmd-crashed',
+        });
+        const retried = await handleCommand(store, counter, { streamId: 'counter-3', command: { type: 'Add', by: 7 }, metadata: meta('cmd-crashed') });
+        expect(retried).toMatchObject({ duplicate: true, version: 1, state: { count: 7 } });
+        expect(await store.findCommand('cmd-crashed')).toMatchObject({ fromVersion: 0, toVersion: 1 });
+      });
+
+      it('retries on conflicts so that concurrent commands on one stream all take effect once', async () => {
+        const store = await makeStore();
+        const results = await Promise.all(
+          Array.from({ length: 12 }, () => handleCommand(store, counter, { streamId: 'counter-4', command: { type: 'Add', by: 1 }, metadata: meta() }, { maxAttempts: 50 })),
+        );
+        expect(results.every((r) => !r.duplicate)).toBe(true);
+        const slice = await store.readStream('counter-4');
+        expect(slice.version).toBe(12);
+        expect(new Set(slice.events.map((e) => e.metadata.commandId)).size).toBe(12);
+      });
+
+      it('writes a snapshot every N events and loads from it', async () => {
+        const store = await makeStore();
+        for (let i = 0; i < 7; i++) {
+          await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta(`snap-${i}`) }, { snapshotEvery: 3 });
+        }
+        expect(await store.readSnapshot('counter-5')).toMatchObject({ version: 6, state: { count: 6 } });
+        const next = await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta() }, { snapshotEvery: 3 });
+        expect(next).toMatchObject({ version: 8, state: { count: 8 } });
+        const repeated = await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta('snap-5') }, { snapshotEvery: 3 });
+        expect(repeated.duplicate).toBe(true);
+      });
+    });
+  });
+};

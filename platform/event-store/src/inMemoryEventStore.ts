@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError, ValidationError } from '@waggle/errors';
+import { laneOf, type CommandOutcome, type EventStore, type OutboxBatch, type RecordedEvent, type Snapshot } from './eventStore.ts';
+
+type Batch = { batchId: string; from: number; to: number; commandId: string | null; events: RecordedEvent[] };
+
+/**
+ * The in-memory twin of the Mongo event store, for deciders' and handlers' unit tests. It passes the same contract
+ * suite; it is not durable and is not shared between processes.
+ */
+export const createInMemoryEventStore = (options: { lanes?: number } = {}): EventStore => {
+  const lanes = options.lanes ?? 4;
+  const streams = new Map<string, Batch[]>();
+  const outbox = new Map<number, OutboxBatch[]>();
+  const snapshots = new Map<string, Snapshot>();
+  const commands = new Map<string, CommandOutcome>();
+  const clone = <T>(value: T): T => structuredClone(value);
+
+  return {
+    lanes,
+    append(streamId, events, { expectedVersion, commandId }) {
+      if (events.length === 0) return Promise.reject(new ValidationError('append needs at least one event'));
+      if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+        return Promise.reject(new ValidationError(`expectedVersion must be an integer ≥ 0, got ${expectedVersion}`));
+      }
+      const batches = streams.get(streamId) ?? [];
+      const current = batches.at(-1)?.to ?? 0;
+      if (current !== expectedVersion) {
+        return Promise.reject(new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion));
+      }
+      const recorded = events.map((e, i) => clone({ type: e.type, data: e.data, metadata: e.metadata, streamId, version: expectedVersion + 1 + i }));
+      const batch: Batch = { batchId: randomUUID(), from: expectedVersion + 1, to: expectedVersion + events.length, commandId: commandId ?? null, events: recorded };
+      streams.set(streamId, [...batches, batch]);
+      const lane = laneOf(streamId, lanes);
+      const laneBatches = outbox.get(lane) ?? [];
+      const seq = laneBatches.length + 1;
+      outbox.set(lane, [...laneBatches, { position: { lane, seq }, batchId: batch.batchId, streamId, events: recorded }]);
+      return Promise.resolve({ streamId, fromVersion: batch.from, toVersion: batch.to, batchId: batch.batchId, position: { lane, seq } });
+    },
+    readStream(streamId, { fromVersion = 0 } = {}) {
+      const batches = (streams.get(streamId) ?? []).filter((b) => b.from > fromVersion);
+      return Promise.resolve({
+        streamId,
+        events: clone(batches.flatMap((b) => b.events)),
+        version: batches.at(-1)?.to ?? fromVersion,
+        commandIds: batches.flatMap((b) => (b.commandId ? [b.commandId] : [])),
+      });
+    },
+    readSnapshot(streamId) {
+      const snapshot = snapshots.get(streamId);
+      return Promise.resolve(snapshot && clone(snapshot));
+    },
+    writeSnapshot(snapshot) {
+      snapshots.set(snapshot.streamId, clone(snapshot));
+      return Promise.resolve();
+    },
+    findCommand(commandId) {
+      const outcome = commands.get(commandId);
+      return Promise.resolve(outcome && { ...outcome });
+    },
+    recordCommand(outcome) {
+      if (!commands.has(outcome.commandId)) commands.set(outcome.commandId, { ...outcome });
+      return Promise.resolve();
+    },
+    readOutbox(lane, afterSeq, { limit }) {
+      const batches = (outbox.get(lane) ?? []).slice(afterSeq, afterSeq + limit);
+      return Promise.resolve({ batches: clone(batches), throughSeq: batches.at(-1)?.position.seq ?? afterSeq });
+    },
+  };
+};

@@ -1,0 +1,4 @@
+import { describeEventStoreContract } from './eventStoreContract.ts';
+import { createInMemoryEventStore } from './inMemoryEventStore.ts';
+
+describeEventStoreContract('in-memory', () => Promise.resolve(createInMemoryEventStore()));

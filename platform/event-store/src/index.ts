@@ -1,0 +1,22 @@
+export type { Decider } from './decider.ts';
+export { laneOf } from './eventStore.ts';
+export type {
+  AppendOptions,
+  AppendResult,
+  CommandOutcome,
+  DomainEvent,
+  EventMetadata,
+  EventStore,
+  NewEvent,
+  OutboxBatch,
+  OutboxPosition,
+  OutboxRead,
+  RecordedEvent,
+  Snapshot,
+  StreamSlice,
+} from './eventStore.ts';
+export { eventIdFor, handleCommand } from './handleCommand.ts';
+export type { CommandMetadata, CommandResult, HandleCommandOptions } from './handleCommand.ts';
+export { createInMemoryEventStore } from './inMemoryEventStore.ts';
+export { createMongoEventStore } from './mongoEventStore.ts';
+export type { MongoEventStoreOptions } from './mongoEventStore.ts';

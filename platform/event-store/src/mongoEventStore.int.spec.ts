@@ -1,0 +1,61 @@
+import { uniqueName } from '@waggle/testing';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describeEventStoreContract } from './eventStoreContract.ts';
+import { laneOf } from './eventStore.ts';
+import { createMongoEventStore } from './mongoEventStore.ts';
+
+const client = new MongoClient(inject('stack').mongoUrl);
+afterAll(async () => {
+  await client.close();
+});
+
+const freshStore = async () => {
+  const db = client.db(uniqueName('es'));
+  const store = createMongoEventStore({ db, lanes: 3 });
+  await store.start();
+  return { db, store };
+};
+
+describeEventStoreContract('MongoDB', async () => (await freshStore()).store);
+
+describe('MongoDB event store', () => {
+  describe('given a writer that died between its outbox insert and its stream insert', () => {
+    it('completes the append from the outbox once the entry is older than the orphan timeout, exactly once', async () => {
+      const { db, store } = await freshStore();
+      await store.append('flight-9', [{ type: 'A', data: {}, metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }], {
+        expectedVersion: 0,
+      });
+      const lane = laneOf('flight-9', 3);
+      const orphan = {
+        _id: `${lane}:2`,
+        streamId: 'flight-9',
+        from: 2,
+        to: 2,
+        batchId: 'orphan-batch',
+        lane,
+        seq: 2,
+        commandId: null,
+        events: [{ type: 'B', data: { n: 1 }, metadata: { eventId: 'e2', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        at: new Date(Date.now() - 60_000),
+      };
+      await db.collection<{ _id: string }>('outbox').insertOne(orphan);
+      expect((await store.readStream('flight-9')).version).toBe(1);
+
+      const young = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 120_000 });
+      expect(young).toEqual({ batches: [], throughSeq: 1 });
+
+      const read = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 10_000 });
+      expect(read.batches.map((b) => b.batchId)).toEqual(['orphan-batch']);
+      expect((await store.readStream('flight-9')).events.map((e) => e.type)).toEqual(['A', 'B']);
+      await expect(store.append('flight-9', [{ ...orphan.events[0]!, type: 'C' }], { expectedVersion: 1 })).rejects.toMatchObject({ name: 'ConcurrencyError' });
+      const again = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 10_000 });
+      expect(again.batches.map((b) => b.batchId)).toEqual(['orphan-batch']);
+    });
+  });
+
+  it('refuses to reopen a store with another number of lanes', async () => {
+    const { db } = await freshStore();
+    await expect(createMongoEventStore({ db, lanes: 5 }).start()).rejects.toThrow(/3 outbox lanes/);
+  });
+});
