@@ -100,6 +100,10 @@ export type EventStore = {
    * died between the two inserts) the relay completes that append so nothing appended is lost.
    */
   readOutbox(lane: number, afterSeq: number, options: { limit: number; orphanAfterMs: number }): Promise<OutboxRead>;
+  /** The seq through which the relay has published a lane (0 = nothing yet). */
+  readOutboxCursor(lane: number): Promise<number>;
+  /** Moves a lane's cursor forward (never back), after the broker acknowledged everything through `seq`. */
+  advanceOutboxCursor(lane: number, seq: number): Promise<void>;
 };
 
 /** The lane of a stream: a stable hash, so one stream always goes through one lane, in order. */

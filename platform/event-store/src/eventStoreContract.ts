@@ -127,6 +127,17 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
       });
     });
 
+    describe('outbox cursors', () => {
+      it('start at 0 and only move forward', async () => {
+        const store = await makeStore();
+        expect(await store.readOutboxCursor(1)).toBe(0);
+        await store.advanceOutboxCursor(1, 7);
+        await store.advanceOutboxCursor(1, 3);
+        expect(await store.readOutboxCursor(1)).toBe(7);
+        expect(await store.readOutboxCursor(0)).toBe(0);
+      });
+    });
+
     describe('snapshots and commands', () => {
       it('keeps the latest snapshot of a stream', async () => {
         const store = await makeStore();

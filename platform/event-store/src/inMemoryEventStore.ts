@@ -14,6 +14,7 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
   const outbox = new Map<number, OutboxBatch[]>();
   const snapshots = new Map<string, Snapshot>();
   const commands = new Map<string, CommandOutcome>();
+  const cursors = new Map<number, number>();
   const clone = <T>(value: T): T => structuredClone(value);
 
   return {
@@ -65,6 +66,13 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
     readOutbox(lane, afterSeq, { limit }) {
       const batches = (outbox.get(lane) ?? []).slice(afterSeq, afterSeq + limit);
       return Promise.resolve({ batches: clone(batches), throughSeq: batches.at(-1)?.position.seq ?? afterSeq });
+    },
+    readOutboxCursor(lane) {
+      return Promise.resolve(cursors.get(lane) ?? 0);
+    },
+    advanceOutboxCursor(lane, seq) {
+      cursors.set(lane, Math.max(seq, cursors.get(lane) ?? 0));
+      return Promise.resolve();
     },
   };
 };

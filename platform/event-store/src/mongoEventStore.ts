@@ -38,6 +38,7 @@ type OutboxDoc = Omit<StreamDoc, '_id'> & { _id: string };
 type SnapshotDoc = Snapshot & { _id: string };
 type CommandDoc = CommandOutcome & { _id: string };
 type MetaDoc = { _id: string; lanes: number };
+type CursorDoc = { _id: string; seq: number };
 
 export type MongoEventStoreOptions = {
   readonly db: Db;
@@ -81,6 +82,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   const snapshots: Collection<SnapshotDoc> = options.db.collection(`${prefix}snapshots`);
   const commands: Collection<CommandDoc> = options.db.collection(`${prefix}commands`);
   const meta: Collection<MetaDoc> = options.db.collection(`${prefix}event_store_meta`);
+  const cursors: Collection<CursorDoc> = options.db.collection(`${prefix}outbox_cursors`);
   const nextSeqGuess = new Map<number, number>();
 
   const seqTaken = async (lane: number, seq: number): Promise<boolean> =>
@@ -243,5 +245,13 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       }
     },
     readOutbox,
+    async readOutboxCursor(lane) {
+      const doc = await transient('readOutboxCursor', () => cursors.findOne({ _id: `lane-${lane}` }));
+      return doc?.seq ?? 0;
+    },
+    async advanceOutboxCursor(lane, seq) {
+      // $max: a relay that lost its lanes to another instance cannot move the cursor back
+      await transient('advanceOutboxCursor', () => cursors.updateOne({ _id: `lane-${lane}` }, { $max: { seq } }, { upsert: true }));
+    },
   };
 };

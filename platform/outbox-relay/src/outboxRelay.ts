@@ -1,0 +1,147 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { isRetriable } from '@waggle/errors';
+import type { EventStore, RecordedEvent } from '@waggle/event-store';
+
+/** A Kafka record ready to produce (the relay knows nothing of Kafka clients or Avro). */
+export type OutgoingRecord = {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string | Buffer>>;
+};
+
+export type RelayLogger = {
+  readonly info: (fields: Record<string, unknown>, message: string) => void;
+  readonly error: (fields: Record<string, unknown>, message: string) => void;
+};
+
+export type OutboxRelayOptions = {
+  readonly store: EventStore;
+  /** Turns stored events into records (topic, key = stream id, Avro value, CloudEvents headers). */
+  readonly toRecords: (events: readonly RecordedEvent[]) => Promise<readonly OutgoingRecord[]>;
+  /** Produces records and resolves only once the broker acknowledged all of them (acks=all). */
+  readonly publish: (records: readonly OutgoingRecord[]) => Promise<void>;
+  /** Outbox batches read per step and lane. */
+  readonly batchLimit?: number;
+  /** Idle polling starts at this interval and backs off up to `maxIdleMs` while nothing is appended. */
+  readonly minIdleMs?: number;
+  readonly maxIdleMs?: number;
+  /** How long an outbox entry may wait for its stream insert before the relay completes the append itself. */
+  readonly orphanAfterMs?: number;
+  readonly logger?: RelayLogger;
+};
+
+export type LaneStatus = {
+  readonly lane: number;
+  readonly cursor: number;
+  readonly published: number;
+  readonly lastError?: string;
+};
+
+export type OutboxRelay = {
+  /** Starts relaying the given lanes (default: every lane of the store). */
+  start(lanes?: readonly number[]): Promise<void>;
+  /** Changes the owned lanes (after a rebalance): stops lanes no longer owned, after their in-flight step. */
+  assign(lanes: readonly number[]): Promise<void>;
+  /** Polls now: call it after an append in this process to skip the idle wait. */
+  wake(): void;
+  status(): readonly LaneStatus[];
+  stop(): Promise<void>;
+};
+
+type LaneLoop = { lane: number; running: boolean; cursor: number; published: number; lastError?: string; done: Promise<void> };
+
+const quietLogger: RelayLogger = { info: () => {}, error: () => {} };
+
+/**
+ * The outbox relay: for each owned lane, reads committed batches after the lane's cursor, publishes them in
+ * order, and moves the cursor only after the broker acknowledged them. A crash between publish and cursor
+ * move publishes those batches again (at least once, per-stream order kept); nothing appended is skipped.
+ */
+export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
+  const { store, toRecords, publish } = options;
+  const batchLimit = options.batchLimit ?? 64;
+  const minIdleMs = options.minIdleMs ?? 2;
+  const maxIdleMs = options.maxIdleMs ?? 25;
+  const orphanAfterMs = options.orphanAfterMs ?? 10_000;
+  const logger = options.logger ?? quietLogger;
+  const loops = new Map<number, LaneLoop>();
+  let wakeUp: (() => void) | undefined;
+  let wakeSignal = new Promise<void>((resolve) => (wakeUp = resolve));
+
+  const wake = (): void => {
+    const resolve = wakeUp;
+    wakeSignal = new Promise<void>((r) => (wakeUp = r));
+    resolve?.();
+  };
+
+  const step = async (loop: LaneLoop): Promise<boolean> => {
+    const read = await store.readOutbox(loop.lane, loop.cursor, { limit: batchLimit, orphanAfterMs });
+    if (read.batches.length > 0) {
+      const records = await toRecords(read.batches.flatMap((b) => b.events));
+      await publish(records);
+      loop.published += records.length;
+    }
+    if (read.throughSeq === loop.cursor) return false;
+    await store.advanceOutboxCursor(loop.lane, read.throughSeq);
+    loop.cursor = read.throughSeq;
+    return true;
+  };
+
+  const run = async (loop: LaneLoop): Promise<void> => {
+    let idleMs = minIdleMs;
+    let failures = 0;
+    while (loop.running) {
+      try {
+        const progressed = await step(loop);
+        failures = 0;
+        delete loop.lastError;
+        if (progressed) {
+          idleMs = minIdleMs;
+          continue;
+        }
+        await Promise.race([delay(idleMs), wakeSignal]);
+        idleMs = Math.min(maxIdleMs, idleMs * 2);
+      } catch (error) {
+        failures += 1;
+        loop.lastError = error instanceof Error ? error.message : String(error);
+        // never skip: a failing batch blocks its lane (and only its lane) until it can be published
+        logger.error({ lane: loop.lane, cursor: loop.cursor, failures, retriable: isRetriable(error), err: error }, 'outbox relay step failed; retrying');
+        await delay(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2));
+      }
+    }
+  };
+
+  const startLane = async (lane: number): Promise<void> => {
+    if (loops.has(lane)) return;
+    const loop: LaneLoop = { lane, running: true, cursor: await store.readOutboxCursor(lane), published: 0, done: Promise.resolve() };
+    loop.done = run(loop);
+    loops.set(lane, loop);
+    logger.info({ lane, cursor: loop.cursor }, 'outbox relay lane started');
+  };
+
+  const stopLane = async (lane: number): Promise<void> => {
+    const loop = loops.get(lane);
+    if (!loop) return;
+    loop.running = false;
+    wake();
+    await loop.done;
+    loops.delete(lane);
+    logger.info({ lane, cursor: loop.cursor }, 'outbox relay lane stopped');
+  };
+
+  const assign = async (lanes: readonly number[]): Promise<void> => {
+    const wanted = new Set(lanes);
+    await Promise.all([...loops.keys()].filter((l) => !wanted.has(l)).map(stopLane));
+    for (const lane of wanted) await startLane(lane);
+  };
+
+  return {
+    start: (lanes) => assign(lanes ?? Array.from({ length: store.lanes }, (_, i) => i)),
+    assign,
+    wake,
+    status: () =>
+      [...loops.values()].map((l) => ({ lane: l.lane, cursor: l.cursor, published: l.published, ...(l.lastError === undefined ? {} : { lastError: l.lastError }) })),
+    stop: () => assign([]),
+  };
+};

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { createInMemoryEventStore, type NewEvent, type RecordedEvent } from '@waggle/event-store';
+import { TransientError } from '@waggle/errors';
+import { waitFor } from '@waggle/testing';
+import { describe, expect, it } from 'vitest';
+import { createOutboxRelay, type OutgoingRecord } from './outboxRelay.ts';
+
+const event = (type: string): NewEvent => ({
+  type,
+  data: {},
+  metadata: { eventId: randomUUID(), correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+});
+const toRecords = (events: readonly RecordedEvent[]): Promise<OutgoingRecord[]> =>
+  Promise.resolve(events.map((e) => ({ topic: 'test', key: e.streamId, value: Buffer.from(`${e.streamId}:${e.version}:${e.type}`), headers: {} })));
+
+describe('outbox relay', () => {
+  describe('given appended batches on several streams', () => {
+    it('publishes every event once, in stream order, and moves each lane cursor to its end', async () => {
+      const store = createInMemoryEventStore({ lanes: 3 });
+      const published: string[] = [];
+      const relay = createOutboxRelay({ store, toRecords, publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))) });
+      await relay.start();
+      for (let v = 0; v < 5; v++) for (const s of ['s1', 's2', 's3', 's4']) await store.append(s, [event('E'), event('F')], { expectedVersion: v * 2 });
+      relay.wake();
+      await waitFor(() => published.length === 40, { description: '40 events published' });
+      await relay.stop();
+      for (const s of ['s1', 's2', 's3', 's4']) {
+        expect(published.filter((p) => p.startsWith(`${s}:`)).map((p) => Number(p.split(':')[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      }
+      for (let lane = 0; lane < 3; lane++) {
+        expect(await store.readOutboxCursor(lane)).toBe((await store.readOutbox(lane, 0, { limit: 1000, orphanAfterMs: 0 })).throughSeq);
+      }
+    });
+  });
+
+  describe('given the broker fails to acknowledge', () => {
+    it('retries the same batch, never skips it, and does not move the cursor until it is acknowledged', async () => {
+      const store = createInMemoryEventStore({ lanes: 1 });
+      await store.append('s1', [event('A')], { expectedVersion: 0 });
+      await store.append('s1', [event('B')], { expectedVersion: 1 });
+      let failuresLeft = 3;
+      const published: string[] = [];
+      const relay = createOutboxRelay({
+        store,
+        toRecords,
+        publish: (records) => {
+          if (failuresLeft-- > 0) return Promise.reject(new TransientError('broker unavailable'));
+          published.push(...records.map((r) => r.value.toString()));
+          return Promise.resolve();
+        },
+      });
+      await relay.start();
+      await waitFor(() => relay.status()[0]?.lastError, { description: 'a recorded failure' });
+      expect(await store.readOutboxCursor(0)).toBe(0);
+      await waitFor(() => published.length === 2, { description: 'the batch after the failures' });
+      await relay.stop();
+      expect(published).toEqual(['s1:1:A', 's1:2:B']);
+      expect(await store.readOutboxCursor(0)).toBe(2);
+    });
+  });
+
+  describe('given a restart', () => {
+    it('resumes from the persisted cursor without republishing acknowledged batches', async () => {
+      const store = createInMemoryEventStore({ lanes: 1 });
+      const published: string[] = [];
+      const publish = (records: readonly OutgoingRecord[]) => Promise.resolve(void published.push(...records.map((r) => r.value.toString())));
+      const first = createOutboxRelay({ store, toRecords, publish });
+      await first.start();
+      await store.append('s1', [event('A')], { expectedVersion: 0 });
+      first.wake();
+      await waitFor(() => published.length === 1);
+      await first.stop();
+      await store.append('s1', [event('B')], { expectedVersion: 1 });
+      const second = createOutboxRelay({ store, toRecords, publish });
+      await second.start();
+      await waitFor(() => published.length === 2);
+      await second.stop();
+      expect(published).toEqual(['s1:1:A', 's1:2:B']);
+    });
+  });
+});
