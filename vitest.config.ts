@@ -12,7 +12,7 @@ export default defineConfig({
           include: ['**/*.int.spec.ts'],
           exclude,
           // one shared real stack per run, brought up here when it is not already answering
-          globalSetup: ['platform/testing/src/stackGlobalSetup.ts'],
+          globalSetup: ['platform/stack/src/vitestGlobalSetup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

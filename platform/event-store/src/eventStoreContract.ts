@@ -43,7 +43,9 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
     describe('given a new stream', () => {
       it('appends a batch atomically and reads it back with versions 1..n in order', async () => {
         const store = await makeStore();
-        const result = await store.append('booking-1', [event('A', { n: 1 }), event('B', { n: 2 }), event('C', { n: 3 })], { expectedVersion: 0 });
+        const result = await store.append('booking-1', [event('A', { n: 1 }), event('B', { n: 2 }), event('C', { n: 3 })], {
+          expectedVersion: 0,
+        });
         expect(result).toMatchObject({ fromVersion: 1, toVersion: 3 });
         const slice = await store.readStream('booking-1');
         expect(slice.version).toBe(3);
@@ -93,7 +95,9 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
 
       it('lets exactly one of many concurrent appends with the same expected version win', async () => {
         const store = await atTwo();
-        const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append('s-2', [event(`W${i}`), event(`W${i}b`)], { expectedVersion: 2 })));
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => store.append('s-2', [event(`W${i}`), event(`W${i}b`)], { expectedVersion: 2 })),
+        );
         const won = results.filter((r) => r.status === 'fulfilled');
         const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         expect(won).toHaveLength(1);
@@ -142,7 +146,13 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
       it('keeps the latest snapshot of a stream', async () => {
         const store = await makeStore();
         await store.writeSnapshot({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 }, commandIds: ['c1'] });
-        expect(await store.readSnapshot('snap')).toEqual({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 }, commandIds: ['c1'] });
+        expect(await store.readSnapshot('snap')).toEqual({
+          streamId: 'snap',
+          version: 5,
+          schemaVersion: 1,
+          state: { count: 5 },
+          commandIds: ['c1'],
+        });
         expect(await store.readSnapshot('none')).toBeUndefined();
       });
 
@@ -157,10 +167,18 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
     describe('handleCommand', () => {
       it('folds, decides and appends; a repeated command id appends nothing and returns the first outcome', async () => {
         const store = await makeStore();
-        const first = await handleCommand(store, counter, { streamId: 'counter-1', command: { type: 'Add', by: 2 }, metadata: meta('cmd-a') });
+        const first = await handleCommand(store, counter, {
+          streamId: 'counter-1',
+          command: { type: 'Add', by: 2 },
+          metadata: meta('cmd-a'),
+        });
         expect(first).toMatchObject({ version: 1, state: { count: 2 }, duplicate: false });
         expect(first.events[0]?.metadata).toMatchObject({ commandId: 'cmd-a', causationId: 'cmd-a', correlationId: 'corr-1' });
-        const again = await handleCommand(store, counter, { streamId: 'counter-1', command: { type: 'Add', by: 2 }, metadata: meta('cmd-a') });
+        const again = await handleCommand(store, counter, {
+          streamId: 'counter-1',
+          command: { type: 'Add', by: 2 },
+          metadata: meta('cmd-a'),
+        });
         expect(again).toMatchObject({ version: 1, state: { count: 2 }, duplicate: true });
         expect(again.events.map((e) => e.metadata.eventId)).toEqual(first.events.map((e) => e.metadata.eventId));
         expect((await store.readStream('counter-1')).version).toBe(1);
@@ -169,19 +187,35 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
       it('returns the first outcome of a command that decided nothing, even after the state changed', async () => {
         const store = await makeStore();
         await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Close' }, metadata: meta() });
-        const noop = await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Add', by: 1 }, metadata: meta('cmd-n') });
+        const noop = await handleCommand(store, counter, {
+          streamId: 'counter-2',
+          command: { type: 'Add', by: 1 },
+          metadata: meta('cmd-n'),
+        });
         expect(noop.events).toEqual([]);
-        const again = await handleCommand(store, counter, { streamId: 'counter-2', command: { type: 'Add', by: 1 }, metadata: meta('cmd-n') });
+        const again = await handleCommand(store, counter, {
+          streamId: 'counter-2',
+          command: { type: 'Add', by: 1 },
+          metadata: meta('cmd-n'),
+        });
         expect(again).toMatchObject({ duplicate: true, events: [], version: 1 });
       });
 
       it('recognises a command whose first attempt appended but died before recording its outcome', async () => {
         const store = await makeStore();
-        await store.append('counter-3', [{ ...event('Added', { by: 7 }), metadata: { ...event('x').metadata, commandId: 'cmd-crashed' } }], {
-          expectedVersion: 0,
-          commandId: 'cmd-crashed',
+        await store.append(
+          'counter-3',
+          [{ ...event('Added', { by: 7 }), metadata: { ...event('x').metadata, commandId: 'cmd-crashed' } }],
+          {
+            expectedVersion: 0,
+            commandId: 'cmd-crashed',
+          },
+        );
+        const retried = await handleCommand(store, counter, {
+          streamId: 'counter-3',
+          command: { type: 'Add', by: 7 },
+          metadata: meta('cmd-crashed'),
         });
-        const retried = await handleCommand(store, counter, { streamId: 'counter-3', command: { type: 'Add', by: 7 }, metadata: meta('cmd-crashed') });
         expect(retried).toMatchObject({ duplicate: true, version: 1, state: { count: 7 } });
         expect(await store.findCommand('cmd-crashed')).toMatchObject({ fromVersion: 0, toVersion: 1 });
       });
@@ -189,7 +223,14 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
       it('retries on conflicts so that concurrent commands on one stream all take effect once', async () => {
         const store = await makeStore();
         const results = await Promise.all(
-          Array.from({ length: 12 }, () => handleCommand(store, counter, { streamId: 'counter-4', command: { type: 'Add', by: 1 }, metadata: meta() }, { maxAttempts: 50 })),
+          Array.from({ length: 12 }, () =>
+            handleCommand(
+              store,
+              counter,
+              { streamId: 'counter-4', command: { type: 'Add', by: 1 }, metadata: meta() },
+              { maxAttempts: 50 },
+            ),
+          ),
         );
         expect(results.every((r) => !r.duplicate)).toBe(true);
         const slice = await store.readStream('counter-4');
@@ -200,12 +241,27 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
       it('writes a snapshot every N events and loads from it', async () => {
         const store = await makeStore();
         for (let i = 0; i < 7; i++) {
-          await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta(`snap-${i}`) }, { snapshotEvery: 3 });
+          await handleCommand(
+            store,
+            counter,
+            { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta(`snap-${i}`) },
+            { snapshotEvery: 3 },
+          );
         }
         expect(await store.readSnapshot('counter-5')).toMatchObject({ version: 6, state: { count: 6 } });
-        const next = await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta() }, { snapshotEvery: 3 });
+        const next = await handleCommand(
+          store,
+          counter,
+          { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta() },
+          { snapshotEvery: 3 },
+        );
         expect(next).toMatchObject({ version: 8, state: { count: 8 } });
-        const repeated = await handleCommand(store, counter, { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta('snap-5') }, { snapshotEvery: 3 });
+        const repeated = await handleCommand(
+          store,
+          counter,
+          { streamId: 'counter-5', command: { type: 'Add', by: 1 }, metadata: meta('snap-5') },
+          { snapshotEvery: 3 },
+        );
         expect(repeated.duplicate).toBe(true);
       });
     });

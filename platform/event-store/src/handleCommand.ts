@@ -39,7 +39,13 @@ export const eventIdFor = (commandId: string, index: number): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
-type Loaded<State> = { state: State; version: number; snapshotVersion: number; sinceSnapshot: readonly string[]; events: readonly RecordedEvent[] };
+type Loaded<State> = {
+  state: State;
+  version: number;
+  snapshotVersion: number;
+  sinceSnapshot: readonly string[];
+  events: readonly RecordedEvent[];
+};
 
 const load = async <C, E extends DomainEvent, S>(store: EventStore, decider: Decider<C, E, S>, streamId: string): Promise<Loaded<S>> => {
   const snapshot = await store.readSnapshot(streamId);
@@ -78,7 +84,12 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
       const events = loaded.events.filter((e) => e.metadata.commandId === metadata.commandId);
       if (!previous) {
         const fromVersion = (events[0]?.version ?? loaded.version + 1) - 1;
-        await store.recordCommand({ commandId: metadata.commandId, streamId, fromVersion, toVersion: events.at(-1)?.version ?? fromVersion });
+        await store.recordCommand({
+          commandId: metadata.commandId,
+          streamId,
+          fromVersion,
+          toVersion: events.at(-1)?.version ?? fromVersion,
+        });
       }
       return { streamId, events, version: loaded.version, state: loaded.state, duplicate: true };
     }
@@ -104,7 +115,12 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
     }));
     try {
       const appended = await store.append(streamId, newEvents, { expectedVersion: loaded.version, commandId: metadata.commandId });
-      await store.recordCommand({ commandId: metadata.commandId, streamId, fromVersion: appended.fromVersion, toVersion: appended.toVersion });
+      await store.recordCommand({
+        commandId: metadata.commandId,
+        streamId,
+        fromVersion: appended.fromVersion,
+        toVersion: appended.toVersion,
+      });
       const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
       if (snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {
         await store.writeSnapshot({

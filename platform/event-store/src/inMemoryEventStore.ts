@@ -29,8 +29,16 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
       if (current !== expectedVersion) {
         return Promise.reject(new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion));
       }
-      const recorded = events.map((e, i) => clone({ type: e.type, data: e.data, metadata: e.metadata, streamId, version: expectedVersion + 1 + i }));
-      const batch: Batch = { batchId: randomUUID(), from: expectedVersion + 1, to: expectedVersion + events.length, commandId: commandId ?? null, events: recorded };
+      const recorded = events.map((e, i) =>
+        clone({ type: e.type, data: e.data, metadata: e.metadata, streamId, version: expectedVersion + 1 + i }),
+      );
+      const batch: Batch = {
+        batchId: randomUUID(),
+        from: expectedVersion + 1,
+        to: expectedVersion + events.length,
+        commandId: commandId ?? null,
+        events: recorded,
+      };
       streams.set(streamId, [...batches, batch]);
       const lane = laneOf(streamId, lanes);
       const laneBatches = outbox.get(lane) ?? [];

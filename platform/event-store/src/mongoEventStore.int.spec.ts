@@ -23,9 +23,13 @@ describe('MongoDB event store', () => {
   describe('given a writer that died between its outbox insert and its stream insert', () => {
     it('completes the append from the outbox once the entry is older than the orphan timeout, exactly once', async () => {
       const { db, store } = await freshStore();
-      await store.append('flight-9', [{ type: 'A', data: {}, metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }], {
-        expectedVersion: 0,
-      });
+      await store.append(
+        'flight-9',
+        [{ type: 'A', data: {}, metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        {
+          expectedVersion: 0,
+        },
+      );
       const lane = laneOf('flight-9', 3);
       const orphan = {
         _id: `${lane}:2`,
@@ -36,7 +40,13 @@ describe('MongoDB event store', () => {
         lane,
         seq: 2,
         commandId: null,
-        events: [{ type: 'B', data: { n: 1 }, metadata: { eventId: 'e2', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        events: [
+          {
+            type: 'B',
+            data: { n: 1 },
+            metadata: { eventId: 'e2', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+          },
+        ],
         at: new Date(Date.now() - 60_000),
       };
       await db.collection<{ _id: string }>('outbox').insertOne(orphan);
@@ -48,9 +58,35 @@ describe('MongoDB event store', () => {
       const read = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 10_000 });
       expect(read.batches.map((b) => b.batchId)).toEqual(['orphan-batch']);
       expect((await store.readStream('flight-9')).events.map((e) => e.type)).toEqual(['A', 'B']);
-      await expect(store.append('flight-9', [{ ...orphan.events[0]!, type: 'C' }], { expectedVersion: 1 })).rejects.toMatchObject({ name: 'ConcurrencyError' });
+      await expect(store.append('flight-9', [{ ...orphan.events[0]!, type: 'C' }], { expectedVersion: 1 })).rejects.toMatchObject({
+        name: 'ConcurrencyError',
+      });
       const again = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 10_000 });
       expect(again.batches.map((b) => b.batchId)).toEqual(['orphan-batch']);
+    });
+  });
+
+  describe('given a hole in a lane (a claimed seq whose document the server refused)', () => {
+    it('waits for the orphan timeout, then voids the hole and publishes what follows it', async () => {
+      const { db, store } = await freshStore();
+      const lane = laneOf('hole-1', 3);
+      await store.append(
+        'hole-1',
+        [{ type: 'A', data: {}, metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        {
+          expectedVersion: 0,
+        },
+      );
+      const raw = db.collection<{ _id: string; seq?: number }>('outbox');
+      const after = (await raw.findOne({ _id: `${lane}:1` }))!;
+      await raw.insertOne({ ...after, _id: `${lane}:3`, seq: 3 });
+
+      expect(await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 60_000 })).toEqual({ batches: [], throughSeq: 1 });
+      expect(await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 0 })).toEqual({ batches: [], throughSeq: 1 });
+      const voided = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 0 });
+      expect(voided.throughSeq).toBe(2);
+      const next = await store.readOutbox(lane, 2, { limit: 10, orphanAfterMs: 0 });
+      expect(next.throughSeq).toBe(3);
     });
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, TransientError, ValidationError } from '@waggle/errors';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { createGroupInsert } from './groupInsert.ts';
 import {
   laneOf,
   type AppendOptions,
@@ -33,7 +34,7 @@ type StreamDoc = {
 };
 
 /** The same batch in its outbox lane, keyed `<lane>:<seq>`; seqs of a lane are always a gapless prefix 1..n. */
-type OutboxDoc = Omit<StreamDoc, '_id'> & { _id: string };
+type OutboxDoc = Omit<StreamDoc, '_id'> & { _id: string; void?: true };
 
 type SnapshotDoc = Snapshot & { _id: string };
 type CommandDoc = CommandOutcome & { _id: string };
@@ -62,7 +63,8 @@ const transient = async <T>(what: string, work: () => Promise<T>): Promise<T> =>
     return await work();
   } catch (error) {
     if (isDuplicateKey(error) || error instanceof ConcurrencyError) throw error;
-    if (error instanceof MongoServerError && !error.hasErrorLabel('RetryableWriteError') && error.code !== 91 && error.code !== 189) throw error;
+    if (error instanceof MongoServerError && !error.hasErrorLabel('RetryableWriteError') && error.code !== 91 && error.code !== 189)
+      throw error;
     throw new TransientError(`event store: ${what} failed: ${(error as Error).message}`, { cause: error });
   }
 };
@@ -84,6 +86,13 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   const meta: Collection<MetaDoc> = options.db.collection(`${prefix}event_store_meta`);
   const cursors: Collection<CursorDoc> = options.db.collection(`${prefix}outbox_cursors`);
   const nextSeqGuess = new Map<number, number>();
+  const insertStream = createGroupInsert(streams);
+  const insertOutbox = createGroupInsert(outbox);
+  const claimQueues = new Map<
+    number,
+    { entry: (seq: number) => OutboxDoc; resolve: (seq: number) => void; reject: (e: unknown) => void }[]
+  >();
+  const claiming = new Set<number>();
 
   const seqTaken = async (lane: number, seq: number): Promise<boolean> =>
     (await outbox.findOne({ _id: outboxKey(lane, seq) }, { projection: { _id: 1 } })) !== null;
@@ -105,25 +114,50 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     return low;
   };
 
-  /** Inserts the outbox entry at the lane's first free seq; never skips one, so seqs stay a gapless prefix. */
-  const claimSeq = async (lane: number, entry: (seq: number) => OutboxDoc): Promise<number> => {
-    let seq = nextSeqGuess.get(lane) ?? (await findHead(lane, 0)) + 1;
-    for (;;) {
-      try {
-        await outbox.insertOne(entry(seq));
-        nextSeqGuess.set(lane, seq + 1);
-        return seq;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        seq = (await findHead(lane, seq)) + 1;
+  /**
+   * Inserts outbox entries at the lane's next free seqs. Concurrent claims of this process on one lane take
+   * consecutive seqs in one group insert; a seq another process took first is retried at the new head. A seq is
+   * never skipped, so a lane's seqs stay a gapless prefix 1..n and the relay can walk them by `_id`.
+   */
+  const drainClaims = async (lane: number): Promise<void> => {
+    const queue = claimQueues.get(lane) ?? [];
+    claiming.add(lane);
+    try {
+      while (queue.length > 0) {
+        const group = queue.splice(0, 256);
+        try {
+          const base = nextSeqGuess.get(lane) ?? (await findHead(lane, 0)) + 1;
+          const outcomes = await Promise.all(group.map((c, i) => insertOutbox(c.entry(base + i))));
+          const retry = group.filter((_, i) => outcomes[i] === 'duplicate');
+          group.forEach((c, i) => {
+            if (outcomes[i] === 'inserted') c.resolve(base + i);
+          });
+          // a lost seq was taken by another process: find the new head before claiming again
+          nextSeqGuess.set(lane, retry.length === 0 ? base + group.length : (await findHead(lane, base - 1)) + 1);
+          queue.unshift(...retry);
+        } catch (error) {
+          nextSeqGuess.delete(lane);
+          for (const c of group) c.reject(error);
+        }
       }
+    } finally {
+      claiming.delete(lane);
     }
   };
+
+  const claimSeq = (lane: number, entry: (seq: number) => OutboxDoc): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const queue = claimQueues.get(lane) ?? [];
+      claimQueues.set(lane, queue);
+      queue.push({ entry, resolve, reject });
+      if (!claiming.has(lane)) void drainClaims(lane);
+    });
 
   const append = async (streamId: string, events: readonly NewEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
     const { expectedVersion } = appendOptions;
     if (events.length === 0) throw new ValidationError('append needs at least one event');
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new ValidationError(`expectedVersion must be an integer ≥ 0, got ${expectedVersion}`);
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0)
+      throw new ValidationError(`expectedVersion must be an integer ≥ 0, got ${expectedVersion}`);
     const from = expectedVersion + 1;
     const batch = {
       streamId,
@@ -137,14 +171,11 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     };
     return transient('append', async () => {
       const seq = await claimSeq(batch.lane, (s) => ({ _id: outboxKey(batch.lane, s), ...batch, seq: s }));
-      try {
-        await streams.insertOne({ _id: streamKey(streamId, from), ...batch, seq });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+      if ((await insertStream({ _id: streamKey(streamId, from), ...batch, seq })) === 'duplicate') {
         const holder = await streams.findOne({ _id: streamKey(streamId, from) }, { projection: { batchId: 1 } });
         // the relay may have completed this very append while we were slow: then it is ours and committed
         if (holder?.batchId !== batch.batchId) {
-          throw new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion, { cause: error });
+          throw new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion);
         }
       }
       return { streamId, fromVersion: from, toVersion: batch.to, batchId: batch.batchId, position: { lane: batch.lane, seq } };
@@ -167,16 +198,38 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       return { streamId, events, version, commandIds };
     });
 
+  const holesSeen = new Map<string, number>();
+  /**
+   * A missing seq with a taken one after it is a hole: a claim whose document the server refused. Once it has
+   * lasted `orphanAfterMs`, fill it with a void entry so the lane moves on (a late writer then just claims anew).
+   */
+  const voidLastingHole = async (lane: number, seq: number, orphanAfterMs: number): Promise<void> => {
+    const key = outboxKey(lane, seq);
+    if (!(await seqTaken(lane, seq + 1))) {
+      holesSeen.delete(key);
+      return;
+    }
+    const seenAt = holesSeen.get(key) ?? Date.now();
+    holesSeen.set(key, seenAt);
+    if (Date.now() - seenAt < orphanAfterMs) return;
+    holesSeen.delete(key);
+    await insertOutbox({ _id: key, void: true } as unknown as OutboxDoc);
+  };
+
   const readOutbox = async (lane: number, afterSeq: number, readOptions: { limit: number; orphanAfterMs: number }): Promise<OutboxRead> =>
     transient('readOutbox', async () => {
       const first = await outbox.findOne({ _id: outboxKey(lane, afterSeq + 1) });
-      if (!first) return { batches: [], throughSeq: afterSeq };
+      if (!first) {
+        await voidLastingHole(lane, afterSeq + 1, readOptions.orphanAfterMs);
+        return { batches: [], throughSeq: afterSeq };
+      }
+      if (first.void) return { batches: [], throughSeq: afterSeq + 1 };
       const rest = await Promise.all(
         Array.from({ length: Math.max(0, readOptions.limit - 1) }, (_, i) => outbox.findOne({ _id: outboxKey(lane, afterSeq + 2 + i) })),
       );
       const entries: OutboxDoc[] = [first];
       for (const entry of rest) {
-        if (!entry) break;
+        if (!entry || entry.void) break;
         entries.push(entry);
       }
       const holders = await Promise.all(
@@ -228,7 +281,9 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       return snapshot;
     },
     async writeSnapshot(snapshot) {
-      await transient('writeSnapshot', () => snapshots.replaceOne({ _id: snapshot.streamId }, { ...snapshot, commandIds: [...snapshot.commandIds] }, { upsert: true }));
+      await transient('writeSnapshot', () =>
+        snapshots.replaceOne({ _id: snapshot.streamId }, { ...snapshot, commandIds: [...snapshot.commandIds] }, { upsert: true }),
+      );
     },
     async findCommand(commandId) {
       const doc = await transient('findCommand', () => commands.findOne({ _id: commandId }));

@@ -106,7 +106,10 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         failures += 1;
         loop.lastError = error instanceof Error ? error.message : String(error);
         // never skip: a failing batch blocks its lane (and only its lane) until it can be published
-        logger.error({ lane: loop.lane, cursor: loop.cursor, failures, retriable: isRetriable(error), err: error }, 'outbox relay step failed; retrying');
+        logger.error(
+          { lane: loop.lane, cursor: loop.cursor, failures, retriable: isRetriable(error), err: error },
+          'outbox relay step failed; retrying',
+        );
         await delay(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2));
       }
     }
@@ -141,7 +144,12 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     assign,
     wake,
     status: () =>
-      [...loops.values()].map((l) => ({ lane: l.lane, cursor: l.cursor, published: l.published, ...(l.lastError === undefined ? {} : { lastError: l.lastError }) })),
+      [...loops.values()].map((l) => ({
+        lane: l.lane,
+        cursor: l.cursor,
+        published: l.published,
+        ...(l.lastError === undefined ? {} : { lastError: l.lastError }),
+      })),
     stop: () => assign([]),
   };
 };

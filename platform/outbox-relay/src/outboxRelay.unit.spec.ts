@@ -11,16 +11,23 @@ const event = (type: string): NewEvent => ({
   metadata: { eventId: randomUUID(), correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
 });
 const toRecords = (events: readonly RecordedEvent[]): Promise<OutgoingRecord[]> =>
-  Promise.resolve(events.map((e) => ({ topic: 'test', key: e.streamId, value: Buffer.from(`${e.streamId}:${e.version}:${e.type}`), headers: {} })));
+  Promise.resolve(
+    events.map((e) => ({ topic: 'test', key: e.streamId, value: Buffer.from(`${e.streamId}:${e.version}:${e.type}`), headers: {} })),
+  );
 
 describe('outbox relay', () => {
   describe('given appended batches on several streams', () => {
     it('publishes every event once, in stream order, and moves each lane cursor to its end', async () => {
       const store = createInMemoryEventStore({ lanes: 3 });
       const published: string[] = [];
-      const relay = createOutboxRelay({ store, toRecords, publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))) });
+      const relay = createOutboxRelay({
+        store,
+        toRecords,
+        publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
+      });
       await relay.start();
-      for (let v = 0; v < 5; v++) for (const s of ['s1', 's2', 's3', 's4']) await store.append(s, [event('E'), event('F')], { expectedVersion: v * 2 });
+      for (let v = 0; v < 5; v++)
+        for (const s of ['s1', 's2', 's3', 's4']) await store.append(s, [event('E'), event('F')], { expectedVersion: v * 2 });
       relay.wake();
       await waitFor(() => published.length === 40, { description: '40 events published' });
       await relay.stop();
@@ -63,7 +70,8 @@ describe('outbox relay', () => {
     it('resumes from the persisted cursor without republishing acknowledged batches', async () => {
       const store = createInMemoryEventStore({ lanes: 1 });
       const published: string[] = [];
-      const publish = (records: readonly OutgoingRecord[]) => Promise.resolve(void published.push(...records.map((r) => r.value.toString())));
+      const publish = (records: readonly OutgoingRecord[]) =>
+        Promise.resolve(void published.push(...records.map((r) => r.value.toString())));
       const first = createOutboxRelay({ store, toRecords, publish });
       await first.start();
       await store.append('s1', [event('A')], { expectedVersion: 0 });

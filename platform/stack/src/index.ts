@@ -1,4 +1,4 @@
-export { versions } from './artifacts.ts';
+export { resolveKafkaClasspath, versions } from './artifacts.ts';
 export type { Report } from './artifacts.ts';
 export type { ComponentName } from './components.ts';
 export { stackDown, stackReset, stackStatus, stackUp } from './stack.ts';

@@ -1,3 +1,4 @@
+export { createTcpProxy, type TcpProxy } from './tcpProxy.ts';
 export { freePort } from './freePort.ts';
 export { runCli } from './runCli.ts';
 export type { CliRun } from './runCli.ts';

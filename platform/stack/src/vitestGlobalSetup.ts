@@ -1,4 +1,5 @@
-import { loadStackConfig, stackDown, stackStatus, stackUp, toEnvLines } from '@waggle/stack';
+import { stackDown, stackStatus, stackUp } from './stack.ts';
+import { loadStackConfig, toEnvLines } from './stackConfig.ts';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

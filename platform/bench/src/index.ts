@@ -1,0 +1,3 @@
+export type { Bench, BenchContext } from './benchContext.ts';
+export { percentile, round, summarize } from './summarize.ts';
+export type { Summary } from './summarize.ts';
