@@ -54,12 +54,13 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'kafka-bus does not touch Mongo.' }] }] },
   },
   {
-    // the Mongo adapters
+    // the Mongo adapters, and benchmarks and test fixtures that drive the servers directly
     files: [
       'platform/stack/src/probes.ts',
       'platform/event-store/src/mongoEventStore.ts',
       'platform/event-store/src/groupInsert.ts',
       'platform/*/bench/**/*.ts',
+      'platform/*/fixtures/**/*.ts',
     ],
     rules: { 'no-restricted-imports': 'off' },
   },

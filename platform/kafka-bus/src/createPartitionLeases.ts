@@ -1,0 +1,65 @@
+import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
+import { createTopics } from './createTopics.ts';
+import { consoleLogger, type Logger } from './logger.ts';
+
+export type PartitionLeasesOptions = {
+  readonly brokers: Brokers;
+  /** Instances sharing this group id share the partitions: each partition is held by one instance at a time. */
+  readonly groupId: string;
+  /** A coordination topic with one partition per lease; no records are ever written to it. */
+  readonly topic: string;
+  readonly partitions: number;
+  readonly clientId?: string;
+  /** Called with the partitions this instance now holds; `[]` when a rebalance starts. */
+  readonly onAssigned: (partitions: readonly number[]) => Promise<void>;
+  readonly logger?: Logger;
+  /** How long a silent instance keeps its leases before the group hands them to another (default 10 s). */
+  readonly sessionTimeoutMs?: number;
+};
+
+export type PartitionLeases = { readonly start: () => Promise<void>; readonly stop: () => Promise<void> };
+
+/**
+ * Kafka's group membership as a lease service: the partitions of a coordination topic stand for units of work
+ * (outbox lanes, saga shards), and the consumer group protocol assigns each to one live instance, moving them
+ * when an instance joins, leaves or dies.
+ */
+export const createPartitionLeases = (options: PartitionLeasesOptions): PartitionLeases => {
+  const logger = options.logger ?? consoleLogger;
+  const kafka = createKafkaClient({ brokers: options.brokers, clientId: options.clientId ?? options.groupId, logger });
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    heartbeatInterval: 1_000,
+    rebalanceTimeout: 30_000,
+  });
+  let assignment: Promise<void> = Promise.resolve();
+
+  // serialised so that a quick revoke-then-assign is applied in order
+  const assign = (partitions: readonly number[]): void => {
+    assignment = assignment
+      .then(() => options.onAssigned(partitions))
+      .catch((error: unknown) => logger.error('partition leases: applying an assignment failed', { err: error, partitions }));
+  };
+
+  return {
+    async start() {
+      await createTopics(options.brokers, [{ topic: options.topic, partitions: options.partitions }], { logger });
+      consumer.on(consumer.events.REBALANCING, () => assign([]));
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const held = [...(payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+        logger.info('partition leases: assigned', { groupId: options.groupId, partitions: held });
+        assign(held);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [options.topic] });
+      // nothing is ever produced to the topic; running the consumer is what keeps the membership alive
+      await consumer.run({ eachMessage: () => Promise.resolve() });
+    },
+    async stop() {
+      await consumer.disconnect();
+      assign([]);
+      await assignment;
+    },
+  };
+};
