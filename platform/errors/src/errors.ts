@@ -38,6 +38,13 @@ export class UndecodableError extends WaggleError {
   }
 }
 
+/** What was asked for does not exist (an unknown flight, booking or customer). */
+export class NotFoundError extends WaggleError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retriable: false, ...options });
+  }
+}
+
 /** A dependency is briefly unavailable (broker, registry, database); the same call may succeed later. */
 export class TransientError extends WaggleError {
   constructor(message: string, options: { cause?: unknown } = {}) {

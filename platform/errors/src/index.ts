@@ -1,1 +1,1 @@
-export { ConcurrencyError, isRetriable, TransientError, UndecodableError, ValidationError, WaggleError } from './errors.ts';
+export { ConcurrencyError, isRetriable, NotFoundError, TransientError, UndecodableError, ValidationError, WaggleError } from './errors.ts';

@@ -224,13 +224,15 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
         return { batches: [], throughSeq: afterSeq };
       }
       if (first.void) return { batches: [], throughSeq: afterSeq + 1 };
-      const rest = await Promise.all(
-        Array.from({ length: Math.max(0, readOptions.limit - 1) }, (_, i) => outbox.findOne({ _id: outboxKey(lane, afterSeq + 2 + i) })),
-      );
+      // read ahead in doubling chunks: an idle or lightly loaded lane costs one lookup, a backlog few round trips
       const entries: OutboxDoc[] = [first];
-      for (const entry of rest) {
-        if (!entry || entry.void) break;
-        entries.push(entry);
+      for (let chunk = 1; entries.length < readOptions.limit; chunk *= 2) {
+        const from = afterSeq + 1 + entries.length;
+        const size = Math.min(chunk, readOptions.limit - entries.length);
+        const found = await Promise.all(Array.from({ length: size }, (_, i) => outbox.findOne({ _id: outboxKey(lane, from + i) })));
+        const gap = found.findIndex((e) => !e || e.void);
+        entries.push(...(found.slice(0, gap === -1 ? size : gap) as OutboxDoc[]));
+        if (gap !== -1) break;
       }
       const holders = await Promise.all(
         entries.map((e) => streams.findOne({ _id: streamKey(e.streamId, e.from) }, { projection: { batchId: 1 } })),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -114,18 +114,58 @@ export const resolveApicurio = async (cacheDir: string, report: Report): Promise
   return jar;
 };
 
+/**
+ * FerretDB v1.24's SQLite backend pushes `{_id: …}` filters down as `WHERE _ferretdb_sjson->'$._id' = ?`, but
+ * creates the `_id` index on `_ferretdb_sjson->"_id"`; SQLite matches index expressions textually, so every
+ * `_id` lookup scans the table. The build patches the query expression to the index's (same value, now
+ * indexed). Found by EXPLAIN on a live server; see infra/ferretdb/README.md.
+ */
+const ferretDbPatch = {
+  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: `IDColumn = DefaultColumn + \`->"_id"\``,
+};
+
+const patchedFerretDbSource = async (cacheDir: string, source: string): Promise<string> => {
+  const dir = join(cacheDir, `ferretdb-src-${versions.ferretdb}-id-index`);
+  if (await exists(join(dir, 'go.mod'))) return dir;
+  const { stdout } = await run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${versions.ferretdb}`], { cwd: source });
+  const downloaded = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!downloaded) throw new StackError(`could not fetch github.com/FerretDB/FerretDB@${versions.ferretdb} from the Go module proxy`);
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  await cp(downloaded, tmp, { recursive: true });
+  await run('chmod', ['-R', 'u+w', tmp]);
+  const target = join(tmp, ferretDbPatch.file);
+  const text = await readFile(target, 'utf8');
+  if (!text.includes(ferretDbPatch.from)) throw new StackError(`the FerretDB _id index patch no longer applies to ${ferretDbPatch.file}`);
+  await writeFile(target, text.replace(ferretDbPatch.from, ferretDbPatch.to));
+  await rename(tmp, dir);
+  return dir;
+};
+
 /** The FerretDB launcher (infra/ferretdb), built with Go from the module proxy once per source change. */
 export const resolveFerretDb = async (cacheDir: string, report: Report): Promise<string> => {
   const source = join(infraDir, 'ferretdb');
   const key = await hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(source, f)));
-  const binary = join(cacheDir, `ferretdb-${versions.ferretdb}-${key}`, 'waggle-ferretdb');
+  const buildDir = join(cacheDir, `ferretdb-${versions.ferretdb}-${key}-id-index`);
+  const binary = join(buildDir, 'waggle-ferretdb');
   if (await exists(binary)) return binary;
   await assertTool('go', `build FerretDB ${versions.ferretdb}`);
   report(`mongo: building FerretDB ${versions.ferretdb} with Go (first run only, a few minutes on 2 cores)`);
+  await mkdir(cacheDir, { recursive: true });
+  const patched = await patchedFerretDbSource(cacheDir, source);
+  // build a copy of the launcher whose go.mod points FerretDB at the patched source
+  const module = join(buildDir, 'src');
+  await mkdir(module, { recursive: true });
+  for (const file of ['go.sum', 'main.go']) await cp(join(source, file), join(module, file));
+  await writeFile(
+    join(module, 'go.mod'),
+    `${await readFile(join(source, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${patched}\n`,
+  );
   const tmp = `${binary}.${process.pid}.tmp`;
-  await mkdir(join(cacheDir, `ferretdb-${versions.ferretdb}-${key}`), { recursive: true });
-  await runLogged('go', ['build', '-mod=readonly', '-trimpath', '-o', tmp, '.'], {
-    cwd: source,
+  await runLogged('go', ['build', '-mod=mod', '-trimpath', '-o', tmp, '.'], {
+    cwd: module,
     logFile: join(cacheDir, 'ferretdb-go.log'),
     what: `github.com/FerretDB/FerretDB@${versions.ferretdb} (go build)`,
     timeoutMs: 20 * 60_000,

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { percentile, round, summarize, type Bench } from '@waggle/bench';
+import { createMongoEventStore, type EventStore, type NewEvent } from '@waggle/event-store';
+import { createProducer, createTopics, type Producer } from '@waggle/kafka-bus';
+import { createAvroSerde, type AvroSerde } from '@waggle/serde';
+import { MongoClient } from 'mongodb';
+import { createKafkaRecordMapper, createOutboxRelay, type EventRouting } from '../src/index.ts';
+
+const run = promisify(execFile);
+const rounds = 3;
+const lanes = 4;
+
+const schema = {
+  fullName: 'waggle.bench.SeatsHeld',
+  schema: {
+    type: 'record',
+    name: 'SeatsHeld',
+    namespace: 'waggle.bench',
+    fields: [
+      { name: 'flightId', type: 'string' },
+      { name: 'bookingId', type: 'string' },
+      { name: 'seats', type: 'int' },
+      { name: 'holdId', type: 'string' },
+      { name: 'expiresAt', type: 'string' },
+    ],
+  },
+};
+
+const newEvent = (i: number): NewEvent => ({
+  type: 'SeatsHeld',
+  data: { flightId: 'LH400-2026-12-01', bookingId: `booking-${i}`, seats: 2, holdId: `hold-${i}`, expiresAt: '2026-12-01T10:15:00.000Z' },
+  metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date().toISOString() },
+});
+
+/** Appends `streams × batches × batchSize` events with 16 concurrent writers. */
+const prefill = async (store: EventStore, streams: number, batches: number, batchSize: number): Promise<number> => {
+  let next = 0;
+  const ids = Array.from({ length: streams }, (_, i) => `stream-${i}`);
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let s = next++; s < streams; s = next++) {
+        for (let b = 0; b < batches; b++) {
+          await store.append(
+            ids[s]!,
+            Array.from({ length: batchSize }, (_, i) => newEvent(b * batchSize + i)),
+            { expectedVersion: b * batchSize },
+          );
+        }
+      }
+    }),
+  );
+  return streams * batches * batchSize;
+};
+
+type Rig = { store: EventStore; topic: string; serde: AvroSerde; routing: EventRouting; close: () => Promise<void> };
+
+const rig = async (client: MongoClient, brokers: string, registryUrl: string): Promise<Rig> => {
+  const name = `bench-relay-${randomUUID().slice(0, 8)}`;
+  await createTopics(brokers, [{ topic: name, partitions: 3 }]);
+  const db = client.db(name);
+  const store = createMongoEventStore({ db, lanes });
+  await store.start();
+  const serde = createAvroSerde({ registryUrl, schemas: [schema] });
+  const routing: EventRouting = { source: '/waggle/bench', topicFor: () => name, fullNameFor: () => schema.fullName };
+  return { store, topic: name, serde, routing, close: () => db.dropDatabase().then(() => undefined) };
+};
+
+/** Events/s from a pre-filled store to broker acknowledgement. */
+const drain = async (r: Rig, producer: Producer, events: number): Promise<number> => {
+  const relay = createOutboxRelay({
+    store: r.store,
+    toRecords: createKafkaRecordMapper(r.serde, r.routing),
+    publish: (records) => producer.send(records),
+  });
+  const began = performance.now();
+  await relay.start();
+  while (relay.status().reduce((sum, lane) => sum + lane.published, 0) < events) await delay(5);
+  const seconds = (performance.now() - began) / 1000;
+  await relay.stop();
+  return events / seconds;
+};
+
+/** Kafka's own Java producer on the same broker: records/s at the given record size, acks=all. */
+const producerPerformance = async (classpath: string, brokers: string, recordSize: number): Promise<number> => {
+  const topic = `bench-perf-${randomUUID().slice(0, 8)}`;
+  await createTopics(brokers, [{ topic, partitions: 3 }]);
+  const { stdout } = await run(
+    'java',
+    [
+      '-Xmx512m',
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topic,
+      '--num-records',
+      '300000',
+      '--record-size',
+      String(recordSize),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers}`,
+      'acks=all',
+      'enable.idempotence=true',
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  const rate = /([\d.]+) records\/sec/.exec(last)?.[1];
+  if (rate === undefined) throw new Error(`ProducerPerformance printed no rate: ${last}`);
+  return Number(rate);
+};
+
+/**
+ * Relay throughput (store → broker ack) against Kafka's ProducerPerformance at the same record size, and
+ * append → ack latency at a light steady load, all on the stack's broker and Mongo server in this run.
+ */
+const bench: Bench = async (report, context) => {
+  const { kafkaBrokers, mongoUrl, schemaRegistryUrl } = context.stack;
+  const classpath = await context.kafkaClasspath();
+  const client = new MongoClient(mongoUrl, { maxPoolSize: 32 });
+  await client.connect();
+  const producer = createProducer({ brokers: kafkaBrokers, clientId: 'bench-relay' });
+  await producer.start();
+  try {
+    const sample = await rig(client, kafkaBrokers, schemaRegistryUrl);
+    const [record] = await createKafkaRecordMapper(sample.serde, sample.routing)([{ ...newEvent(1), streamId: 'stream-1', version: 1 }]);
+    const headerBytes = Object.entries(record!.headers).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    const recordSize = record!.value.length + headerBytes + record!.key.length;
+    await sample.close();
+
+    for (const shape of [
+      { name: '1 event per batch', streams: 500, batches: 6, batchSize: 1 },
+      { name: '10 events per batch', streams: 200, batches: 6, batchSize: 10 },
+    ]) {
+      const relayRates: number[] = [];
+      const javaRates: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        javaRates.push(await producerPerformance(classpath, kafkaBrokers, recordSize));
+        const r = await rig(client, kafkaBrokers, schemaRegistryUrl);
+        const events = await prefill(r.store, shape.streams, shape.batches, shape.batchSize);
+        relayRates.push(await drain(r, producer, events));
+        await r.close();
+      }
+      const relay = summarize(relayRates);
+      const java = summarize(javaRates);
+      report({
+        case: `relay throughput, ${shape.name}`,
+        unit: 'events/s',
+        recordBytes: recordSize,
+        median: round(relay.median),
+        min: round(relay.min),
+        max: round(relay.max),
+        n: relay.n,
+        baseline: `ProducerPerformance --record-size ${recordSize} acks=all`,
+        baselineMedian: round(java.median),
+        baselineMin: round(java.min),
+        baselineMax: round(java.max),
+        ratio: round(relay.median / java.median),
+        target: 0.25,
+      });
+    }
+
+    // light load: 50 appends/s for 10 s, each latency from the append call to the broker's ack of its event
+    const r = await rig(client, kafkaBrokers, schemaRegistryUrl);
+    const started = new Map<string, number>();
+    const latencies: number[] = [];
+    const relay = createOutboxRelay({
+      store: r.store,
+      toRecords: createKafkaRecordMapper(r.serde, r.routing),
+      publish: async (records) => {
+        await producer.send(records);
+        const now = performance.now();
+        for (const rec of records) {
+          const id = rec.headers['ce_id']?.toString() ?? '';
+          const began = started.get(id);
+          if (began !== undefined) latencies.push(now - began);
+        }
+      },
+    });
+    await relay.start();
+    for (let i = 0; i < 500; i++) {
+      const e = newEvent(i);
+      started.set(e.metadata.eventId, performance.now());
+      await r.store.append(`light-${i % 25}`, [e], { expectedVersion: Math.floor(i / 25) });
+      await delay(20);
+    }
+    while (latencies.length < 500) await delay(10);
+    await relay.stop();
+    await r.close();
+    report({
+      case: 'append → ack latency, 50 appends/s, relay polling (no in-process wake-up)',
+      unit: 'ms',
+      p50: round(percentile(latencies, 50)),
+      p99: round(percentile(latencies, 99)),
+      max: round(Math.max(...latencies)),
+      n: latencies.length,
+      target: 'p99 < 50',
+    });
+  } finally {
+    await producer.stop();
+    await client.close();
+  }
+};
+
+export default bench;
