@@ -43,7 +43,7 @@ export default tseslint.config(
         {
           paths: [
             { name: 'kafkajs', message: 'Only platform/kafka-bus talks to Kafka; use @waggle/kafka-bus.' },
-            { name: 'mongodb', message: 'Only the Mongo adapters import mongodb.' },
+            { name: 'mongodb', message: 'Only the Mongo adapters import mongodb.', allowTypeImports: true },
           ],
         },
       ],
@@ -59,6 +59,8 @@ export default tseslint.config(
       'platform/stack/src/probes.ts',
       'platform/event-store/src/mongoEventStore.ts',
       'platform/event-store/src/groupInsert.ts',
+      'platform/event-store/src/openMongoEventStore.ts',
+      'contexts/*/src/**/*Store.ts',
       'platform/*/bench/**/*.ts',
       'platform/*/fixtures/**/*.ts',
     ],

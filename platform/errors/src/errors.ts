@@ -38,6 +38,13 @@ export class UndecodableError extends WaggleError {
   }
 }
 
+/** A command that breaks a business rule as stated (scheduling a flight twice, cancelling a cancelled booking). */
+export class RuleViolationError extends WaggleError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retriable: false, ...options });
+  }
+}
+
 /** What was asked for does not exist (an unknown flight, booking or customer). */
 export class NotFoundError extends WaggleError {
   constructor(message: string, options: { cause?: unknown } = {}) {

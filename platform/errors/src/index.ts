@@ -1,1 +1,10 @@
-export { ConcurrencyError, isRetriable, NotFoundError, TransientError, UndecodableError, ValidationError, WaggleError } from './errors.ts';
+export {
+  ConcurrencyError,
+  isRetriable,
+  NotFoundError,
+  RuleViolationError,
+  TransientError,
+  UndecodableError,
+  ValidationError,
+  WaggleError,
+} from './errors.ts';

@@ -20,3 +20,5 @@ export type { CommandMetadata, CommandResult, HandleCommandOptions } from './han
 export { createInMemoryEventStore } from './inMemoryEventStore.ts';
 export { createMongoEventStore } from './mongoEventStore.ts';
 export type { MongoEventStoreOptions } from './mongoEventStore.ts';
+export { openMongoEventStore } from './openMongoEventStore.ts';
+export type { OpenedEventStore } from './openMongoEventStore.ts';

@@ -10,7 +10,7 @@ import { problemDetailsMiddleware, RequestValidationError, toPointer } from './p
 export type HttpAppOptions = {
   readonly logger: Logger;
   readonly info: { title: string; version: string; description?: string };
-  readonly routes: readonly Route<never, never, never>[];
+  readonly routes: readonly Route[];
   /** Resolves when the service can do its work (database, broker); `/health/ready` answers 503 otherwise. */
   readonly ready: () => Promise<void>;
   /** Browser origins allowed to call the API (CORS); none by default. */
@@ -80,9 +80,9 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
         ]);
       }
       const result = await route.handler({
-        body: validate<never>(route.body, req.body, 'body'),
-        query: validate<never>(route.query, req.query, 'query'),
-        params: validate<never>(route.params, req.params, 'path'),
+        body: validate(route.body, req.body, 'body'),
+        query: validate(route.query, req.query, 'query'),
+        params: validate(route.params, req.params, 'path'),
         headers: req.headers,
         ...(route.idempotent ? { idempotencyKey: idempotencyKeyOf(req) } : {}),
         traceparent: childTraceparent(req.get('traceparent')),

@@ -29,7 +29,8 @@ export type Route<Body = unknown, Query = unknown, Params = unknown> = {
   /** Whether the route honours `Idempotency-Key` (documented as a header parameter). */
   readonly idempotent?: boolean;
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
-  readonly handler: (request: RouteRequest<Body, Query, Params>) => Promise<RouteResponse>;
+  // a method signature on purpose: checked bivariantly, so a typed route is also a `Route` of unknowns
+  handler(request: RouteRequest<Body, Query, Params>): Promise<RouteResponse>;
 };
 
 /** Declares a route with its types inferred from its schemas. */

@@ -21,10 +21,7 @@ const parametersOf = (schema: z.ZodType | undefined, where: 'query' | 'path'): R
 };
 
 /** The OpenAPI 3.1 document of a service, built from its routes' zod schemas (JSON Schema 2020-12). */
-export const openApiDocument = (
-  info: { title: string; version: string; description?: string },
-  routes: readonly Route<never, never, never>[],
-) => {
+export const openApiDocument = (info: { title: string; version: string; description?: string }, routes: readonly Route[]) => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -1,4 +1,4 @@
-import { ConcurrencyError, NotFoundError, TransientError, ValidationError, WaggleError } from '@waggle/errors';
+import { ConcurrencyError, NotFoundError, RuleViolationError, TransientError, ValidationError, WaggleError } from '@waggle/errors';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 
@@ -43,6 +43,11 @@ const toProblem = (error: unknown): { problem: Omit<ProblemDetails, 'instance'>;
         detail: error.message,
         errors: error.details,
       },
+    };
+  }
+  if (error instanceof RuleViolationError) {
+    return {
+      problem: { type: `${problemBase}rule-violation`, title: 'The command breaks a business rule', status: 409, detail: error.message },
     };
   }
   if (error instanceof NotFoundError)

@@ -1,0 +1,67 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import { handleCommand } from '@waggle/event-store';
+import type { Reaction, ServiceDeps } from '@waggle/event-sourced-service';
+import { flightDecider } from './flight.ts';
+import { createHoldTimerStore } from './holdTimerStore.ts';
+
+/**
+ * Seat holds expire: timers are kept from flights' own events (SeatsHeld sets one, SeatsConfirmed and
+ * SeatHoldReleased clear it), so a timer exists for every open hold even if the service crashed right after
+ * appending; a sweep releases the due ones. Several instances may sweep: the release command id is per hold.
+ */
+export const createHoldExpiry = (deps: ServiceDeps, options: { flightsTopic: string; sweepEveryMs: number }) => {
+  const timers = createHoldTimerStore(deps.db);
+  let running = false;
+  let sweeping: Promise<void> = Promise.resolve();
+
+  const reaction: Reaction = {
+    name: 'hold-timers',
+    topics: [options.flightsTopic],
+    handle: async (event) => {
+      const holdId = String(event.data['holdId']);
+      if (event.type === 'SeatsHeld') {
+        await timers.set({ holdId, flightId: String(event.data['flightId']), expiresAt: String(event.data['expiresAt']) });
+      } else if (event.type === 'SeatsConfirmed' || event.type === 'SeatHoldReleased') {
+        await timers.clear(holdId);
+      }
+    },
+  };
+
+  const sweepOnce = async (): Promise<number> => {
+    const now = new Date().toISOString();
+    const due = await timers.due(now, 100);
+    for (const timer of due) {
+      await handleCommand(deps.store, flightDecider, {
+        streamId: timer.flightId,
+        command: { type: 'ExpireHold', flightId: timer.flightId, holdId: timer.holdId, now },
+        metadata: { commandId: `expire:${timer.holdId}`, correlationId: randomUUID(), occurredAt: now },
+      });
+      // the SeatHoldReleased event clears the timer too; clearing here keeps the next sweep from retrying
+      await timers.clear(timer.holdId);
+    }
+    if (due.length > 0) deps.appended();
+    return due.length;
+  };
+
+  return {
+    reaction,
+    start: () => {
+      running = true;
+      sweeping = (async () => {
+        while (running) {
+          try {
+            await sweepOnce();
+          } catch (error) {
+            deps.logger.error({ err: error }, 'hold expiry sweep failed; retrying');
+          }
+          await delay(options.sweepEveryMs);
+        }
+      })();
+    },
+    stop: async () => {
+      running = false;
+      await sweeping;
+    },
+  };
+};
