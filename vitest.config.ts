@@ -8,6 +8,16 @@ export default defineConfig({
       { test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude } },
       {
         test: {
+          name: 'e2e',
+          include: ['**/*.e2e.spec.ts'],
+          exclude,
+          globalSetup: ['platform/stack/src/vitestGlobalSetup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'int',
           include: ['**/*.int.spec.ts'],
           exclude,

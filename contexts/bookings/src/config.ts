@@ -11,6 +11,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3102),
   HOST: z.string().default('127.0.0.1'),
   CORS_ORIGINS: z.string().default(''),
+  BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
 });
@@ -24,6 +25,8 @@ export type BookingsConfig = {
   readonly host: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
+  /** The topic this service publishes to. */
+  readonly topic: string;
   readonly flightsTopic: string;
 };
 
@@ -46,6 +49,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): BookingsConfig
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
+    topic: e.BOOKINGS_TOPIC,
     flightsTopic: e.FLIGHTS_TOPIC,
   };
 };

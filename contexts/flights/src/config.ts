@@ -11,6 +11,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3101),
   HOST: z.string().default('127.0.0.1'),
   CORS_ORIGINS: z.string().default(''),
+  FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   HOLD_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -26,6 +27,8 @@ export type FlightsConfig = {
   readonly host: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
+  /** The topic this service publishes to. */
+  readonly topic: string;
   readonly holdTtlSeconds: number;
   readonly holdSweepMs: number;
   readonly bookingsTopic: string;
@@ -50,6 +53,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightsConfig 
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
+    topic: e.FLIGHTS_TOPIC,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     holdSweepMs: e.HOLD_SWEEP_MS,
     bookingsTopic: e.BOOKINGS_TOPIC,

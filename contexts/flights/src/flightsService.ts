@@ -14,7 +14,7 @@ export const startFlights = async (config: FlightsConfig, logger: Logger): Promi
     info: { title: 'waggle flights', version: '1.0.0', description: 'Flights: schedule flights, hold, confirm and release seats.' },
     routes: (deps) => flightRoutes(deps, { holdTtlSeconds: config.holdTtlSeconds }),
     reactions: (deps) => {
-      expiry = createHoldExpiry(deps, { flightsTopic: 'flights.events', sweepEveryMs: config.holdSweepMs });
+      expiry = createHoldExpiry(deps, { flightsTopic: config.topic, sweepEveryMs: config.holdSweepMs });
       return [flightReactions(deps, { bookingsTopic: config.bookingsTopic, holdTtlSeconds: config.holdTtlSeconds }), expiry.reaction];
     },
   });

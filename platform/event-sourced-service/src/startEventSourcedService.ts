@@ -10,8 +10,10 @@ import { decodeIncoming, type IncomingEvent } from './incomingEvent.ts';
 
 /** The settings every event-sourced service has (from its validated config). */
 export type ServiceSettings = {
-  /** Service and bounded-context name, e.g. `bookings`: topic `<name>.events`, database, consumer groups. */
+  /** Service and bounded-context name, e.g. `bookings`: its schemas' namespace `waggle.<name>`. */
   readonly name: string;
+  /** The topic the service publishes to (default `<name>.events`); also names its consumer groups. */
+  readonly topic?: string;
   readonly kafkaBrokers: string;
   readonly schemaRegistryUrl: string;
   readonly mongoUrl: string;
@@ -59,7 +61,7 @@ export type RunningService = { readonly url: string; readonly deps: ServiceDeps;
  */
 export const startEventSourcedService = async (options: EventSourcedServiceOptions): Promise<RunningService> => {
   const { settings, logger } = options;
-  const topic = `${settings.name}.events`;
+  const topic = settings.topic ?? `${settings.name}.events`;
   const opened = await openMongoEventStore({
     url: settings.mongoUrl,
     database: settings.database,
@@ -77,7 +79,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     serde,
     producer,
     brokers: settings.kafkaBrokers,
-    serviceName: settings.name,
+    serviceName: topic,
     routing: { source: `/waggle/${settings.name}`, topicFor: () => topic, fullNameFor: (event) => `waggle.${settings.name}.${event.type}` },
     logger: { info: (fields, message) => logger.info(fields, message), error: (fields, message) => logger.error(fields, message) },
   });
@@ -92,7 +94,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   const consumers: Consumer[] = reactions.map((reaction) =>
     createConsumer<IncomingEvent>({
       brokers: settings.kafkaBrokers,
-      groupId: `${settings.name}.${reaction.name}`,
+      groupId: `${topic}.${reaction.name}`,
       clientId: `${settings.name}-${reaction.name}`,
       topics: reaction.topics,
       fromBeginning: true,

@@ -90,6 +90,25 @@ describe('MongoDB event store', () => {
     });
   });
 
+  it('reads streams and outbox lanes only through the _id index, never scanning a collection', async () => {
+    const { db, store } = await freshStore();
+    for (let v = 0; v < 30; v++) {
+      await store.append(`s-${v % 3}`, [{ type: 'A', data: {}, metadata: { eventId: `e${v}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }], {
+        expectedVersion: Math.floor(v / 3),
+      });
+    }
+    // the store's only query shape is {_id: value}; ask the server how it runs it (MongoDB: IDHACK/IXSCAN, FerretDB: SQLite SEARCH USING INDEX)
+    for (const [collection, id] of [
+      ['streams', 's-1@4'],
+      ['outbox', '0:3'],
+      ['outbox', '0:999999'],
+    ] as const) {
+      const plan = JSON.stringify(await db.collection<{ _id: string }>(collection).find({ _id: id }).explain());
+      expect(plan, `${collection} {_id: ${id}}`).not.toMatch(/COLLSCAN|detail=SCAN /);
+      expect(plan).toMatch(/IDHACK|IXSCAN|EXPRESS|USING INDEX|USING PRIMARY KEY/);
+    }
+  });
+
   it('refuses to reopen a store with another number of lanes', async () => {
     const { db } = await freshStore();
     await expect(createMongoEventStore({ db, lanes: 5 }).start()).rejects.toThrow(/3 outbox lanes/);

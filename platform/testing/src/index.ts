@@ -4,3 +4,4 @@ export { runCli } from './runCli.ts';
 export type { CliRun } from './runCli.ts';
 export { uniqueName } from './uniqueName.ts';
 export { waitFor } from './waitFor.ts';
+export { given } from './given.ts';

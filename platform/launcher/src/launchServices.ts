@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatLogLine, prefixFor } from './formatLogLine.ts';
+import { repoRoot, type ServiceSpec } from './services.ts';
+
+export type LaunchedService = ServiceSpec & { readonly url: string; readonly child: ChildProcess };
+
+export type Launched = {
+  readonly services: readonly LaunchedService[];
+  /** SIGTERM to every service, SIGKILL after `graceMs`; resolves when all have exited. */
+  readonly stop: (graceMs?: number) => Promise<void>;
+  /** Resolves with the first service that exits on its own. */
+  readonly firstExit: Promise<{ name: string; code: number | null }>;
+};
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+
+const waitReady = async (service: LaunchedService, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${service.name} did not answer ${service.url}/health/ready within ${timeoutMs / 1000} s`);
+    await delay(200);
+  }
+};
+
+/**
+ * Starts each service as its own process (`node --import tsx <entry>`), with its output prefixed by its name,
+ * and waits until every one answers `/health/ready`. If one fails to start, the others are stopped again.
+ */
+export const launchServices = async (
+  specs: readonly ServiceSpec[],
+  options: { env: NodeJS.ProcessEnv; write: (line: string) => void; colour: boolean; raw?: boolean; readyTimeoutMs?: number },
+): Promise<Launched> => {
+  const width = Math.max(...specs.map((s) => s.name.length));
+  const services: LaunchedService[] = specs.map((spec, index) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+      cwd: repoRoot,
+      env: { ...options.env, ...spec.env, PORT: String(spec.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const prefix = prefixFor(spec.name, index, width, options.colour);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => options.write(`${prefix} ${options.raw ? line : formatLogLine(line)}`));
+    }
+    return { ...spec, url: `http://127.0.0.1:${spec.port}`, child };
+  });
+
+  const stop = async (graceMs = 15_000): Promise<void> => {
+    for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    }, graceMs);
+    await Promise.all(services.map((s) => exited(s.child)));
+    clearTimeout(timer);
+  };
+  const firstExit = Promise.race(
+    services.map((s) => new Promise<{ name: string; code: number | null }>((resolve) => s.child.once('exit', (code) => resolve({ name: s.name, code })))),
+  );
+
+  try {
+    await Promise.all(services.map((s) => waitReady(s, options.readyTimeoutMs ?? 90_000)));
+  } catch (error) {
+    await stop(5_000);
+    throw error;
+  }
+  return { services, stop, firstExit };
+};

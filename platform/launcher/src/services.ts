@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+
+/** One of waggle's processes, as the launcher starts it. */
+export type ServiceSpec = {
+  readonly name: string;
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  readonly port: number;
+  /** What a newcomer opens first. */
+  readonly try: string;
+  /** Settings of this service only (its database, say), on top of the shared environment. */
+  readonly env?: Readonly<Record<string, string>>;
+};
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The example system: two bounded contexts and two projections, each its own process. */
+export const waggleServices: readonly ServiceSpec[] = [
+  { name: 'flights', entry: 'contexts/flights/src/main.ts', port: 3101, try: 'POST /api/v1/flights' },
+  { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
+  { name: 'flight-search', entry: 'projections/flight-search/src/main.ts', port: 3201, try: 'GET /api/v1/flights?origin=FRA&destination=JFK' },
+  { name: 'customer-bookings', entry: 'projections/customer-bookings/src/main.ts', port: 3202, try: 'GET /api/v1/customers/{id}/bookings' },
+];
