@@ -61,6 +61,8 @@ export default tseslint.config(
       'platform/event-store/src/groupInsert.ts',
       'platform/event-store/src/openMongoEventStore.ts',
       'contexts/*/src/**/*Store.ts',
+      'projections/flight-search/src/mongoFlightSearchStore.ts',
+      'projections/customer-bookings/src/mongoCustomerBookingsStore.ts',
       'platform/*/bench/**/*.ts',
       'platform/*/fixtures/**/*.ts',
     ],

@@ -1,0 +1,83 @@
+import { NotFoundError } from '@waggle/errors';
+import { defineRoute } from '@waggle/http';
+import { z } from 'zod';
+import type { CustomerBooking } from './customerBooking.ts';
+import { customerBookingSchema, toCustomerBookingView, type CustomerBookingView } from './customerBookingView.ts';
+import { customerBookingsQuerySchema, encodeCursor } from './customerBookingsQuery.ts';
+import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
+
+const offsetsSchema = z
+  .object({
+    offsets: z.array(
+      z.object({
+        topic: z.string(),
+        partition: z.number().int(),
+        offset: z.number().int().describe('The last offset of the partition whose record the read model reflects'),
+      }),
+    ),
+  })
+  .meta({ id: 'ReflectedOffsets' });
+
+const idParam = z.string().min(1).max(200);
+
+/** The read-only REST API of customer-bookings. */
+export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
+  // the join: one `_id` lookup per distinct flight of the page
+  const withFlights = async (bookings: readonly CustomerBooking[]): Promise<CustomerBookingView[]> => {
+    const flights = await store.loadFlights([...new Set(bookings.map((booking) => booking.flightId))]);
+    return bookings.map((booking) => toCustomerBookingView(booking, flights.get(booking.flightId)));
+  };
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/customers/:customerId/bookings',
+      operationId: 'listCustomerBookings',
+      summary: "A customer's bookings, newest request first, one page at a time",
+      params: z.object({ customerId: idParam }),
+      query: customerBookingsQuerySchema,
+      responses: {
+        200: {
+          description: 'A page of bookings (empty for a customer without any); nextCursor is null on the last page',
+          schema: z.object({ items: z.array(customerBookingSchema), nextCursor: z.string().nullable() }),
+        },
+      },
+      handler: async ({ params, query }) => {
+        // one more than asked tells whether another page follows
+        const found = await store.customerBookings(params.customerId, {
+          limit: query.limit + 1,
+          ...(query.cursor === undefined ? {} : { after: query.cursor }),
+        });
+        const page = found.slice(0, query.limit);
+        const last = page.at(-1);
+        const nextCursor =
+          found.length > query.limit && last !== undefined && last.requestedAt !== null
+            ? encodeCursor({ requestedAt: last.requestedAt, bookingId: last.bookingId })
+            : null;
+        return { status: 200, body: { items: await withFlights(page), nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/bookings/:bookingId',
+      operationId: 'getBooking',
+      summary: 'One booking with its flight',
+      params: z.object({ bookingId: idParam }),
+      responses: { 200: { description: 'The booking', schema: customerBookingSchema } },
+      handler: async ({ params }) => {
+        const booking = await store.findBooking(params.bookingId);
+        if (booking === undefined) throw new NotFoundError(`booking ${params.bookingId} is not known here`);
+        const [view] = await withFlights([booking]);
+        return { status: 200, body: view };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/offsets',
+      operationId: 'getReflectedOffsets',
+      summary: 'The Kafka offsets this read model reflects, per topic partition',
+      responses: { 200: { description: 'Offsets', schema: offsetsSchema } },
+      handler: async () => ({ status: 200, body: { offsets: await store.offsets() } }),
+    }),
+  ];
+};

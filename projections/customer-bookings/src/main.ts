@@ -1,0 +1,7 @@
+import { stopOnSignals } from '@waggle/kafka-bus';
+import { loadConfig } from './config.ts';
+import { startCustomerBookings } from './customerBookingsService.ts';
+
+const service = await startCustomerBookings(loadConfig());
+stopOnSignals([service]);
+console.log(`customer-bookings listening on ${service.url}`);

@@ -1,0 +1,84 @@
+import { NotFoundError } from '@waggle/errors';
+import { defineRoute } from '@waggle/http';
+import { z } from 'zod';
+import type { FlightAvailability } from './flightAvailability.ts';
+import { encodeCursor, fieldsParam, flightSearchQuerySchema } from './flightSearchQuery.ts';
+import { partialFlightSchema, toFlightView } from './flightView.ts';
+import type { FlightSearchStore, FlightSortKey } from './mongoFlightSearchStore.ts';
+
+const sortValue = (flight: FlightAvailability, sort: FlightSortKey): string | number => {
+  switch (sort) {
+    case 'departure':
+      return flight.departureUtc;
+    case 'fare':
+      return flight.fareCents;
+  }
+};
+
+const offsetsSchema = z
+  .object({
+    offsets: z.array(
+      z.object({
+        topic: z.string(),
+        partition: z.number().int(),
+        offset: z.number().int().describe('The last offset of the partition whose record the read model reflects'),
+      }),
+    ),
+  })
+  .meta({ id: 'ReflectedOffsets' });
+
+/** The read-only REST API of flight-search. */
+export const createFlightSearchRoutes = (store: FlightSearchStore) => [
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/flights',
+    operationId: 'searchFlights',
+    summary: 'Search flights with their seats left, one page at a time',
+    query: flightSearchQuerySchema,
+    responses: {
+      200: {
+        description: 'A page of flights; nextCursor is null on the last page',
+        schema: z.object({ items: z.array(partialFlightSchema), nextCursor: z.string().nullable() }),
+      },
+    },
+    handler: async ({ query }) => {
+      const { cursor, limit, sort, fields, origin, destination, date } = query;
+      // one more than asked tells whether another page follows
+      const found = await store.searchFlights({
+        origin,
+        destination,
+        date,
+        sort,
+        limit: limit + 1,
+        ...(cursor === undefined ? {} : { after: { value: cursor.value, flightId: cursor.flightId } }),
+      });
+      const page = found.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor =
+        found.length > limit && last !== undefined ? encodeCursor({ sort, value: sortValue(last, sort), flightId: last.flightId }) : null;
+      return { status: 200, body: { items: page.map((flight) => toFlightView(flight, fields)), nextCursor } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/flights/:flightId',
+    operationId: 'getFlight',
+    summary: 'One flight with its seats left',
+    params: z.object({ flightId: z.string().min(1).max(100) }),
+    query: z.strictObject({ fields: fieldsParam.optional() }),
+    responses: { 200: { description: 'The flight', schema: partialFlightSchema } },
+    handler: async ({ params, query }) => {
+      const flight = await store.findFlight(params.flightId);
+      if (flight === undefined) throw new NotFoundError(`flight ${params.flightId} is not known here`);
+      return { status: 200, body: toFlightView(flight, query.fields) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/offsets',
+    operationId: 'getReflectedOffsets',
+    summary: 'The Kafka offsets this read model reflects, per topic partition',
+    responses: { 200: { description: 'Offsets', schema: offsetsSchema } },
+    handler: async () => ({ status: 200, body: { offsets: await store.offsets() } }),
+  }),
+];

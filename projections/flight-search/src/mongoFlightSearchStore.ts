@@ -1,0 +1,128 @@
+import { TransientError } from '@waggle/errors';
+import { MongoClient, MongoNetworkError, MongoServerSelectionError, type Filter } from 'mongodb';
+import type { FlightAvailability } from './flightAvailability.ts';
+
+/** The last offset of a topic partition whose records the read model reflects. */
+export type ReflectedOffset = { readonly topic: string; readonly partition: number; readonly offset: number };
+
+export type FlightSortKey = 'departure' | 'fare';
+
+/** A search; `after` is the sort value and id of the last flight of the previous page. */
+export type FlightSearch = {
+  readonly origin?: string;
+  readonly destination?: string;
+  readonly date?: string;
+  readonly sort: FlightSortKey;
+  readonly after?: { readonly value: string | number; readonly flightId: string };
+  readonly limit: number;
+};
+
+/** Where flight-search keeps its documents and the offsets they reflect. */
+export type FlightSearchStore = {
+  readonly start: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+  readonly ping: () => Promise<void>;
+  readonly loadFlights: (flightIds: readonly string[]) => Promise<Map<string, FlightAvailability>>;
+  /** Writes the documents, then the offset they reflect. */
+  readonly saveBatch: (flights: readonly FlightAvailability[], reflected: ReflectedOffset) => Promise<void>;
+  readonly reflectedOffset: (topic: string, partition: number) => Promise<number | undefined>;
+  readonly offsets: () => Promise<ReflectedOffset[]>;
+  readonly findFlight: (flightId: string) => Promise<FlightAvailability | undefined>;
+  /** Scheduled flights matching the search, sorted by the sort key and then by flight id, at most `limit`. */
+  readonly searchFlights: (search: FlightSearch) => Promise<FlightAvailability[]>;
+};
+
+type FlightDoc = FlightAvailability & { _id: string };
+type OffsetDoc = ReflectedOffset & { _id: string };
+
+const sortFields = { departure: 'departureUtc', fare: 'fareCents' } as const;
+
+const toFlight = ({ _id, ...flight }: FlightDoc): FlightAvailability => flight;
+
+/** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
+const translated = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) {
+      throw new TransientError(`flight-search store: ${what} failed: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+};
+
+/**
+ * flight-search on MongoDB without transactions: each flight document has one writer (the consumer of its
+ * partition), and writes are replacements by `_id`, so they are the same on MongoDB and on FerretDB.
+ */
+export const createMongoFlightSearchStore = (options: { url: string; dbName: string }): FlightSearchStore => {
+  const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
+  const db = client.db(options.dbName);
+  const flights = db.collection<FlightDoc>('flights');
+  const offsets = db.collection<OffsetDoc>('offsets');
+
+  return {
+    start: async () => {
+      await client.connect();
+      // a real MongoDB serves searches from these; FerretDB scans, which a flight catalogue can afford
+      await flights.createIndex({ origin: 1, destination: 1, date: 1, departureUtc: 1, _id: 1 });
+      await flights.createIndex({ origin: 1, destination: 1, date: 1, fareCents: 1, _id: 1 });
+    },
+    stop: () => client.close(),
+    ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
+    loadFlights: (flightIds) =>
+      translated('loading flights', async () => {
+        // one lookup per id: FerretDB uses its index for `{_id: value}` only, not for `$in`
+        const docs = await Promise.all(flightIds.map((flightId) => flights.findOne({ _id: flightId })));
+        return new Map(docs.flatMap((doc) => (doc === null ? [] : [[doc._id, toFlight(doc)] as const])));
+      }),
+    saveBatch: (changed, reflected) =>
+      translated('saving a batch', async () => {
+        if (changed.length > 0) {
+          await flights.bulkWrite(
+            changed.map((flight) => ({ replaceOne: { filter: { _id: flight.flightId }, replacement: flight, upsert: true } })),
+            { ordered: false },
+          );
+        }
+        // after the documents: a crash in between replays the batch, which the documents' applied events ignore
+        const _id = `${reflected.topic}:${reflected.partition}`;
+        await offsets.replaceOne({ _id }, reflected, { upsert: true });
+      }),
+    reflectedOffset: (topic, partition) =>
+      translated('reading an offset', async () => (await offsets.findOne({ _id: `${topic}:${partition}` }))?.offset),
+    offsets: () =>
+      translated('reading offsets', async () =>
+        (await offsets.find({}).sort({ topic: 1, partition: 1 }).toArray()).map(({ topic, partition, offset }) => ({
+          topic,
+          partition,
+          offset,
+        })),
+      ),
+    findFlight: (flightId) =>
+      translated('reading a flight', async () => {
+        const doc = await flights.findOne({ _id: flightId });
+        return doc === null || !doc.scheduled ? undefined : toFlight(doc);
+      }),
+    searchFlights: (search) =>
+      translated('searching flights', async () => {
+        const field = sortFields[search.sort];
+        const filter: Filter<FlightDoc> = {
+          scheduled: true,
+          ...(search.origin === undefined ? {} : { origin: search.origin }),
+          ...(search.destination === undefined ? {} : { destination: search.destination }),
+          ...(search.date === undefined ? {} : { date: search.date }),
+          ...(search.after === undefined
+            ? {}
+            : {
+                $or: [{ [field]: { $gt: search.after.value } }, { [field]: search.after.value, _id: { $gt: search.after.flightId } }],
+              }),
+        };
+        const docs = await flights
+          .find(filter)
+          .sort({ [field]: 1, _id: 1 })
+          .limit(search.limit)
+          .toArray();
+        return docs.map(toFlight);
+      }),
+  };
+};
