@@ -26,9 +26,12 @@ export const createTopics = async (
   }).admin();
   await admin.connect();
   try {
+    // ask first: creating an existing topic makes kafkajs log a false error on every service start
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((spec) => !existing.has(spec.topic));
     // one request per topic: kafkajs skips waiting for leaders when any topic of a request already exists
     const created = await Promise.all(
-      topics.map((spec) =>
+      missing.map((spec) =>
         admin.createTopics({
           waitForLeaders: true,
           topics: [
@@ -42,7 +45,7 @@ export const createTopics = async (
         }),
       ),
     );
-    return topics.filter((_, index) => created[index] === true).map((spec) => spec.topic);
+    return missing.filter((_, index) => created[index] === true).map((spec) => spec.topic);
   } catch (error) {
     throw toBusError(error, `creating topics ${topics.map((t) => t.topic).join(', ')}`);
   } finally {

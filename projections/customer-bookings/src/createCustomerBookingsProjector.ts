@@ -3,7 +3,7 @@ import type { BookingsEvent, FlightsEvent } from '@waggle/schemas';
 import { evolve as evolveBooking, initialCustomerBooking } from './customerBooking.ts';
 import { evolve as evolveFlight, initialFlightSummary } from './flightSummary.ts';
 import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
-import type { ProjectedEvent } from './projectedEvent.ts';
+import type { ProjectedEvent } from '@waggle/read-model';
 
 /** A decoded record, tagged by the topic it came from: the topic decides which documents it may write. */
 export type IncomingEvent =

@@ -1,5 +1,5 @@
 import type { BookingsEvent } from '@waggle/schemas';
-import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from './projectedEvent.ts';
+import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from '@waggle/read-model';
 
 export type BookingStatus = 'requested' | 'confirmed' | 'rejected' | 'cancelled';
 

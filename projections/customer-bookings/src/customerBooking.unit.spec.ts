@@ -1,7 +1,7 @@
 import type { BookingsEvent } from '@waggle/schemas';
 import { describe, expect, it } from 'vitest';
 import { evolve, initialCustomerBooking, type CustomerBooking } from './customerBooking.ts';
-import type { ProjectedEvent } from './projectedEvent.ts';
+import type { ProjectedEvent } from '@waggle/read-model';
 
 const bookingId = 'booking-1';
 const flightId = 'LH400-2026-12-01';

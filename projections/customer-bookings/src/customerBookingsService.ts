@@ -6,7 +6,7 @@ import { bookingsFullNames, flightsFullNames, loadSchemas, type BookingsEvent, t
 import { createAvroSerde } from '@waggle/serde';
 import type { CustomerBookingsConfig } from './config.ts';
 import { createCustomerBookingsProjector, type IncomingEvent } from './createCustomerBookingsProjector.ts';
-import { createEventDecoder } from './createEventDecoder.ts';
+import { createEventDecoder } from '@waggle/read-model';
 import { createCustomerBookingsRoutes } from './customerBookingsApi.ts';
 import { createMongoCustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
 

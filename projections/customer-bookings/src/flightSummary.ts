@@ -1,5 +1,5 @@
 import type { FlightsEvent } from '@waggle/schemas';
-import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from './projectedEvent.ts';
+import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from '@waggle/read-model';
 
 /**
  * What a customer's booking shows of its flight, from the flights events only (its single writer is the consumer

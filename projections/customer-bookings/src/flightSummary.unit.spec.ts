@@ -1,7 +1,7 @@
 import type { FlightsEvent } from '@waggle/schemas';
 import { describe, expect, it } from 'vitest';
 import { evolve, initialFlightSummary, type FlightSummary } from './flightSummary.ts';
-import type { ProjectedEvent } from './projectedEvent.ts';
+import type { ProjectedEvent } from '@waggle/read-model';
 
 const flightId = 'LH400-2026-12-01';
 let nextId = 0;

@@ -2,7 +2,7 @@ import type { ConsumedRecord } from '@waggle/kafka-bus';
 import type { FlightsEvent } from '@waggle/schemas';
 import { evolve, initialFlightAvailability, type FlightAvailability } from './flightAvailability.ts';
 import type { FlightSearchStore } from './mongoFlightSearchStore.ts';
-import type { ProjectedEvent } from './projectedEvent.ts';
+import type { ProjectedEvent } from '@waggle/read-model';
 
 /**
  * The consumer's batch handler: folds consecutive records of one partition into their flights, then saves the

@@ -1,5 +1,5 @@
 import type { FlightsEvent } from '@waggle/schemas';
-import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from './projectedEvent.ts';
+import { isApplied, markApplied, noEventsApplied, type AppliedEvents, type ProjectedEvent } from '@waggle/read-model';
 
 /**
  * One flight's availability, pre-aggregated at write time so a search reads one document per flight and never

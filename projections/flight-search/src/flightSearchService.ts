@@ -5,11 +5,11 @@ import { createLogger, type Logger } from '@waggle/observability';
 import { flightsFullNames, loadSchemas, type FlightsEvent } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import type { FlightSearchConfig } from './config.ts';
-import { createEventDecoder } from './createEventDecoder.ts';
+import { createEventDecoder } from '@waggle/read-model';
 import { createFlightProjector } from './createFlightProjector.ts';
 import { createFlightSearchRoutes } from './flightSearchApi.ts';
 import { createMongoFlightSearchStore } from './mongoFlightSearchStore.ts';
-import type { ProjectedEvent } from './projectedEvent.ts';
+import type { ProjectedEvent } from '@waggle/read-model';
 
 export type FlightSearchService = { readonly url: string; readonly port: number; readonly stop: () => Promise<void> };
 
