@@ -1,25 +1,15 @@
+import { parseEnv, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
-const schema = z.object({
-  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  MONGO_URL: z
-    .string()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
-    .default('mongodb://127.0.0.1:27017/?directConnection=true'),
-  MONGO_DB: z.string().min(1).default('flights'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3101),
-  HOST: z.string().default('127.0.0.1'),
-  CORS_ORIGINS: z.string().default(''),
+const schema = serviceEnv({ database: 'flights', port: 3101 }).extend({
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   HOLD_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-  BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
 });
 
 export type FlightsConfig = {
-  readonly kafkaBrokers: string;
+  readonly kafkaBrokers: readonly string[];
   readonly schemaRegistryUrl: string;
   readonly mongoUrl: string;
   readonly database: string;
@@ -29,19 +19,14 @@ export type FlightsConfig = {
   readonly logLevel: string;
   /** The topic this service publishes to. */
   readonly topic: string;
+  readonly bookingsTopic: string;
   readonly holdTtlSeconds: number;
   readonly holdSweepMs: number;
-  readonly bookingsTopic: string;
 };
 
 /** The flights service's settings, from the environment; the only place that reads it. Fails at startup. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightsConfig => {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`flights: invalid setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(schema, env, 'flights');
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
@@ -49,13 +34,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightsConfig 
     database: e.MONGO_DB,
     port: e.PORT,
     host: e.HOST,
-    corsOrigins: e.CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     topic: e.FLIGHTS_TOPIC,
+    bookingsTopic: e.BOOKINGS_TOPIC,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     holdSweepMs: e.HOLD_SWEEP_MS,
-    bookingsTopic: e.BOOKINGS_TOPIC,
   };
 };

@@ -1,20 +1,42 @@
+import { ValidationError, WaggleError } from '@waggle/errors';
 import { StackConfigError, StackError } from '@waggle/stack';
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './demoCommand.ts';
 import { CliError, exitCodes } from './exitCodes.ts';
+import { produceCommand } from './produceCommand.ts';
+import { schemasCommand } from './schemasCommand.ts';
+import { startCommand } from './startCommand.ts';
 import { stackCommand } from './stackCommand.ts';
+import { tailCommand } from './tailCommand.ts';
+import { topicsCommand } from './topicsCommand.ts';
 
 const program = new Command('waggle')
   .description('waggle: event-driven choreography on Apache Kafka with event sourcing')
+  .addCommand(startCommand())
+  .addCommand(demoCommand())
   .addCommand(stackCommand())
+  .addCommand(produceCommand())
+  .addCommand(tailCommand())
+  .addCommand(topicsCommand())
+  .addCommand(schemasCommand())
   .addHelpText(
     'after',
     `
 Examples:
+  $ waggle start             the whole system: the local stack and every service (what npm start runs)
+  $ waggle demo              seed example flights and bookings into a running system
   $ waggle stack up          start Kafka, the schema registry and MongoDB locally (no Docker)
   $ waggle stack status      what runs, its pid and memory, whether it answers
   $ eval "$(waggle stack env)"
   $ waggle stack down
+  $ waggle produce bookings.events --type BookingRequested --file bookings.jsonl
+                             validate every record against its registered schema, then produce them all
+  $ waggle tail bookings.events --from-beginning --type BookingConfirmed
+                             decoded records with their headers (--json for scripts, --max N to stop)
+  $ waggle topics            topics with partitions, message counts and end offsets
+  $ waggle schemas           registered subjects, and local schemas not registered yet
 
+Kafka and the registry are found through KAFKA_BROKERS and SCHEMA_REGISTRY_URL, as for \`waggle stack\`.
 Exit codes: 0 ok, 1 failure, 2 bad usage or input.`,
   );
 
@@ -27,10 +49,13 @@ configure(program);
 
 const exitCodeOf = (error: unknown): number => {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof StackConfigError) return exitCodes.usage;
-  if (error instanceof StackError) return exitCodes.failure;
+  if (error instanceof StackConfigError || error instanceof ValidationError) return exitCodes.usage;
   return exitCodes.failure;
 };
+
+// these carry messages written for people; anything else is a bug, and its stack helps whoever reports it
+const isKnown = (error: unknown): error is Error =>
+  error instanceof CliError || error instanceof StackError || error instanceof StackConfigError || error instanceof WaggleError;
 
 try {
   await program.parseAsync(process.argv);
@@ -39,8 +64,7 @@ try {
     // help and version are "errors" to commander; usage mistakes have already been printed by it
     process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
   } else {
-    const known = error instanceof CliError || error instanceof StackError || error instanceof StackConfigError;
-    console.error(`waggle: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+    console.error(`waggle: ${isKnown(error) ? error.message : String((error as Error).stack ?? error)}`);
     process.exitCode = exitCodeOf(error);
   }
 }

@@ -1,7 +1,7 @@
 import { openMongoEventStore, type EventStore } from '@waggle/event-store';
 import type { Db } from 'mongodb';
 import { createHttpApp, startHttpServer, type HttpServer, type Route } from '@waggle/http';
-import { createConsumer, createProducer, createTopics, type Consumer } from '@waggle/kafka-bus';
+import { createConsumer, createProducer, createTopics, type Brokers, type Consumer } from '@waggle/kafka-bus';
 import type { Logger } from '@waggle/observability';
 import { createRelayService } from '@waggle/outbox-relay';
 import { loadSchemas } from '@waggle/schemas';
@@ -14,7 +14,7 @@ export type ServiceSettings = {
   readonly name: string;
   /** The topic the service publishes to (default `<name>.events`); also names its consumer groups. */
   readonly topic?: string;
-  readonly kafkaBrokers: string;
+  readonly kafkaBrokers: Brokers;
   readonly schemaRegistryUrl: string;
   readonly mongoUrl: string;
   readonly database: string;

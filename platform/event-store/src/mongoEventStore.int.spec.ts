@@ -93,9 +93,13 @@ describe('MongoDB event store', () => {
   it('reads streams and outbox lanes only through the _id index, never scanning a collection', async () => {
     const { db, store } = await freshStore();
     for (let v = 0; v < 30; v++) {
-      await store.append(`s-${v % 3}`, [{ type: 'A', data: {}, metadata: { eventId: `e${v}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }], {
-        expectedVersion: Math.floor(v / 3),
-      });
+      await store.append(
+        `s-${v % 3}`,
+        [{ type: 'A', data: {}, metadata: { eventId: `e${v}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        {
+          expectedVersion: Math.floor(v / 3),
+        },
+      );
     }
     // the store's only query shape is {_id: value}; ask the server how it runs it (MongoDB: IDHACK/IXSCAN, FerretDB: SQLite SEARCH USING INDEX)
     for (const [collection, id] of [

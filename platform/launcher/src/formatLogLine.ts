@@ -5,13 +5,22 @@ const colours = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x
 export const formatLogLine = (line: string): string => {
   if (!line.startsWith('{')) return line;
   try {
-    const { level, time, msg, service: _service, name: _name, pid: _pid, hostname: _hostname, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const {
+      level,
+      time,
+      msg,
+      service: _service,
+      name: _name,
+      pid: _pid,
+      hostname: _hostname,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
     const extras = Object.entries(rest)
       .filter(([, v]) => v !== undefined && typeof v !== 'object')
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
     const clock = typeof time === 'string' ? time.slice(11, 23) : '';
-    return `${clock} ${levels[Number(level)] ?? String(level)} ${String(msg ?? '')}${extras ? `  ${extras}` : ''}`;
+    return `${clock} ${levels[Number(level)] ?? String(level)} ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? `  ${extras}` : ''}`;
   } catch {
     return line;
   }

@@ -45,7 +45,10 @@ export const launchServices = async (
     const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
       cwd: repoRoot,
       env: { ...options.env, ...spec.env, PORT: String(spec.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // a group of its own: a terminal's Ctrl-C reaches only the launcher, which stops each service once; the IPC
+      // channel lets a service notice when the launcher dies (stopOnSignals stops it then)
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const prefix = prefixFor(spec.name, index, width, options.colour);
     for (const stream of [child.stdout, child.stderr]) {
@@ -64,7 +67,10 @@ export const launchServices = async (
     clearTimeout(timer);
   };
   const firstExit = Promise.race(
-    services.map((s) => new Promise<{ name: string; code: number | null }>((resolve) => s.child.once('exit', (code) => resolve({ name: s.name, code })))),
+    services.map(
+      (s) =>
+        new Promise<{ name: string; code: number | null }>((resolve) => s.child.once('exit', (code) => resolve({ name: s.name, code }))),
+    ),
   );
 
   try {

@@ -18,6 +18,11 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const waggleServices: readonly ServiceSpec[] = [
   { name: 'flights', entry: 'contexts/flights/src/main.ts', port: 3101, try: 'POST /api/v1/flights' },
   { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
-  { name: 'flight-search', entry: 'projections/flight-search/src/main.ts', port: 3201, try: 'GET /api/v1/flights?origin=FRA&destination=JFK' },
+  {
+    name: 'flight-search',
+    entry: 'projections/flight-search/src/main.ts',
+    port: 3201,
+    try: 'GET /api/v1/flights?origin=FRA&destination=JFK',
+  },
   { name: 'customer-bookings', entry: 'projections/customer-bookings/src/main.ts', port: 3202, try: 'GET /api/v1/customers/{id}/bookings' },
 ];

@@ -16,7 +16,8 @@ const url = (name: string): string => system.services.find((s) => s.name === nam
 
 beforeAll(async () => {
   const specs = [];
-  for (const spec of waggleServices) specs.push({ ...spec, port: await freePort(), env: { MONGO_DB: `${run}-${spec.name}`, GROUP_ID: `${run}-${spec.name}` } });
+  for (const spec of waggleServices)
+    specs.push({ ...spec, port: await freePort(), env: { MONGO_DB: `${run}-${spec.name}`, GROUP_ID: `${run}-${spec.name}` } });
   system = await launchServices(specs, {
     env: {
       ...process.env,
@@ -34,7 +35,11 @@ beforeAll(async () => {
 afterAll(() => system?.stop());
 
 const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
 };
 const getJson = async <T>(path: string): Promise<{ status: number; body: T }> => {
@@ -58,12 +63,15 @@ const scheduleFlight = async (flightNumber: string, capacity: number) => {
   });
   expect(answer.status).toBe(202);
   const flightId = `${flightNumber}-${date}`;
-  await waitFor(async () => (await getJson<FlightView>(`${url('flight-search')}/api/v1/flights/${flightId}`)).status === 200, { description: `${flightId} in flight-search` });
+  await waitFor(async () => (await getJson<FlightView>(`${url('flight-search')}/api/v1/flights/${flightId}`)).status === 200, {
+    description: `${flightId} in flight-search`,
+  });
   return flightId;
 };
 const book = (customerId: string, flightId: string, headers: Record<string, string> = {}) =>
   post(`${url('bookings')}/api/v1/bookings`, { customerId, flightId, passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }] }, headers);
-const bookingsOf = async (customerId: string) => (await getJson<CustomerBookings>(`${url('customer-bookings')}/api/v1/customers/${customerId}/bookings`)).body.items ?? [];
+const bookingsOf = async (customerId: string) =>
+  (await getJson<CustomerBookings>(`${url('customer-bookings')}/api/v1/customers/${customerId}/bookings`)).body.items ?? [];
 
 describe('waggle end to end: flights and bookings by choreography, read through the projections', () => {
   describe('given a flight with 2 seats and 3 one-seat booking requests', () => {
@@ -83,7 +91,9 @@ describe('waggle end to end: flights and bookings by choreography, read through 
       const rejected = outcomes.filter((b) => b.status === 'rejected');
       expect(rejected).toHaveLength(1);
       expect(rejected[0]?.reason).toMatch(/seats/);
-      await waitFor(async () => (await getJson<FlightView>(`${url('flight-search')}/api/v1/flights/${flightId}`)).body.seatsLeft === 0, { description: '0 seats left' });
+      await waitFor(async () => (await getJson<FlightView>(`${url('flight-search')}/api/v1/flights/${flightId}`)).body.seatsLeft === 0, {
+        description: '0 seats left',
+      });
     });
   });
 
@@ -96,7 +106,9 @@ describe('waggle end to end: flights and bookings by choreography, read through 
       const second = await book(customer, flightId, { 'Idempotency-Key': key });
       expect(second.body['bookingId']).toBe(first.body['bookingId']);
       expect(second.body['duplicate']).toBe(true);
-      await waitFor(async () => (await bookingsOf(customer)).some((b) => b.status === 'confirmed'), { description: 'the booking confirmed' });
+      await waitFor(async () => (await bookingsOf(customer)).some((b) => b.status === 'confirmed'), {
+        description: 'the booking confirmed',
+      });
       expect(await bookingsOf(customer)).toHaveLength(1);
     });
   });
@@ -116,7 +128,12 @@ describe('waggle end to end: flights and bookings by choreography, read through 
     it('answers a malformed request with 400 problem details and appends nothing', { timeout: 60_000 }, async () => {
       const flightId = await scheduleFlight('LH406', 5);
       const customer = `${run}-malformed`;
-      const bad = await post(`${url('bookings')}/api/v1/bookings`, { customerId: customer, flightId, passengers: [{ firstName: '', lastName: 'X' }], extra: true });
+      const bad = await post(`${url('bookings')}/api/v1/bookings`, {
+        customerId: customer,
+        flightId,
+        passengers: [{ firstName: '', lastName: 'X' }],
+        extra: true,
+      });
       expect(bad.status).toBe(400);
       expect(bad.type).toMatch(/application\/problem\+json/);
       expect(bad.body['errors']).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/body/passengers/0/firstName' })]));
@@ -131,18 +148,36 @@ describe('waggle end to end: flights and bookings by choreography, read through 
     it('rejects a booking for an unknown flight with the reason', { timeout: 60_000 }, async () => {
       const customer = `${run}-unknown`;
       expect((await book(customer, `XX999-${date}`)).status).toBe(202);
-      const [booking] = await waitFor(async () => {
-        const list = await bookingsOf(customer);
-        return list[0]?.status === 'rejected' ? list : undefined;
-      }, { timeoutMs: 30_000, description: 'the rejection' });
+      const [booking] = await waitFor(
+        async () => {
+          const list = await bookingsOf(customer);
+          return list[0]?.status === 'rejected' ? list : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the rejection' },
+      );
       expect(booking?.reason).toBe('unknown flight');
     });
 
     it('refuses a file with one invalid line in waggle produce: exit 2, nothing produced', { timeout: 60_000 }, async () => {
       const file = join(tmpdir(), `${run}-events.jsonl`);
-      const ok = { flightId: `LH410-${date}`, flightNumber: 'LH410', date, origin: 'FRA', destination: 'JFK', departureTime: `${date}T10:00:00Z`, capacity: 5, fareCents: 100, currency: 'EUR' };
+      const ok = {
+        flightId: `LH410-${date}`,
+        flightNumber: 'LH410',
+        date,
+        origin: 'FRA',
+        destination: 'JFK',
+        departureTime: `${date}T10:00:00Z`,
+        capacity: 5,
+        fareCents: 100,
+        currency: 'EUR',
+      };
       await writeFile(file, [JSON.stringify(ok), JSON.stringify({ ...ok, capacity: 'many' }), JSON.stringify(ok)].join('\n'));
-      const env = { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers, SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl, MONGO_URL: stack.mongoUrl };
+      const env = {
+        ...process.env,
+        KAFKA_BROKERS: stack.kafkaBrokers,
+        SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+        MONGO_URL: stack.mongoUrl,
+      };
       const admin = new Kafka({ brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       const records = async () => (await admin.fetchTopicOffsets(topics.FLIGHTS_TOPIC)).reduce((sum, p) => sum + Number(p.high), 0);

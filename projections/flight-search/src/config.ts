@@ -1,3 +1,4 @@
+import { parseEnv, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
 /** The validated settings of flight-search; `process.env` is read here and nowhere else. */
@@ -13,40 +14,17 @@ export type FlightSearchConfig = {
   readonly flightsTopic: string;
 };
 
-const list = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()))
-  .transform((items) => items.filter((item) => item.length > 0));
-
-const envSchema = z.object({
-  KAFKA_BROKERS: list.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port[,host:port]')).min(1)).default(['127.0.0.1:9092']),
-  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  MONGO_URL: z
-    .string()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
-    .default('mongodb://127.0.0.1:27017/?directConnection=true'),
-  MONGO_DB: z
-    .string()
-    .regex(/^[^/\\. "$]{1,63}$/, 'must be a MongoDB database name')
-    .default('projection-flight-search'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3201),
-  CORS_ORIGINS: list.pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like http://localhost:5173'))).default([]),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+const envSchema = serviceEnv({ database: 'projection-flight-search', port: 3201 }).extend({
   GROUP_ID: z.string().min(1).default('flight-search'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
 });
 
 /** Reads and validates the settings once at startup; a bad one throws with the variable's name. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightSearchConfig => {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid flight-search settings: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env, 'flight-search');
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
-    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     mongoUrl: e.MONGO_URL,
     mongoDb: e.MONGO_DB,
     port: e.PORT,

@@ -13,18 +13,26 @@ const confirmed: BookingsEvent = { type: 'BookingConfirmed', data: { bookingId, 
 describe('a booking', () => {
   describe('given none', () => {
     it('is requested with one seat per passenger', () => {
-      expect(given(bookingDecider, []).when({ type: 'RequestBooking', bookingId, customerId: 'ada', flightId, passengers })).toEqual([requested]);
+      expect(given(bookingDecider, []).when({ type: 'RequestBooking', bookingId, customerId: 'ada', flightId, passengers })).toEqual([
+        requested,
+      ]);
     });
 
     it('cannot be cancelled by a customer', () => {
-      expect(() => given(bookingDecider, []).when({ type: 'CancelBooking', bookingId, reason: 'x', byCustomer: true })).toThrow(RuleViolationError);
+      expect(() => given(bookingDecider, []).when({ type: 'CancelBooking', bookingId, reason: 'x', byCustomer: true })).toThrow(
+        RuleViolationError,
+      );
     });
   });
 
   describe('given it was requested', () => {
     it('is confirmed by held seats, once', () => {
-      expect(given(bookingDecider, [requested]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual([confirmed]);
-      expect(given(bookingDecider, [requested, confirmed]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual([]);
+      expect(given(bookingDecider, [requested]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual([
+        confirmed,
+      ]);
+      expect(given(bookingDecider, [requested, confirmed]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual(
+        [],
+      );
     });
 
     it('is rejected with the reason flights gave', () => {
@@ -36,9 +44,9 @@ describe('a booking', () => {
 
   describe('given it was confirmed', () => {
     it('can be cancelled, and a later rejection changes nothing', () => {
-      expect(given(bookingDecider, [requested, confirmed]).when({ type: 'CancelBooking', bookingId, reason: 'changed plans', byCustomer: true })).toEqual([
-        { type: 'BookingCancelled', data: { bookingId, flightId, reason: 'changed plans' } },
-      ]);
+      expect(
+        given(bookingDecider, [requested, confirmed]).when({ type: 'CancelBooking', bookingId, reason: 'changed plans', byCustomer: true }),
+      ).toEqual([{ type: 'BookingCancelled', data: { bookingId, flightId, reason: 'changed plans' } }]);
       expect(given(bookingDecider, [requested, confirmed]).when({ type: 'RejectBooking', bookingId, reason: 'late' })).toEqual([]);
     });
   });
@@ -46,8 +54,17 @@ describe('a booking', () => {
   describe('given it was cancelled', () => {
     it('refuses a customer cancelling again, and ignores a hold expiring', () => {
       const cancelled: BookingsEvent = { type: 'BookingCancelled', data: { bookingId, flightId, reason: 'x' } };
-      expect(() => given(bookingDecider, [requested, cancelled]).when({ type: 'CancelBooking', bookingId, reason: 'x', byCustomer: true })).toThrow(RuleViolationError);
-      expect(given(bookingDecider, [requested, cancelled]).when({ type: 'CancelBooking', bookingId, reason: 'seat hold expired', byCustomer: false })).toEqual([]);
+      expect(() =>
+        given(bookingDecider, [requested, cancelled]).when({ type: 'CancelBooking', bookingId, reason: 'x', byCustomer: true }),
+      ).toThrow(RuleViolationError);
+      expect(
+        given(bookingDecider, [requested, cancelled]).when({
+          type: 'CancelBooking',
+          bookingId,
+          reason: 'seat hold expired',
+          byCustomer: false,
+        }),
+      ).toEqual([]);
     });
   });
 });

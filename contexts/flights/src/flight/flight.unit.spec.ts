@@ -7,13 +7,30 @@ import { flightDecider } from './flight.ts';
 const flightId = 'LH400-2026-12-01';
 const scheduled: FlightsEvent = {
   type: 'FlightScheduled',
-  data: { flightId, flightNumber: 'LH400', date: '2026-12-01', origin: 'FRA', destination: 'JFK', departureTime: '2026-12-01T10:00:00+01:00', capacity: 2, fareCents: 45_000, currency: 'EUR' },
+  data: {
+    flightId,
+    flightNumber: 'LH400',
+    date: '2026-12-01',
+    origin: 'FRA',
+    destination: 'JFK',
+    departureTime: '2026-12-01T10:00:00+01:00',
+    capacity: 2,
+    fareCents: 45_000,
+    currency: 'EUR',
+  },
 };
 const held = (bookingId: string, seats = 1): FlightsEvent => ({
   type: 'SeatsHeld',
   data: { flightId, bookingId, seats, holdId: `hold-${bookingId}`, expiresAt: '2026-11-25T10:15:00.000Z' },
 });
-const hold = (bookingId: string, seats = 1) => ({ type: 'HoldSeats' as const, flightId, bookingId, holdId: `hold-${bookingId}`, seats, expiresAt: '2026-11-25T10:15:00.000Z' });
+const hold = (bookingId: string, seats = 1) => ({
+  type: 'HoldSeats' as const,
+  flightId,
+  bookingId,
+  holdId: `hold-${bookingId}`,
+  seats,
+  expiresAt: '2026-11-25T10:15:00.000Z',
+});
 
 describe('a flight', () => {
   describe('given none was scheduled', () => {
@@ -26,7 +43,10 @@ describe('a flight', () => {
       expect(given(flightDecider, []).when(hold('b1'))).toEqual([
         { type: 'SeatsUnavailable', data: { flightId, bookingId: 'b1', seatsRequested: 1, seatsLeft: 0, reason: 'unknown flight' } },
       ]);
-      const refused: FlightsEvent = { type: 'SeatsUnavailable', data: { flightId, bookingId: 'b1', seatsRequested: 1, seatsLeft: 0, reason: 'unknown flight' } };
+      const refused: FlightsEvent = {
+        type: 'SeatsUnavailable',
+        data: { flightId, bookingId: 'b1', seatsRequested: 1, seatsLeft: 0, reason: 'unknown flight' },
+      };
       expect(given(flightDecider, [refused]).when(hold('b1'))).toEqual([]);
     });
   });
@@ -53,27 +73,46 @@ describe('a flight', () => {
       expect(given(flightDecider, past).when({ type: 'ConfirmHold', flightId, holdId: 'hold-b1' })).toEqual([
         { type: 'SeatsConfirmed', data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 2 } },
       ]);
-      const released: FlightsEvent = { type: 'SeatHoldReleased', data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 2, reason: 'booking cancelled' } };
-      expect(given(flightDecider, past).when({ type: 'ReleaseBookingHold', flightId, bookingId: 'b1', reason: 'booking cancelled' })).toEqual([released]);
+      const released: FlightsEvent = {
+        type: 'SeatHoldReleased',
+        data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 2, reason: 'booking cancelled' },
+      };
+      expect(
+        given(flightDecider, past).when({ type: 'ReleaseBookingHold', flightId, bookingId: 'b1', reason: 'booking cancelled' }),
+      ).toEqual([released]);
       expect(given(flightDecider, [...past, released]).state()).toMatchObject({ seatsLeft: 2, holds: {} });
-      expect(given(flightDecider, [...past, released]).when({ type: 'ReleaseHold', flightId, holdId: 'hold-b1', reason: 'again' })).toEqual([]);
+      expect(given(flightDecider, [...past, released]).when({ type: 'ReleaseHold', flightId, holdId: 'hold-b1', reason: 'again' })).toEqual(
+        [],
+      );
     });
 
     it('expires an unconfirmed hold only once it is due', () => {
       const past = [scheduled, held('b1')];
-      expect(given(flightDecider, past).when({ type: 'ExpireHold', flightId, holdId: 'hold-b1', now: '2026-11-25T10:14:59.000Z' })).toEqual([]);
-      expect(given(flightDecider, past).when({ type: 'ExpireHold', flightId, holdId: 'hold-b1', now: '2026-11-25T10:15:00.000Z' })).toEqual([
-        { type: 'SeatHoldReleased', data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 1, reason: 'expired' } },
-      ]);
+      expect(given(flightDecider, past).when({ type: 'ExpireHold', flightId, holdId: 'hold-b1', now: '2026-11-25T10:14:59.000Z' })).toEqual(
+        [],
+      );
+      expect(given(flightDecider, past).when({ type: 'ExpireHold', flightId, holdId: 'hold-b1', now: '2026-11-25T10:15:00.000Z' })).toEqual(
+        [{ type: 'SeatHoldReleased', data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 1, reason: 'expired' } }],
+      );
       const confirmed: FlightsEvent = { type: 'SeatsConfirmed', data: { flightId, holdId: 'hold-b1', bookingId: 'b1', seats: 1 } };
-      expect(given(flightDecider, [...past, confirmed]).when({ type: 'ExpireHold', flightId, holdId: 'hold-b1', now: '2027-01-01T00:00:00.000Z' })).toEqual([]);
+      expect(
+        given(flightDecider, [...past, confirmed]).when({
+          type: 'ExpireHold',
+          flightId,
+          holdId: 'hold-b1',
+          now: '2027-01-01T00:00:00.000Z',
+        }),
+      ).toEqual([]);
     });
   });
 
   describe('given it is cancelled', () => {
     it('refuses every hold with the reason', () => {
       const cancelled: FlightsEvent = { type: 'FlightCancelled', data: { flightId, reason: 'strike' } };
-      expect(given(flightDecider, [scheduled, cancelled]).when(hold('b1'))[0]).toMatchObject({ type: 'SeatsUnavailable', data: { reason: 'flight cancelled' } });
+      expect(given(flightDecider, [scheduled, cancelled]).when(hold('b1'))[0]).toMatchObject({
+        type: 'SeatsUnavailable',
+        data: { reason: 'flight cancelled' },
+      });
     });
   });
 });

@@ -1,0 +1,1 @@
+export { parseEnv, serviceEnv } from './serviceEnv.ts';

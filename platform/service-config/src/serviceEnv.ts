@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()))
+  .transform((items) => items.filter((item) => item.length > 0));
+
+/**
+ * The settings every waggle service reads, with the local stack's defaults: where Kafka, the registry and MongoDB
+ * are (`KAFKA_BROKERS`, `SCHEMA_REGISTRY_URL`, `MONGO_URL`), its database, port, CORS origins and log level.
+ * Extend it with a service's own settings.
+ */
+export const serviceEnv = (defaults: { readonly database: string; readonly port: number }) =>
+  z.object({
+    KAFKA_BROKERS: list
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port[,host:port]')).min(1))
+      .default(['127.0.0.1:9092']),
+    SCHEMA_REGISTRY_URL: z
+      .url()
+      .default('http://127.0.0.1:8081/apis/ccompat/v7')
+      .transform((url) => url.replace(/\/+$/, '')),
+    MONGO_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .default('mongodb://127.0.0.1:27017/?directConnection=true'),
+    MONGO_DB: z
+      .string()
+      .regex(/^[^/\\. "$]{1,63}$/, 'must be a MongoDB database name')
+      .default(defaults.database),
+    PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    CORS_ORIGINS: list.pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like http://localhost:5173'))).default([]),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  });
+
+/** Validates the environment once at startup; a bad setting throws one error naming every bad variable. */
+export const parseEnv = <S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, service: string): z.output<S> => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid ${service} settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+};
