@@ -4,8 +4,9 @@ import { Kafka, logLevel } from 'kafkajs';
 export type KafkaClusterInfo = { readonly clusterId: string; readonly brokers: readonly string[]; readonly controller: number | null };
 
 /**
- * Connects an admin client to `brokers` (comma-separated `host:port`) and describes the cluster; throws when
- * no broker answers within `timeoutMs`. Used as a readiness probe, so it does not retry.
+ * Connects an admin client to `brokers` (comma-separated `host:port`), describes the cluster and asks the group
+ * coordinator about a group; throws when no broker answers within `timeoutMs` or consumer groups cannot work yet.
+ * Used as a readiness probe, so it does not retry.
  */
 export const checkKafka = async (brokers: string, timeoutMs = 2000): Promise<KafkaClusterInfo> => {
   const kafka = new Kafka({
@@ -20,6 +21,8 @@ export const checkKafka = async (brokers: string, timeoutMs = 2000): Promise<Kaf
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
+    // a broker that just started answers metadata before its group coordinator has loaded; consumers need both
+    await admin.describeGroups(['waggle-readiness-probe']);
     return {
       clusterId: cluster.clusterId,
       brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`),

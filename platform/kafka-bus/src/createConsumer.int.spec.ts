@@ -327,6 +327,10 @@ describe('a consumer stopped mid-stream', () => {
 
     const firstRun: number[] = [];
     const secondRun: number[] = [];
+    // the first run holds after 50 records until its stop is under way, so the stop lands mid-stream however fast
+    // the machine is
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
     const options = (into: number[]) => ({
       brokers,
       groupId,
@@ -336,14 +340,15 @@ describe('a consumer stopped mid-stream', () => {
       decode,
       logger: quiet,
       handle: async (r: ConsumedRecord<TestEvent>) => {
-        // a little I/O per record, so the stop lands in the middle of the stream
-        await new Promise((resolve) => setImmediate(resolve));
+        if (into === firstRun && into.length >= 50) await gate;
         into.push(r.event?.body.n ?? -1);
       },
     });
     const first = await started(createConsumer<TestEvent>(options(firstRun)));
     await waitFor(() => firstRun.length >= 50, { description: 'the first run to get going' });
-    await first.stop();
+    const stopping = first.stop();
+    release();
+    await stopping;
     const afterStop = firstRun.length;
     expect(afterStop).toBeLessThan(total);
 
