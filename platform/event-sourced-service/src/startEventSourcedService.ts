@@ -2,7 +2,7 @@ import { openMongoEventStore, type EventStore } from '@waggle/event-store';
 import type { Db } from 'mongodb';
 import { createHttpApp, startHttpServer, type HttpServer, type Route } from '@waggle/http';
 import { createConsumer, createProducer, createTopics, type Brokers, type Consumer } from '@waggle/kafka-bus';
-import type { Logger } from '@waggle/observability';
+import { toMessageFirstLogger as busLogger, type Logger } from '@waggle/observability';
 import { createRelayService } from '@waggle/outbox-relay';
 import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
@@ -129,9 +129,3 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     },
   };
 };
-
-const busLogger = (logger: Logger) => ({
-  info: (message: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, message),
-  warn: (message: string, fields?: Record<string, unknown>) => logger.warn(fields ?? {}, message),
-  error: (message: string, fields?: Record<string, unknown>) => logger.error(fields ?? {}, message),
-});

@@ -17,3 +17,10 @@ export const createLogger = (options: { service: string; level?: string }): Logg
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
+
+/** The same logger in the `(message, fields)` shape that kafka-bus and other libraries take. */
+export const toMessageFirstLogger = (logger: Logger) => ({
+  info: (message: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, message),
+  warn: (message: string, fields?: Record<string, unknown>) => logger.warn(fields ?? {}, message),
+  error: (message: string, fields?: Record<string, unknown>) => logger.error(fields ?? {}, message),
+});

@@ -4,4 +4,3 @@ import { startCustomerBookings } from './customerBookingsService.ts';
 
 const service = await startCustomerBookings(loadConfig());
 stopOnSignals([service]);
-console.log(`customer-bookings listening on ${service.url}`);

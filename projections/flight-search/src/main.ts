@@ -4,4 +4,3 @@ import { startFlightSearch } from './flightSearchService.ts';
 
 const service = await startFlightSearch(loadConfig());
 stopOnSignals([service]);
-console.log(`flight-search listening on ${service.url}`);
