@@ -45,6 +45,13 @@ export class RuleViolationError extends WaggleError {
   }
 }
 
+/** An idempotency key sent again with a different request: not a retry, so it must not return the first outcome. */
+export class IdempotencyKeyReusedError extends WaggleError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retriable: false, ...options });
+  }
+}
+
 /** What was asked for does not exist (an unknown flight, booking or customer). */
 export class NotFoundError extends WaggleError {
   constructor(message: string, options: { cause?: unknown } = {}) {

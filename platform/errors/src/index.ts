@@ -1,5 +1,6 @@
 export {
   ConcurrencyError,
+  IdempotencyKeyReusedError,
   isRetriable,
   NotFoundError,
   RuleViolationError,

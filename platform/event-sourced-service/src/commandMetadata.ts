@@ -8,7 +8,8 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
 
 /**
  * Metadata of a command sent over HTTP. With an `Idempotency-Key` the command id is derived from it (per
- * service and operation), so a repeated request is the same command and takes effect once.
+ * service and operation), so a repeated request is the same command and takes effect once; the request's
+ * fingerprint tells a retry from the key reused for another request (422).
  */
 export const commandFromRequest = (
   request: RouteRequest<unknown, unknown, unknown>,
@@ -22,6 +23,9 @@ export const commandFromRequest = (
     causationId: request.requestId,
     occurredAt: now.toISOString(),
     traceparent: request.traceparent,
+    ...(request.idempotencyKey === undefined
+      ? {}
+      : { fingerprint: digest(JSON.stringify({ body: request.body, params: request.params })) }),
   };
 };
 

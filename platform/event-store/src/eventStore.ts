@@ -64,6 +64,8 @@ export type CommandOutcome = {
   /** Stream version before and after; equal when the command decided nothing. */
   readonly fromVersion: number;
   readonly toVersion: number;
+  /** A digest of the request that carried the command, when it came with a client's idempotency key. */
+  readonly fingerprint?: string;
 };
 
 /** A batch in an outbox lane, as the relay publishes it. */

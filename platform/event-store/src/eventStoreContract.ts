@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, ValidationError } from '@waggle/errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, ValidationError } from '@waggle/errors';
 import { describe, expect, it } from 'vitest';
 import type { Decider } from './decider.ts';
 import type { EventStore, NewEvent } from './eventStore.ts';
@@ -182,6 +182,23 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         expect(again).toMatchObject({ version: 1, state: { count: 2 }, duplicate: true });
         expect(again.events.map((e) => e.metadata.eventId)).toEqual(first.events.map((e) => e.metadata.eventId));
         expect((await store.readStream('counter-1')).version).toBe(1);
+      });
+
+      it('tells a retry (same fingerprint) from a reused command id with another request', async () => {
+        const store = await makeStore();
+        const metadata = { ...meta('cmd-key'), fingerprint: 'body-1' };
+        await handleCommand(store, counter, { streamId: 'counter-6', command: { type: 'Add', by: 1 }, metadata });
+        expect(await handleCommand(store, counter, { streamId: 'counter-6', command: { type: 'Add', by: 1 }, metadata })).toMatchObject({
+          duplicate: true,
+        });
+        await expect(
+          handleCommand(store, counter, {
+            streamId: 'counter-6',
+            command: { type: 'Add', by: 5 },
+            metadata: { ...metadata, fingerprint: 'body-2' },
+          }),
+        ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+        expect((await store.readStream('counter-6')).version).toBe(1);
       });
 
       it('returns the first outcome of a command that decided nothing, even after the state changed', async () => {

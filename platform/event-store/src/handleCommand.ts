@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConcurrencyError } from '@waggle/errors';
+import { ConcurrencyError, IdempotencyKeyReusedError } from '@waggle/errors';
 import type { Decider } from './decider.ts';
 import type { DomainEvent, EventStore, NewEvent, RecordedEvent } from './eventStore.ts';
 
@@ -14,6 +14,8 @@ export type CommandMetadata = {
   readonly occurredAt: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** A digest of the request; a repeated command id with another fingerprint is a reused key, not a retry. */
+  readonly fingerprint?: string;
 };
 
 export type HandleCommandOptions = {
@@ -78,6 +80,10 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
   const maxAttempts = options.maxAttempts ?? 10;
 
   const previous = await store.findCommand(metadata.commandId);
+  if (previous?.fingerprint !== undefined && metadata.fingerprint !== undefined && previous.fingerprint !== metadata.fingerprint) {
+    throw new IdempotencyKeyReusedError(`command ${metadata.commandId} was first sent with another request`);
+  }
+  const fingerprint = metadata.fingerprint === undefined ? {} : { fingerprint: metadata.fingerprint };
   for (let attempt = 1; ; attempt++) {
     const loaded = await load(store, decider, streamId);
     if (previous || loaded.sinceSnapshot.includes(metadata.commandId)) {
@@ -89,6 +95,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
           streamId,
           fromVersion,
           toVersion: events.at(-1)?.version ?? fromVersion,
+          ...fingerprint,
         });
       }
       return { streamId, events, version: loaded.version, state: loaded.state, duplicate: true };
@@ -96,7 +103,13 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
 
     const decided = decider.decide(command, loaded.state);
     if (decided.length === 0) {
-      await store.recordCommand({ commandId: metadata.commandId, streamId, fromVersion: loaded.version, toVersion: loaded.version });
+      await store.recordCommand({
+        commandId: metadata.commandId,
+        streamId,
+        fromVersion: loaded.version,
+        toVersion: loaded.version,
+        ...fingerprint,
+      });
       return { streamId, events: [], version: loaded.version, state: loaded.state, duplicate: false };
     }
 
@@ -120,6 +133,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
         streamId,
         fromVersion: appended.fromVersion,
         toVersion: appended.toVersion,
+        ...fingerprint,
       });
       const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
       if (snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {

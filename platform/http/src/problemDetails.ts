@@ -1,4 +1,12 @@
-import { ConcurrencyError, NotFoundError, RuleViolationError, TransientError, ValidationError, WaggleError } from '@waggle/errors';
+import {
+  ConcurrencyError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  RuleViolationError,
+  TransientError,
+  ValidationError,
+  WaggleError,
+} from '@waggle/errors';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 
@@ -42,6 +50,16 @@ const toProblem = (error: unknown): { problem: Omit<ProblemDetails, 'instance'>;
         status: 400,
         detail: error.message,
         errors: error.details,
+      },
+    };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return {
+      problem: {
+        type: `${problemBase}idempotency-key-reused`,
+        title: 'This Idempotency-Key was used for another request',
+        status: 422,
+        detail: error.message,
       },
     };
   }

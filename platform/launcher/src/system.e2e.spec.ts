@@ -98,7 +98,7 @@ describe('waggle end to end: flights and bookings by choreography, read through 
   });
 
   describe('given the same request twice with one Idempotency-Key', () => {
-    it('makes one booking', { timeout: 60_000 }, async () => {
+    it('makes one booking, and refuses the key reused for another request with 422', { timeout: 60_000 }, async () => {
       const flightId = await scheduleFlight('LH402', 10);
       const customer = `${run}-idem`;
       const key = randomUUID();
@@ -106,6 +106,13 @@ describe('waggle end to end: flights and bookings by choreography, read through 
       const second = await book(customer, flightId, { 'Idempotency-Key': key });
       expect(second.body['bookingId']).toBe(first.body['bookingId']);
       expect(second.body['duplicate']).toBe(true);
+      const reused = await post(
+        `${url('bookings')}/api/v1/bookings`,
+        { customerId: `${customer}-other`, flightId, passengers: [{ firstName: 'Alan', lastName: 'Turing' }] },
+        { 'Idempotency-Key': key },
+      );
+      expect(reused.status).toBe(422);
+      expect(reused.type).toMatch(/application\/problem\+json/);
       await waitFor(async () => (await bookingsOf(customer)).some((b) => b.status === 'confirmed'), {
         description: 'the booking confirmed',
       });
