@@ -60,6 +60,7 @@ export default tseslint.config(
       'platform/event-store/src/mongoEventStore.ts',
       'platform/event-store/src/groupInsert.ts',
       'platform/event-store/src/openMongoEventStore.ts',
+      'platform/read-model/src/mongoOffsets.ts',
       'contexts/*/src/**/*Store.ts',
       'projections/flight-search/src/mongoFlightSearchStore.ts',
       'projections/customer-bookings/src/mongoCustomerBookingsStore.ts',

@@ -3,3 +3,5 @@ export { isApplied, markApplied, noEventsApplied, recentEventIdsKept } from './p
 export type { AppliedEvents, ProjectedEvent } from './projectedEvent.ts';
 export { startReadModelService } from './startReadModelService.ts';
 export type { ReadModelServiceOptions, ReadModelStore, RunningReadModel } from './startReadModelService.ts';
+export { createMongoOffsets, translateMongoErrors } from './mongoOffsets.ts';
+export type { ReflectedOffset } from './mongoOffsets.ts';

@@ -1,10 +1,10 @@
-import { TransientError } from '@waggle/errors';
-import { MongoClient, MongoNetworkError, MongoServerSelectionError, type Collection, type Filter } from 'mongodb';
+import { createMongoOffsets, translateMongoErrors, type ReflectedOffset } from '@waggle/read-model';
+import { MongoClient, type Collection, type Filter } from 'mongodb';
 import type { CustomerBooking } from './customerBooking.ts';
 import type { FlightSummary } from './flightSummary.ts';
 
 /** The last offset of a topic partition whose records the read model reflects. */
-export type ReflectedOffset = { readonly topic: string; readonly partition: number; readonly offset: number };
+export type { ReflectedOffset };
 
 /** Where a page of a customer's bookings (newest first) ends. */
 export type BookingsPosition = { readonly requestedAt: string; readonly bookingId: string };
@@ -29,21 +29,11 @@ export type CustomerBookingsStore = {
 };
 
 type Doc<T> = T & { _id: string };
-type OffsetDoc = ReflectedOffset & { _id: string };
 
 const withoutId = <T>({ _id, ...rest }: Doc<T>): T => rest as T;
 
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
-const translated = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) {
-      throw new TransientError(`customer-bookings store: ${what} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-};
+const translated = translateMongoErrors('customer-bookings');
 
 // one lookup per id: FerretDB uses its index for `{_id: value}` only, not for `$in`
 const loadByIds = async <T extends object>(collection: Collection<Doc<T>>, ids: readonly string[]): Promise<Map<string, T>> => {
@@ -73,7 +63,7 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
   const db = client.db(options.dbName);
   const bookings = db.collection<Doc<CustomerBooking>>('bookings');
   const flights = db.collection<Doc<FlightSummary>>('flights');
-  const offsets = db.collection<OffsetDoc>('offsets');
+  const offsets = createMongoOffsets(db);
 
   return {
     start: async () => {
@@ -89,19 +79,10 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
       translated('saving a batch', async () => {
         await replaceAll(bookings, changed.bookings, (booking) => booking.bookingId);
         await replaceAll(flights, changed.flights, (flight) => flight.flightId);
-        // after the documents: a crash in between replays the batch, which the documents' applied events ignore
-        await offsets.replaceOne({ _id: `${reflected.topic}:${reflected.partition}` }, reflected, { upsert: true });
+        await offsets.record(reflected);
       }),
-    reflectedOffset: (topic, partition) =>
-      translated('reading an offset', async () => (await offsets.findOne({ _id: `${topic}:${partition}` }))?.offset),
-    offsets: () =>
-      translated('reading offsets', async () =>
-        (await offsets.find({}).sort({ topic: 1, partition: 1 }).toArray()).map(({ topic, partition, offset }) => ({
-          topic,
-          partition,
-          offset,
-        })),
-      ),
+    reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
+    offsets: () => translated('reading offsets', () => offsets.all()),
     findBooking: (bookingId) =>
       translated('reading a booking', async () => {
         const doc = await bookings.findOne({ _id: bookingId });

@@ -1,9 +1,9 @@
-import { TransientError } from '@waggle/errors';
-import { MongoClient, MongoNetworkError, MongoServerSelectionError, type Filter } from 'mongodb';
+import { createMongoOffsets, translateMongoErrors, type ReflectedOffset } from '@waggle/read-model';
+import { MongoClient, type Filter } from 'mongodb';
 import type { FlightAvailability } from './flightAvailability.ts';
 
 /** The last offset of a topic partition whose records the read model reflects. */
-export type ReflectedOffset = { readonly topic: string; readonly partition: number; readonly offset: number };
+export type { ReflectedOffset };
 
 export type FlightSortKey = 'departure' | 'fare';
 
@@ -33,23 +33,13 @@ export type FlightSearchStore = {
 };
 
 type FlightDoc = FlightAvailability & { _id: string };
-type OffsetDoc = ReflectedOffset & { _id: string };
 
 const sortFields = { departure: 'departureUtc', fare: 'fareCents' } as const;
 
 const toFlight = ({ _id, ...flight }: FlightDoc): FlightAvailability => flight;
 
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
-const translated = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) {
-      throw new TransientError(`flight-search store: ${what} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-};
+const translated = translateMongoErrors('flight-search');
 
 /**
  * flight-search on MongoDB without transactions: each flight document has one writer (the consumer of its
@@ -59,7 +49,7 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
   const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
   const db = client.db(options.dbName);
   const flights = db.collection<FlightDoc>('flights');
-  const offsets = db.collection<OffsetDoc>('offsets');
+  const offsets = createMongoOffsets(db);
 
   return {
     start: async () => {
@@ -84,20 +74,10 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
             { ordered: false },
           );
         }
-        // after the documents: a crash in between replays the batch, which the documents' applied events ignore
-        const _id = `${reflected.topic}:${reflected.partition}`;
-        await offsets.replaceOne({ _id }, reflected, { upsert: true });
+        await offsets.record(reflected);
       }),
-    reflectedOffset: (topic, partition) =>
-      translated('reading an offset', async () => (await offsets.findOne({ _id: `${topic}:${partition}` }))?.offset),
-    offsets: () =>
-      translated('reading offsets', async () =>
-        (await offsets.find({}).sort({ topic: 1, partition: 1 }).toArray()).map(({ topic, partition, offset }) => ({
-          topic,
-          partition,
-          offset,
-        })),
-      ),
+    reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
+    offsets: () => translated('reading offsets', () => offsets.all()),
     findFlight: (flightId) =>
       translated('reading a flight', async () => {
         const doc = await flights.findOne({ _id: flightId });
