@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { round, summarize, type Bench } from '@waggle/bench';
 import { MongoClient, type Db } from 'mongodb';
 import { createMongoEventStore, laneOf } from '../src/index.ts';
+import { batchDocuments, storeFormat } from '../src/mongoEventStore.ts';
 
 const lanes = 4;
 const eventsPerBatch = 10;
@@ -32,7 +33,7 @@ const seed = async (db: Db, events: number): Promise<Map<number, number>> => {
       const lane = laneOf(streamId, lanes);
       const seq = (heads.get(lane) ?? 0) + 1;
       heads.set(lane, seq);
-      const batch = {
+      const docs = batchDocuments({
         streamId,
         from,
         to: from + eventsPerBatch - 1,
@@ -41,15 +42,17 @@ const seed = async (db: Db, events: number): Promise<Map<number, number>> => {
         seq,
         commandId: null,
         events: template,
-        at: new Date(),
-      };
-      streamDocs.push({ _id: `${streamId}@${from}`, ...batch });
-      outboxDocs.push({ _id: `${lane}:${seq}`, ...batch });
+        at: new Date().toISOString(),
+      });
+      streamDocs.push(docs.stream);
+      outboxDocs.push(docs.outbox);
     }
     await db.collection<{ _id: string }>('streams').insertMany(streamDocs, { ordered: false });
     await db.collection<{ _id: string }>('outbox').insertMany(outboxDocs, { ordered: false });
   }
-  await db.collection<{ _id: string; lanes: number }>('event_store_meta').insertOne({ _id: 'event-store', lanes });
+  await db
+    .collection<{ _id: string; lanes: number; format: number }>('event_store_meta')
+    .insertOne({ _id: 'event-store', lanes, format: storeFormat });
   return heads;
 };
 

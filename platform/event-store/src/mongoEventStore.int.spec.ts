@@ -32,7 +32,6 @@ describe('MongoDB event store', () => {
       );
       const lane = laneOf('flight-9', 3);
       const orphan = {
-        _id: `${lane}:2`,
         streamId: 'flight-9',
         from: 2,
         to: 2,
@@ -47,9 +46,10 @@ describe('MongoDB event store', () => {
             metadata: { eventId: 'e2', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
           },
         ],
-        at: new Date(Date.now() - 60_000),
+        at: new Date(Date.now() - 60_000).toISOString(),
       };
-      await db.collection<{ _id: string }>('outbox').insertOne(orphan);
+      // what a writer that died right after its outbox insert leaves behind
+      await db.collection<{ _id: string; body: string }>('outbox').insertOne({ _id: `${lane}:2`, body: JSON.stringify(orphan) });
       expect((await store.readStream('flight-9')).version).toBe(1);
 
       const young = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 120_000 });
@@ -70,6 +70,7 @@ describe('MongoDB event store', () => {
     it('waits for the orphan timeout, then voids the hole and publishes what follows it', async () => {
       const { db, store } = await freshStore();
       const lane = laneOf('hole-1', 3);
+      const sameLane = Array.from({ length: 50 }, (_, i) => `hole-${i + 2}`).find((id) => laneOf(id, 3) === lane)!;
       await store.append(
         'hole-1',
         [{ type: 'A', data: {}, metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
@@ -77,16 +78,22 @@ describe('MongoDB event store', () => {
           expectedVersion: 0,
         },
       );
-      const raw = db.collection<{ _id: string; seq?: number }>('outbox');
-      const after = (await raw.findOne({ _id: `${lane}:1` }))!;
-      await raw.insertOne({ ...after, _id: `${lane}:3`, seq: 3 });
+      await store.append(
+        sameLane,
+        [{ type: 'A', data: {}, metadata: { eventId: 'e2', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' } }],
+        { expectedVersion: 0 },
+      );
+      // move the second append's entry from seq 2 to seq 3, leaving seq 2 a hole
+      const raw = db.collection<{ _id: string; body: string }>('outbox');
+      const second = (await raw.findOneAndDelete({ _id: `${lane}:2` }))!;
+      await raw.insertOne({ _id: `${lane}:3`, body: JSON.stringify({ ...JSON.parse(second.body), seq: 3 }) });
 
       expect(await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 60_000 })).toEqual({ batches: [], throughSeq: 1 });
       expect(await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 0 })).toEqual({ batches: [], throughSeq: 1 });
+      // the void entry is stepped over within the same read
       const voided = await store.readOutbox(lane, 1, { limit: 10, orphanAfterMs: 0 });
-      expect(voided.throughSeq).toBe(2);
-      const next = await store.readOutbox(lane, 2, { limit: 10, orphanAfterMs: 0 });
-      expect(next.throughSeq).toBe(3);
+      expect(voided.throughSeq).toBe(3);
+      expect(voided.batches.map((b) => [b.streamId, b.position.seq])).toEqual([[sameLane, 3]]);
     });
   });
 
@@ -101,16 +108,25 @@ describe('MongoDB event store', () => {
         },
       );
     }
-    // the store's only query shape is {_id: value}; ask the server how it runs it (MongoDB: IDHACK/IXSCAN, FerretDB: SQLite SEARCH USING INDEX)
-    for (const [collection, id] of [
-      ['streams', 's-1@4'],
-      ['outbox', '0:3'],
-      ['outbox', '0:999999'],
+    // the store's query shapes are {_id: value} and {_id: {$in: [values]}}; ask the server how it runs them
+    // (MongoDB: IDHACK/IXSCAN, FerretDB: SQLite SEARCH USING INDEX, with the stack's $in pushdown)
+    for (const [collection, filter] of [
+      ['streams', { _id: 's-1@4' }],
+      ['outbox', { _id: '0:3' }],
+      ['outbox', { _id: '0:999999' }],
+      ['outbox', { _id: { $in: ['0:3', '0:4', '0:5', '0:999999'] } }],
+      ['streams', { _id: { $in: ['s-1@4', 's-2@1'] } }],
     ] as const) {
-      const plan = JSON.stringify(await db.collection<{ _id: string }>(collection).find({ _id: id }).explain());
-      expect(plan, `${collection} {_id: ${id}}`).not.toMatch(/COLLSCAN|detail=SCAN /);
+      const plan = JSON.stringify(await db.collection<{ _id: string }>(collection).find(filter).explain());
+      expect(plan, `${collection} ${JSON.stringify(filter)}`).not.toMatch(/COLLSCAN|detail=SCAN /);
       expect(plan).toMatch(/IDHACK|IXSCAN|EXPRESS|USING INDEX|USING PRIMARY KEY/);
     }
+  });
+
+  it('refuses to open a store written in an earlier layout, saying how to start afresh', async () => {
+    const db = client.db(uniqueName('es'));
+    await db.collection<{ _id: string; lanes: number }>('event_store_meta').insertOne({ _id: 'event-store', lanes: 3 });
+    await expect(createMongoEventStore({ db, lanes: 3 }).start()).rejects.toThrow(/layout 1 .* reads layout 2.*waggle stack reset/);
   });
 
   it('refuses to reopen a store with another number of lanes', async () => {

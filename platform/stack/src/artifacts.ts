@@ -114,20 +114,50 @@ export const resolveApicurio = async (cacheDir: string, report: Report): Promise
   return jar;
 };
 
+/** A textual edit of one FerretDB source file; `from` must occur exactly once. */
+type SourceEdit = { readonly file: string; readonly from: string; readonly to: string; readonly why: string };
+
+const sqliteBackend = join('internal', 'backends', 'sqlite');
+
 /**
- * FerretDB v1.24's SQLite backend pushes `{_id: …}` filters down as `WHERE _ferretdb_sjson->'$._id' = ?`, but
- * creates the `_id` index on `_ferretdb_sjson->"_id"`; SQLite matches index expressions textually, so every
- * `_id` lookup scans the table. The build patches the query expression to the index's (same value, now
- * indexed). Found by EXPLAIN on a live server; see infra/ferretdb/README.md.
+ * What the stack changes in FerretDB v1.24's SQLite backend, each found by EXPLAIN on a live server (see
+ * infra/ferretdb/_patches and the stack README). Query results are unchanged: FerretDB's handler filters every
+ * result again in Go; the edits only let SQLite answer from the `_id` index instead of scanning the table.
  */
-const ferretDbPatch = {
-  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
-  from: `IDColumn = DefaultColumn + "->'$._id'"`,
-  to: `IDColumn = DefaultColumn + \`->"_id"\``,
+const ferretDbEdits: readonly SourceEdit[] = [
+  {
+    why: 'queries said `->\'$._id\'` while the index is on `->"_id"`; SQLite matches index expressions textually',
+    file: join(sqliteBackend, 'metadata', 'metadata.go'),
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: `IDColumn = DefaultColumn + \`->"_id"\``,
+  },
+  {
+    why: '`{_id: {$in: [...]}}` scanned the table (query path)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: '\t\tcase string, types.ObjectID:\n\t\t\twhereClause = ',
+    to: '\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause = ',
+  },
+  {
+    why: '`{_id: {$in: [...]}}` scanned the table (explain path, so that explain tells the truth)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: '\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
+    to: '\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != ""\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
+  },
+];
+
+/** Go files added to FerretDB's SQLite backend package. */
+const ferretDbAddedFiles = ['waggle_id_in.go'];
+const ferretDbPatchDir = join(infraDir, 'ferretdb', '_patches');
+
+const ferretDbPatchKey = async (): Promise<string> => {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(ferretDbEdits));
+  for (const file of ferretDbAddedFiles) hash.update(await readFile(join(ferretDbPatchDir, file)));
+  return hash.digest('hex').slice(0, 12);
 };
 
-const patchedFerretDbSource = async (cacheDir: string, source: string): Promise<string> => {
-  const dir = join(cacheDir, `ferretdb-src-${versions.ferretdb}-id-index`);
+const patchedFerretDbSource = async (cacheDir: string, source: string, patchKey: string): Promise<string> => {
+  const dir = join(cacheDir, `ferretdb-src-${versions.ferretdb}-patched-${patchKey}`);
   if (await exists(join(dir, 'go.mod'))) return dir;
   const { stdout } = await run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${versions.ferretdb}`], { cwd: source });
   const downloaded = (JSON.parse(stdout) as { Dir?: string }).Dir;
@@ -136,10 +166,15 @@ const patchedFerretDbSource = async (cacheDir: string, source: string): Promise<
   await rm(tmp, { recursive: true, force: true });
   await cp(downloaded, tmp, { recursive: true });
   await run('chmod', ['-R', 'u+w', tmp]);
-  const target = join(tmp, ferretDbPatch.file);
-  const text = await readFile(target, 'utf8');
-  if (!text.includes(ferretDbPatch.from)) throw new StackError(`the FerretDB _id index patch no longer applies to ${ferretDbPatch.file}`);
-  await writeFile(target, text.replace(ferretDbPatch.from, ferretDbPatch.to));
+  for (const edit of ferretDbEdits) {
+    const target = join(tmp, edit.file);
+    const text = await readFile(target, 'utf8');
+    if (text.split(edit.from).length !== 2) {
+      throw new StackError(`a FerretDB patch (${edit.why}) no longer applies to ${edit.file} of ${versions.ferretdb}`);
+    }
+    await writeFile(target, text.replace(edit.from, edit.to));
+  }
+  for (const file of ferretDbAddedFiles) await cp(join(ferretDbPatchDir, file), join(tmp, sqliteBackend, file));
   await rename(tmp, dir);
   return dir;
 };
@@ -147,14 +182,15 @@ const patchedFerretDbSource = async (cacheDir: string, source: string): Promise<
 /** The FerretDB launcher (infra/ferretdb), built with Go from the module proxy once per source change. */
 export const resolveFerretDb = async (cacheDir: string, report: Report): Promise<string> => {
   const source = join(infraDir, 'ferretdb');
+  const patchKey = await ferretDbPatchKey();
   const key = await hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(source, f)));
-  const buildDir = join(cacheDir, `ferretdb-${versions.ferretdb}-${key}-id-index`);
+  const buildDir = join(cacheDir, `ferretdb-${versions.ferretdb}-${key}-patched-${patchKey}`);
   const binary = join(buildDir, 'waggle-ferretdb');
   if (await exists(binary)) return binary;
   await assertTool('go', `build FerretDB ${versions.ferretdb}`);
   report(`mongo: building FerretDB ${versions.ferretdb} with Go (first run only, a few minutes on 2 cores)`);
   await mkdir(cacheDir, { recursive: true });
-  const patched = await patchedFerretDbSource(cacheDir, source);
+  const patched = await patchedFerretDbSource(cacheDir, source, patchKey);
   // build a copy of the launcher whose go.mod points FerretDB at the patched source
   const module = join(buildDir, 'src');
   await mkdir(module, { recursive: true });
