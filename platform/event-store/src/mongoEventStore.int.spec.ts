@@ -123,6 +123,61 @@ describe('MongoDB event store', () => {
     }
   });
 
+  describe('given appends whose commit a later outbox entry of the same writer vouches for', () => {
+    it('relays them without looking up their stream batches; only the newest entry is checked', async () => {
+      const monitored = new MongoClient(inject('stack').mongoUrl, { monitorCommands: true });
+      try {
+        const db = monitored.db(uniqueName('es'));
+        const store = createMongoEventStore({ db, lanes: 1 });
+        await store.start();
+        for (let v = 0; v < 10; v++) {
+          await store.append(
+            'vouched-1',
+            [
+              {
+                type: 'A',
+                data: { v },
+                metadata: { eventId: `e${v}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+              },
+            ],
+            { expectedVersion: v },
+          );
+        }
+        const looked: unknown[] = [];
+        monitored.on('commandStarted', (e) => {
+          if (e.commandName === 'find' && e.command['find'] === 'streams') looked.push(e.command['filter']);
+        });
+        const read = await store.readOutbox(0, 0, { limit: 64, orphanAfterMs: 60_000 });
+        expect(read.batches.flatMap((b) => b.events.map((e) => e.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(looked).toEqual([{ _id: { $in: ['vouched-1@10'] } }]);
+      } finally {
+        await monitored.close();
+      }
+    });
+
+    it('never relays a batch that lost a race to another writer process', async () => {
+      const db = client.db(uniqueName('es'));
+      const writers = [createMongoEventStore({ db, lanes: 1 }), createMongoEventStore({ db, lanes: 1 })];
+      for (const w of writers) await w.start();
+      const event = (id: string) => ({
+        type: 'A',
+        data: {},
+        metadata: { eventId: id, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+      });
+      // both writers race for each of versions 1..8 of one stream, then each appends once more on its own stream
+      for (let v = 0; v < 8; v++) {
+        await Promise.allSettled(writers.map((w, i) => w.append('raced', [event(`r${v}-${i}`)], { expectedVersion: v })));
+      }
+      for (const [i, w] of writers.entries()) await w.append(`own-${i}`, [event(`own-${i}`)], { expectedVersion: 0 });
+      const read = await writers[0]!.readOutbox(0, 0, { limit: 64, orphanAfterMs: 60_000 });
+      const relayed = read.batches.flatMap((b) => b.events.map((e) => e.metadata.eventId));
+      const stored = (await writers[0]!.readStream('raced')).events.map((e) => e.metadata.eventId);
+      expect(stored).toHaveLength(8);
+      expect(relayed.filter((id) => id.startsWith('r'))).toEqual(stored);
+      expect(relayed.filter((id) => id.startsWith('own'))).toHaveLength(2);
+    });
+  });
+
   it('refuses to open a store written in an earlier layout, saying how to start afresh', async () => {
     const db = client.db(uniqueName('es'));
     await db.collection<{ _id: string; lanes: number }>('event_store_meta').insertOne({ _id: 'event-store', lanes: 3 });

@@ -31,6 +31,11 @@ export type StoredBatch = {
   events: StoredEvent[];
   /** ISO time of the append. */
   at: string;
+  /**
+   * Outbox entries only: earlier seqs of this lane whose appends the same writer saw commit (their stream insert
+   * acknowledged), so that the relay need not look them up. Entries nobody vouched for are checked.
+   */
+  vouch?: number[];
 };
 
 /**
@@ -66,14 +71,17 @@ const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServer
 const streamKey = (streamId: string, from: number): string => `${streamId}@${from}`;
 const outboxKey = (lane: number, seq: number): string => `${lane}:${seq}`;
 
-/** The two documents of one batch: its stream document (the commit) and its outbox entry. */
-export const batchDocuments = (batch: StoredBatch): { stream: StreamDoc; outbox: OutboxDoc } => {
+/** The two documents of one batch: its stream document (the commit) and its outbox entry (with any vouchers). */
+export const batchDocuments = (batch: StoredBatch, vouch: readonly number[] = []): { stream: StreamDoc; outbox: OutboxDoc } => {
   const body = JSON.stringify(batch);
   return {
     stream: { _id: streamKey(batch.streamId, batch.from), batchId: batch.batchId, body },
-    outbox: { _id: outboxKey(batch.lane, batch.seq), body },
+    outbox: { _id: outboxKey(batch.lane, batch.seq), body: vouch.length === 0 ? body : JSON.stringify({ ...batch, vouch }) },
   };
 };
+
+/** Most vouchers one outbox entry carries; seqs beyond it are simply checked by the relay. */
+const maxVouchers = 2048;
 
 const toRecorded = (batch: StoredBatch): RecordedEvent[] =>
   batch.events.map((e, i) => ({ type: e.type, data: e.data, metadata: e.metadata, streamId: batch.streamId, version: batch.from + i }));
@@ -119,9 +127,17 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   const insertOutbox = createGroupInsert(outbox);
   const claimQueues = new Map<
     number,
-    { entry: (seq: number) => OutboxDoc; resolve: (seq: number) => void; reject: (e: unknown) => void }[]
+    { entry: (seq: number, vouch: readonly number[]) => OutboxDoc; resolve: (seq: number) => void; reject: (e: unknown) => void }[]
   >();
   const claiming = new Set<number>();
+  /** Per lane: seqs of this process's appends seen committed, to vouch for in its next outbox entry there. */
+  const unvouched = new Map<number, number[]>();
+
+  const vouchLater = (lane: number, seqs: readonly number[]): void => {
+    const list = unvouched.get(lane) ?? [];
+    list.push(...seqs);
+    unvouched.set(lane, list.length > maxVouchers ? list.slice(-maxVouchers) : list);
+  };
 
   const holderOf = async (key: string): Promise<string | undefined> =>
     (await streams.findOne({ _id: key }, { projection: { batchId: 1 } }))?.batchId;
@@ -155,11 +171,16 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     const queue = claimQueues.get(lane) ?? [];
     claiming.add(lane);
     try {
+      let vouch: readonly number[] = [];
       while (queue.length > 0) {
         const group = queue.splice(0, 256);
         try {
           const base = nextSeqGuess.get(lane) ?? (await findHead(lane, 0)) + 1;
-          const outcomes = await Promise.all(group.map((c, i) => insertOutbox(c.entry(base + i))));
+          vouch = unvouched.get(lane) ?? [];
+          unvouched.delete(lane);
+          const outcomes = await Promise.all(group.map((c, i) => insertOutbox(c.entry(base + i, i === 0 ? vouch : []))));
+          if (outcomes[0] !== 'inserted') vouchLater(lane, vouch);
+          vouch = [];
           const retry = group.filter((_, i) => outcomes[i] === 'duplicate');
           group.forEach((c, i) => {
             if (outcomes[i] === 'inserted') c.resolve(base + i);
@@ -169,6 +190,8 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
           queue.unshift(...retry);
         } catch (error) {
           nextSeqGuess.delete(lane);
+          vouchLater(lane, vouch);
+          vouch = [];
           for (const c of group) c.reject(error);
         }
       }
@@ -177,7 +200,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     }
   };
 
-  const claimSeq = (lane: number, entry: (seq: number) => OutboxDoc): Promise<number> =>
+  const claimSeq = (lane: number, entry: (seq: number, vouch: readonly number[]) => OutboxDoc): Promise<number> =>
     new Promise((resolve, reject) => {
       const queue = claimQueues.get(lane) ?? [];
       claimQueues.set(lane, queue);
@@ -203,8 +226,8 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     };
     return transient('append', async () => {
       let streamDoc: StreamDoc | undefined;
-      const seq = await claimSeq(batch.lane, (s) => {
-        const docs = batchDocuments({ ...batch, seq: s });
+      const seq = await claimSeq(batch.lane, (s, vouch) => {
+        const docs = batchDocuments({ ...batch, seq: s }, vouch);
         streamDoc = docs.stream;
         return docs.outbox;
       });
@@ -214,6 +237,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
           throw new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion);
         }
       }
+      vouchLater(batch.lane, [seq]);
       return { streamId, fromVersion: from, toVersion: batch.to, batchId: batch.batchId, position: { lane: batch.lane, seq } };
     });
   };
@@ -255,8 +279,8 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
 
   /**
    * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys (the `_id` index
-   * answers it on MongoDB and on the stack's FerretDB), one `$in` read of their stream keys to see which appends
-   * committed. Void entries are stepped over; an entry whose stream insert is missing is either still being
+   * answers it on MongoDB and on the stack's FerretDB), then one `$in` read of the stream keys of the entries no
+   * later entry vouches for, to see which of those appends committed. Void entries are stepped over; an entry whose stream insert is missing is either still being
    * written (the read stops before it) or orphaned by a dead writer (completed here, with the writer's own claim).
    */
   const readOutbox = async (lane: number, afterSeq: number, readOptions: { limit: number; orphanAfterMs: number }): Promise<OutboxRead> =>
@@ -270,12 +294,19 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       }
       // the gapless prefix of the window; a missing seq ends it (a claim in flight, or a hole for the next read)
       const entries: { seq: number; batch?: StoredBatch }[] = [];
+      const vouched = new Set<number>();
       for (let seq = afterSeq + 1; seq <= afterSeq + readOptions.limit; seq++) {
         const doc = found.get(outboxKey(lane, seq));
         if (!doc) break;
-        entries.push(isVoid(doc) ? { seq } : { seq, batch: parseBatch(doc.body) });
+        if (isVoid(doc)) entries.push({ seq });
+        else {
+          const { vouch = [], ...batch } = parseBatch(doc.body);
+          entries.push({ seq, batch });
+          for (const s of vouch) vouched.add(s);
+        }
       }
-      const pending = entries.flatMap((e) => (e.batch ? [streamKey(e.batch.streamId, e.batch.from)] : []));
+      // what no later entry vouches for is looked up in its stream
+      const pending = entries.flatMap((e) => (e.batch && !vouched.has(e.seq) ? [streamKey(e.batch.streamId, e.batch.from)] : []));
       const holders = new Map(
         pending.length === 0
           ? []
@@ -286,7 +317,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       for (const { seq, batch } of entries) {
         if (batch) {
           const key = streamKey(batch.streamId, batch.from);
-          let holder = holders.get(key);
+          let holder = vouched.has(seq) ? batch.batchId : holders.get(key);
           if (holder === undefined) {
             if (Date.now() - Date.parse(batch.at) < readOptions.orphanAfterMs) break; // its writer is still at work
             // the writer died between its two inserts: finish its append with the same claim it would have made

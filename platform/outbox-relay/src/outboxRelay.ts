@@ -21,7 +21,10 @@ export type OutboxRelayOptions = {
   readonly toRecords: (events: readonly RecordedEvent[]) => Promise<readonly OutgoingRecord[]>;
   /** Produces records and resolves only once the broker acknowledged all of them (acks=all). */
   readonly publish: (records: readonly OutgoingRecord[]) => Promise<void>;
-  /** Outbox batches read per step and lane. */
+  /**
+   * Most outbox batches read per step and lane (default 512). The read window starts at one and doubles while reads
+   * come back full, so an idle lane asks for one key and a backlog is drained in large steps.
+   */
   readonly batchLimit?: number;
   /** Idle polling starts at this interval and backs off up to `maxIdleMs` while nothing is appended. */
   readonly minIdleMs?: number;
@@ -53,14 +56,20 @@ type LaneLoop = { lane: number; running: boolean; cursor: number; published: num
 
 const quietLogger: RelayLogger = { info: () => {}, error: () => {} };
 
+/** The read window of an idle lane: one key, as cheap as a poll can be. */
+const idleWindow = 1;
+
 /**
  * The outbox relay: for each owned lane, reads committed batches after the lane's cursor, publishes them in
  * order, and moves the cursor only after the broker acknowledged them. A crash between publish and cursor
  * move publishes those batches again (at least once, per-stream order kept); nothing appended is skipped.
+ * Each lane reads its next step while the previous one is being published, but publishes one step at a time:
+ * a step is handed to the producer only after the step before it was acknowledged, so a failed publish can
+ * never be overtaken by a later one.
  */
 export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   const { store, toRecords, publish } = options;
-  const batchLimit = options.batchLimit ?? 64;
+  const batchLimit = Math.max(1, options.batchLimit ?? 512);
   const minIdleMs = options.minIdleMs ?? 2;
   const maxIdleMs = options.maxIdleMs ?? 25;
   const orphanAfterMs = options.orphanAfterMs ?? 10_000;
@@ -75,34 +84,49 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     resolve?.();
   };
 
-  const step = async (loop: LaneLoop): Promise<boolean> => {
-    const read = await store.readOutbox(loop.lane, loop.cursor, { limit: batchLimit, orphanAfterMs });
-    if (read.batches.length > 0) {
-      const records = await toRecords(read.batches.flatMap((b) => b.events));
-      await publish(records);
-      loop.published += records.length;
-    }
-    if (read.throughSeq === loop.cursor) return false;
-    await store.advanceOutboxCursor(loop.lane, read.throughSeq);
-    loop.cursor = read.throughSeq;
-    return true;
-  };
-
   const run = async (loop: LaneLoop): Promise<void> => {
     let idleMs = minIdleMs;
     let failures = 0;
+    let window = idleWindow;
+    /** Through which seq batches were read and handed on (ahead of `loop.cursor` while a publish is in flight). */
+    let position = loop.cursor;
+    /** The previous step's publish and cursor move. */
+    let inFlight: Promise<void> | undefined;
+
+    const publishStep = async (records: readonly OutgoingRecord[], throughSeq: number): Promise<void> => {
+      if (records.length > 0) await publish(records);
+      loop.published += records.length;
+      await store.advanceOutboxCursor(loop.lane, throughSeq);
+      loop.cursor = throughSeq;
+    };
+
     while (loop.running) {
       try {
-        const progressed = await step(loop);
+        const read = await store.readOutbox(loop.lane, position, { limit: window, orphanAfterMs });
+        const records = read.batches.length > 0 ? await toRecords(read.batches.flatMap((b) => b.events)) : [];
+        await inFlight;
+        inFlight = undefined;
         failures = 0;
         delete loop.lastError;
-        if (progressed) {
-          idleMs = minIdleMs;
+        const advanced = read.throughSeq - position;
+        if (advanced === 0) {
+          window = idleWindow;
+          await Promise.race([delay(idleMs), wakeSignal]);
+          idleMs = Math.min(maxIdleMs, idleMs * 2);
           continue;
         }
-        await Promise.race([delay(idleMs), wakeSignal]);
-        idleMs = Math.min(maxIdleMs, idleMs * 2);
+        idleMs = minIdleMs;
+        window = advanced >= window ? Math.min(batchLimit, window * 2) : advanced;
+        position = read.throughSeq;
+        inFlight = publishStep(records, read.throughSeq);
+        // its failure is handled where it is awaited; this only keeps it from counting as unhandled meanwhile
+        inFlight.catch(() => {});
       } catch (error) {
+        await inFlight?.catch(() => {});
+        inFlight = undefined;
+        // start again from the last acknowledged step: what was read ahead is read again
+        position = loop.cursor;
+        window = idleWindow;
         failures += 1;
         loop.lastError = error instanceof Error ? error.message : String(error);
         // never skip: a failing batch blocks its lane (and only its lane) until it can be published
@@ -112,6 +136,14 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         );
         await delay(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2));
       }
+    }
+    try {
+      await inFlight;
+    } catch (error) {
+      logger.error(
+        { lane: loop.lane, cursor: loop.cursor, err: error },
+        'outbox relay: last step before stopping failed; it is relayed again by the next owner',
+      );
     }
   };
 

@@ -66,6 +66,39 @@ describe('outbox relay', () => {
     });
   });
 
+  describe('given a publish that fails while the next step was already read', () => {
+    it('publishes one step at a time and republishes the failed step before anything after it', async () => {
+      const store = createInMemoryEventStore({ lanes: 1 });
+      for (let v = 0; v < 6; v++) await store.append('s1', [event(`E${v + 1}`)], { expectedVersion: v });
+      const published: string[] = [];
+      let publishing = 0;
+      let overlapped = false;
+      let failSecond = true;
+      const relay = createOutboxRelay({
+        store,
+        toRecords,
+        batchLimit: 1,
+        publish: async (records) => {
+          overlapped ||= publishing > 0;
+          publishing += 1;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          publishing -= 1;
+          if (records[0]?.value.toString() === 's1:2:E2' && failSecond) {
+            failSecond = false;
+            throw new TransientError('broker unavailable');
+          }
+          published.push(...records.map((r) => r.value.toString()));
+        },
+      });
+      await relay.start();
+      await waitFor(() => published.length === 6, { description: 'all six events' });
+      await relay.stop();
+      expect(overlapped).toBe(false);
+      expect(published).toEqual(['s1:1:E1', 's1:2:E2', 's1:3:E3', 's1:4:E4', 's1:5:E5', 's1:6:E6']);
+      expect(await store.readOutboxCursor(0)).toBe(6);
+    });
+  });
+
   describe('given a restart', () => {
     it('resumes from the persisted cursor without republishing acknowledged batches', async () => {
       const store = createInMemoryEventStore({ lanes: 1 });
