@@ -120,8 +120,8 @@ type SourceEdit = { readonly file: string; readonly from: string; readonly to: s
 const sqliteBackend = join('internal', 'backends', 'sqlite');
 
 /**
- * What the stack changes in FerretDB v1.24's SQLite backend, each found by EXPLAIN on a live server (see
- * infra/ferretdb/_patches and the stack README). Query results are unchanged: FerretDB's handler filters every
+ * What the stack changes in FerretDB v1.24's SQLite backend, each found by EXPLAIN on a live server (the added
+ * Go file is in infra/ferretdb/_patches; README.md says why). Query results are unchanged: FerretDB's handler filters every
  * result again in Go; the edits only let SQLite answer from the `_id` index instead of scanning the table.
  */
 const ferretDbEdits: readonly SourceEdit[] = [
