@@ -1,39 +1,20 @@
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { percentile, round, summarize, type Bench } from '@waggle/bench';
-import { createMongoEventStore, type EventStore, type NewEvent } from '@waggle/event-store';
+import { createMongoEventStore, type EventStore } from '@waggle/event-store';
 import { createProducer, createTopics, type Producer } from '@waggle/kafka-bus';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
 import { MongoClient } from 'mongodb';
 import { createKafkaRecordMapper, createOutboxRelay, type EventRouting } from '../src/index.ts';
+import { newEvent, schema } from './benchRecords.ts';
+import type { FromRelayProcess, RelayProcessSettings, ToRelayProcess } from './relayProcess.ts';
 
 const run = promisify(execFile);
 const rounds = 3;
 const lanes = 4;
-
-const schema = {
-  fullName: 'waggle.bench.SeatsHeld',
-  schema: {
-    type: 'record',
-    name: 'SeatsHeld',
-    namespace: 'waggle.bench',
-    fields: [
-      { name: 'flightId', type: 'string' },
-      { name: 'bookingId', type: 'string' },
-      { name: 'seats', type: 'int' },
-      { name: 'holdId', type: 'string' },
-      { name: 'expiresAt', type: 'string' },
-    ],
-  },
-};
-
-const newEvent = (i: number): NewEvent => ({
-  type: 'SeatsHeld',
-  data: { flightId: 'LH400-2026-12-01', bookingId: `booking-${i}`, seats: 2, holdId: `hold-${i}`, expiresAt: '2026-12-01T10:15:00.000Z' },
-  metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date().toISOString() },
-});
 
 /** Appends `streams × batches × batchSize` events with 16 concurrent writers. */
 const prefill = async (store: EventStore, streams: number, batches: number, batchSize: number): Promise<number> => {
@@ -55,7 +36,7 @@ const prefill = async (store: EventStore, streams: number, batches: number, batc
   return streams * batches * batchSize;
 };
 
-type Rig = { store: EventStore; topic: string; serde: AvroSerde; routing: EventRouting; close: () => Promise<void> };
+type Rig = { store: EventStore; db: string; topic: string; serde: AvroSerde; routing: EventRouting; close: () => Promise<void> };
 
 const rig = async (client: MongoClient, brokers: string, registryUrl: string): Promise<Rig> => {
   const name = `bench-relay-${randomUUID().slice(0, 8)}`;
@@ -65,7 +46,7 @@ const rig = async (client: MongoClient, brokers: string, registryUrl: string): P
   await store.start();
   const serde = createAvroSerde({ registryUrl, schemas: [schema] });
   const routing: EventRouting = { source: '/waggle/bench', topicFor: () => name, fullNameFor: () => schema.fullName };
-  return { store, topic: name, serde, routing, close: () => db.dropDatabase().then(() => undefined) };
+  return { store, db: name, topic: name, serde, routing, close: () => db.dropDatabase().then(() => undefined) };
 };
 
 /** Events/s from a pre-filled store to broker acknowledgement. */
@@ -81,6 +62,57 @@ const drain = async (r: Rig, producer: Producer, events: number): Promise<number
   const seconds = (performance.now() - began) / 1000;
   await relay.stop();
   return events / seconds;
+};
+
+const relayProcessScript = fileURLToPath(new URL('./relayProcess.ts', import.meta.url));
+
+/**
+ * Events/s from a pre-filled store to broker acknowledgement with the lanes split between `processes` relay
+ * processes, as between instances of a service. Timed from the moment every process is warm and told to start.
+ */
+const drainInProcesses = async (
+  r: Rig,
+  processes: number,
+  events: number,
+  settings: Omit<RelayProcessSettings, 'db' | 'topic'>,
+): Promise<number> => {
+  const children = Array.from({ length: processes }, () =>
+    fork(relayProcessScript, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, RELAY_PROCESS: JSON.stringify({ ...settings, db: r.db, topic: r.topic }) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const published = new Array<number>(processes).fill(0);
+  try {
+    await Promise.all(
+      children.map(
+        (child, i) =>
+          new Promise<void>((resolve, reject) => {
+            child.once('exit', (code) => reject(new Error(`relay process ${i} exited with ${code} before it was ready`)));
+            child.on('message', (message: FromRelayProcess) => {
+              if ('ready' in message) resolve();
+              else published[i] = message.published;
+            });
+          }),
+      ),
+    );
+    const began = performance.now();
+    children.forEach((child, i) =>
+      child.send({ go: Array.from({ length: lanes }, (_, l) => l).filter((l) => l % processes === i) } satisfies ToRelayProcess),
+    );
+    while (published.reduce((a, b) => a + b, 0) < events) await delay(2);
+    return events / ((performance.now() - began) / 1000);
+  } finally {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.send({ stop: true } satisfies ToRelayProcess);
+        await exited;
+      }),
+    );
+  }
 };
 
 /**
@@ -160,6 +192,7 @@ const bench: Bench = async (report, context) => {
       { name: '10 events per batch', streams: 500, batches: 5, batchSize: 10 },
     ]) {
       const relayRates: number[] = [];
+      const twoProcessRates: number[] = [];
       const javaRates: number[] = [];
       const aloneRates: number[] = [];
       for (let i = 0; i < rounds; i++) {
@@ -169,12 +202,32 @@ const bench: Bench = async (report, context) => {
         relayRates.push(await drain(r, producer, events));
         aloneRates.push(await kafkajsAlone(r, producer, events));
         await r.close();
+        const r2 = await rig(client, kafkaBrokers, schemaRegistryUrl);
+        await prefill(r2.store, shape.streams, shape.batches, shape.batchSize);
+        twoProcessRates.push(
+          await drainInProcesses(r2, 2, events, { mongoUrl, lanes, brokers: kafkaBrokers, registryUrl: schemaRegistryUrl }),
+        );
+        await r2.close();
       }
-      const relay = summarize(relayRates);
       const java = summarize(javaRates);
       const alone = summarize(aloneRates);
+      const twoProcesses = summarize(twoProcessRates);
       report({
-        case: `relay throughput, ${shape.name}`,
+        case: `relay throughput, ${shape.name}, lanes split between 2 relay processes (2 service instances)`,
+        unit: 'events/s',
+        recordBytes: recordSize,
+        median: round(twoProcesses.median),
+        min: round(twoProcesses.min),
+        max: round(twoProcesses.max),
+        n: twoProcesses.n,
+        baseline: `ProducerPerformance --record-size ${recordSize} acks=all`,
+        baselineMedian: round(java.median),
+        ratio: round(twoProcesses.median / java.median),
+        target: 0.25,
+      });
+      const relay = summarize(relayRates);
+      report({
+        case: `relay throughput, ${shape.name}, one relay process`,
         unit: 'events/s',
         recordBytes: recordSize,
         median: round(relay.median),
