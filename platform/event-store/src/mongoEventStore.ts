@@ -280,8 +280,9 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   /**
    * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys (the `_id` index
    * answers it on MongoDB and on the stack's FerretDB), then one `$in` read of the stream keys of the entries no
-   * later entry vouches for, to see which of those appends committed. Void entries are stepped over; an entry whose stream insert is missing is either still being
-   * written (the read stops before it) or orphaned by a dead writer (completed here, with the writer's own claim).
+   * later entry vouches for, to see which of those appends committed. Void entries are stepped over; an entry
+   * whose stream insert is missing is either still being written (the read stops before it) or orphaned by a dead
+   * writer (completed here, with the writer's own claim).
    */
   const readOutbox = async (lane: number, afterSeq: number, readOptions: { limit: number; orphanAfterMs: number }): Promise<OutboxRead> =>
     transient('readOutbox', async () => {
