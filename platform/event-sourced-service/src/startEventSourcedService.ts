@@ -1,6 +1,6 @@
 import { openMongoEventStore, type EventStore } from '@waggle/event-store';
 import type { Db } from 'mongodb';
-import { createHttpApp, startHttpServer, type HttpServer, type Route } from '@waggle/http';
+import { createHttpApp, startHttpServer, consumerStatus, statusRoute, type HttpServer, type Route } from '@waggle/http';
 import { createConsumer, createProducer, createTopics, type Brokers, type Consumer } from '@waggle/kafka-bus';
 import { toMessageFirstLogger as busLogger, type Logger } from '@waggle/observability';
 import { createRelayService } from '@waggle/outbox-relay';
@@ -107,10 +107,15 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   );
   await Promise.all(consumers.map((c) => c.start()));
 
+  const status = statusRoute(async () => ({
+    service: settings.name,
+    outbox: { lanes: relay.status().map((lane) => ({ ...lane })) },
+    consumers: await Promise.all(reactions.map((reaction, i) => consumerStatus(`${topic}.${reaction.name}`, () => consumers[i]!.lag()))),
+  }));
   const app = createHttpApp({
     logger,
     info: options.info,
-    routes: options.routes(deps),
+    routes: [...options.routes(deps), status],
     ready: opened.ping,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
   });

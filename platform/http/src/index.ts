@@ -7,3 +7,5 @@ export { problemDetailsMiddleware, problemSchema, RequestValidationError } from 
 export type { ProblemDetails } from './problemDetails.ts';
 export { startHttpServer } from './startHttpServer.ts';
 export type { HttpServer } from './startHttpServer.ts';
+export { consumerStatus, serviceStatusSchema, statusRoute } from './statusRoute.ts';
+export type { ServiceStatus } from './statusRoute.ts';

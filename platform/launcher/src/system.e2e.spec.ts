@@ -97,6 +97,60 @@ describe('waggle end to end: flights and bookings by choreography, read through 
     });
   });
 
+  describe('given the system has settled after some bookings', () => {
+    it(
+      'shows on GET /status of every service its relayed outbox lanes and consumer groups with no lag left',
+      { timeout: 60_000 },
+      async () => {
+        const flightId = await scheduleFlight('LH408', 5);
+        expect((await book(`${run}-status`, flightId)).status).toBe(202);
+        await waitFor(async () => (await bookingsOf(`${run}-status`)).some((b) => b.status === 'confirmed'), {
+          description: 'a confirmed booking',
+        });
+        type Status = {
+          service: string;
+          outbox?: { lanes: { lane: number; cursor: number; published: number; lastError?: string }[] };
+          consumers: { group: string; partitions: { topic: string; lag: number }[]; error?: string }[];
+        };
+        for (const name of ['flights', 'bookings']) {
+          const status = await waitFor(
+            async () => {
+              const answer = await getJson<Status>(`${url(name)}/status`);
+              expect(answer.status).toBe(200);
+              const { consumers } = answer.body;
+              return consumers.length > 0 && consumers.every((c) => c.partitions.length > 0 && c.partitions.every((p) => p.lag === 0))
+                ? answer.body
+                : undefined;
+            },
+            { description: `${name}: its reactions caught up` },
+          );
+          expect(status.service).toBe(name);
+          // one instance holds every lane of its service, and has published what was appended there
+          expect(status.outbox?.lanes.length).toBeGreaterThan(0);
+          expect(status.outbox?.lanes.every((l) => l.lastError === undefined)).toBe(true);
+          expect(status.outbox?.lanes.reduce((sum, l) => sum + l.published, 0)).toBeGreaterThan(0);
+          expect(status.outbox?.lanes.some((l) => l.cursor > 0)).toBe(true);
+        }
+        for (const name of ['flight-search', 'customer-bookings']) {
+          const status = await waitFor(
+            async () => {
+              const { body } = await getJson<Status>(`${url(name)}/status`);
+              return body.consumers[0]?.partitions.length && body.consumers[0].partitions.every((p) => p.lag === 0) ? body : undefined;
+            },
+            { description: `${name}: caught up` },
+          );
+          expect(status.outbox).toBeUndefined();
+          expect(status.consumers[0]?.group).toBe(`${run}-${name}`);
+          expect(new Set(status.consumers[0]?.partitions.map((p) => p.topic))).toEqual(
+            new Set(name === 'flight-search' ? [topics.FLIGHTS_TOPIC] : [topics.BOOKINGS_TOPIC, topics.FLIGHTS_TOPIC]),
+          );
+        }
+        const openApi = await getJson<{ paths: Record<string, unknown> }>(`${url('bookings')}/openapi.json`);
+        expect(Object.keys(openApi.body.paths)).toContain('/status');
+      },
+    );
+  });
+
   describe('given the same request twice with one Idempotency-Key', () => {
     it('makes one booking, and refuses the key reused for another request with 422', { timeout: 60_000 }, async () => {
       const flightId = await scheduleFlight('LH402', 10);

@@ -1,5 +1,5 @@
 import { TransientError } from '@waggle/errors';
-import { createHttpApp, startHttpServer, type Route } from '@waggle/http';
+import { createHttpApp, startHttpServer, consumerStatus, statusRoute, type Route } from '@waggle/http';
 import { createConsumer, createTopics, type Brokers, type ConsumedRecord, type ConsumerContext } from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
 
@@ -46,7 +46,10 @@ export const startReadModelService = async <E>(options: ReadModelServiceOptions<
   const app = createHttpApp({
     logger,
     info: options.info,
-    routes: options.routes,
+    routes: [
+      ...options.routes,
+      statusRoute(async () => ({ service: options.name, consumers: [await consumerStatus(options.groupId, () => consumer.lag())] })),
+    ],
     ready: async () => {
       await store.ping().catch((error: unknown) => {
         throw new TransientError('the read model database does not answer', { cause: error });

@@ -1,0 +1,57 @@
+import { createLogger } from '@waggle/observability';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpApp } from './createHttpApp.ts';
+import { startHttpServer, type HttpServer } from './startHttpServer.ts';
+import { consumerStatus, serviceStatusSchema, statusRoute } from './statusRoute.ts';
+
+let server: HttpServer;
+let brokerAnswers = true;
+beforeAll(async () => {
+  const lag = () =>
+    brokerAnswers
+      ? Promise.resolve([{ topic: 'bookings.events', partition: 0, committed: '7', high: '9', lag: 2 }])
+      : Promise.reject(new Error('Connection timeout'));
+  const app = createHttpApp({
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    info: { title: 'test', version: '1' },
+    routes: [
+      statusRoute(async () => ({
+        service: 'bookings',
+        outbox: { lanes: [{ lane: 0, cursor: 12, published: 12 }] },
+        consumers: [await consumerStatus('bookings.events.reactions', lag)],
+      })),
+    ],
+    ready: () => Promise.resolve(),
+  });
+  server = await startHttpServer(app, { port: 0 });
+});
+afterAll(() => server.stop());
+
+describe('GET /status', () => {
+  it('answers the collected status, valid by its published schema, and documents itself in OpenAPI', async () => {
+    brokerAnswers = true;
+    const response = await fetch(`${server.url}/status`);
+    expect(response.status).toBe(200);
+    const body: unknown = await response.json();
+    expect(serviceStatusSchema.parse(body)).toEqual({
+      service: 'bookings',
+      outbox: { lanes: [{ lane: 0, cursor: 12, published: 12 }] },
+      consumers: [
+        { group: 'bookings.events.reactions', partitions: [{ topic: 'bookings.events', partition: 0, committed: '7', high: '9', lag: 2 }] },
+      ],
+    });
+    const openApi = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { operationId?: string } }>;
+    };
+    expect(openApi.paths['/status']?.get?.operationId).toBe('getStatus');
+  });
+
+  it('still answers 200 when the broker does not, naming the error per consumer group', async () => {
+    brokerAnswers = false;
+    const response = await fetch(`${server.url}/status`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { consumers: unknown[] }).consumers).toEqual([
+      { group: 'bookings.events.reactions', partitions: [], error: 'Connection timeout' },
+    ]);
+  });
+});
