@@ -14,6 +14,10 @@ const outboxLaneSchema = z.object({
   cursor: z.number().int().describe('the last outbox seq of this lane acknowledged by Kafka'),
   published: z.number().int().describe('events this instance published from this lane since it started'),
   lastError: z.string().optional().describe('why the lane’s last step failed; it retries until it succeeds'),
+  waitingForAckMs: z
+    .number()
+    .optional()
+    .describe('how long the step in flight has waited for Kafka’s acknowledgement; a growing value means the broker is unreachable'),
 });
 
 /** What `GET /status` answers: the work in flight of one service instance. */

@@ -39,6 +39,8 @@ export type LaneStatus = {
   readonly cursor: number;
   readonly published: number;
   readonly lastError?: string;
+  /** How long the step being published has waited for the broker's acknowledgement (absent when none is). */
+  readonly waitingForAckMs?: number;
 };
 
 export type OutboxRelay = {
@@ -52,7 +54,15 @@ export type OutboxRelay = {
   stop(): Promise<void>;
 };
 
-type LaneLoop = { lane: number; running: boolean; cursor: number; published: number; lastError?: string; done: Promise<void> };
+type LaneLoop = {
+  lane: number;
+  running: boolean;
+  cursor: number;
+  published: number;
+  lastError?: string;
+  publishingSince?: number;
+  done: Promise<void>;
+};
 
 const quietLogger: RelayLogger = { info: () => {}, error: () => {} };
 
@@ -94,7 +104,14 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     let inFlight: Promise<void> | undefined;
 
     const publishStep = async (records: readonly OutgoingRecord[], throughSeq: number): Promise<void> => {
-      if (records.length > 0) await publish(records);
+      if (records.length > 0) {
+        loop.publishingSince = Date.now();
+        try {
+          await publish(records);
+        } finally {
+          delete loop.publishingSince;
+        }
+      }
       loop.published += records.length;
       await store.advanceOutboxCursor(loop.lane, throughSeq);
       loop.cursor = throughSeq;
@@ -181,6 +198,7 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         cursor: l.cursor,
         published: l.published,
         ...(l.lastError === undefined ? {} : { lastError: l.lastError }),
+        ...(l.publishingSince === undefined ? {} : { waitingForAckMs: Date.now() - l.publishingSince }),
       })),
     stop: () => assign([]),
   };

@@ -99,6 +99,22 @@ describe('outbox relay', () => {
     });
   });
 
+  describe('given a broker that does not acknowledge for a while', () => {
+    it('shows in its status how long the lane has waited for the acknowledgement, and nothing once it came', async () => {
+      const store = createInMemoryEventStore({ lanes: 1 });
+      await store.append('s1', [event('A')], { expectedVersion: 0 });
+      let acknowledge: () => void = () => {};
+      const relay = createOutboxRelay({ store, toRecords, publish: () => new Promise<void>((resolve) => (acknowledge = resolve)) });
+      await relay.start();
+      await waitFor(() => (relay.status()[0]?.waitingForAckMs ?? -1) >= 20, { description: 'a lane waiting 20 ms for its ack' });
+      expect(relay.status()[0]).toMatchObject({ cursor: 0, published: 0 });
+      acknowledge();
+      await waitFor(() => relay.status()[0]?.cursor === 1, { description: 'the cursor moved' });
+      expect(relay.status()[0]?.waitingForAckMs).toBeUndefined();
+      await relay.stop();
+    });
+  });
+
   describe('given a restart', () => {
     it('resumes from the persisted cursor without republishing acknowledged batches', async () => {
       const store = createInMemoryEventStore({ lanes: 1 });
