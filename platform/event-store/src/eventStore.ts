@@ -1,3 +1,5 @@
+import { ValidationError } from '@waggle/errors';
+
 /** Who caused an event and when: carried to Kafka as CloudEvents and tracing headers. */
 export type EventMetadata = {
   readonly eventId: string;
@@ -10,7 +12,7 @@ export type EventMetadata = {
   readonly tracestate?: string;
 };
 
-/** An event as a decider produces it: its type name and its data. */
+/** An event as a decider produces it: its type name and its data, which is JSON (see `toStoredEvents`). */
 export type DomainEvent = { readonly type: string; readonly data: Readonly<Record<string, unknown>> };
 
 /** An event ready to append. */
@@ -106,6 +108,23 @@ export type EventStore = {
   readOutboxCursor(lane: number): Promise<number>;
   /** Moves a lane's cursor forward (never back), after the broker acknowledged everything through `seq`. */
   advanceOutboxCursor(lane: number, seq: number): Promise<void>;
+};
+
+/**
+ * The events of an append as the store keeps them: a JSON copy taken at the call, so later changes by the caller
+ * do not reach the store, and what JSON cannot hold (a BigInt, a cycle) fails that append alone with a
+ * ValidationError. JSON's own conversions apply (a Date becomes its ISO string), in every store alike.
+ */
+export const toStoredEvents = (events: readonly NewEvent[]): { type: string; data: Record<string, unknown>; metadata: EventMetadata }[] => {
+  try {
+    return JSON.parse(JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata })))) as {
+      type: string;
+      data: Record<string, unknown>;
+      metadata: EventMetadata;
+    }[];
+  } catch (error) {
+    throw new ValidationError(`event data must be JSON: ${(error as Error).message}`, [], { cause: error });
+  }
 };
 
 /** The lane of a stream: a stable hash, so one stream always goes through one lane, in order. */

@@ -67,6 +67,17 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         await expect(store.append('s', [], { expectedVersion: 0 })).rejects.toBeInstanceOf(ValidationError);
         await expect(store.append('s', [event('A')], { expectedVersion: -1 })).rejects.toBeInstanceOf(ValidationError);
       });
+
+      it('refuses event data JSON cannot hold, appending nothing, and keeps a copy the caller cannot change later', async () => {
+        const store = await makeStore();
+        const notJson = { ...event('A'), data: { seats: 2n } };
+        await expect(store.append('json-1', [notJson], { expectedVersion: 0 })).rejects.toThrow(/event data must be JSON/);
+        expect((await store.readStream('json-1')).version).toBe(0);
+        const mutable = { ...event('B'), data: { seats: 2, passengers: ['Ada'] } };
+        await store.append('json-1', [mutable], { expectedVersion: 0 });
+        mutable.data.passengers.push('Grace');
+        expect((await store.readStream('json-1')).events[0]?.data).toEqual({ seats: 2, passengers: ['Ada'] });
+      });
     });
 
     describe('given a stream at version 2', () => {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, ValidationError } from '@waggle/errors';
-import { laneOf, type CommandOutcome, type EventStore, type OutboxBatch, type RecordedEvent, type Snapshot } from './eventStore.ts';
+import {
+  laneOf,
+  toStoredEvents,
+  type CommandOutcome,
+  type EventStore,
+  type OutboxBatch,
+  type RecordedEvent,
+  type Snapshot,
+} from './eventStore.ts';
 
 type Batch = { batchId: string; from: number; to: number; commandId: string | null; events: RecordedEvent[] };
 
@@ -29,9 +37,13 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
       if (current !== expectedVersion) {
         return Promise.reject(new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion));
       }
-      const recorded = events.map((e, i) =>
-        clone({ type: e.type, data: e.data, metadata: e.metadata, streamId, version: expectedVersion + 1 + i }),
-      );
+      let stored: ReturnType<typeof toStoredEvents>;
+      try {
+        stored = toStoredEvents(events);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      const recorded = stored.map((e, i) => ({ ...e, streamId, version: expectedVersion + 1 + i }));
       const batch: Batch = {
         batchId: randomUUID(),
         from: expectedVersion + 1,

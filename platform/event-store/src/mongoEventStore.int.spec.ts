@@ -155,6 +155,68 @@ describe('MongoDB event store', () => {
       }
     });
 
+    it('stops at an entry still being written, even when later entries are vouched for', async () => {
+      const db = client.db(uniqueName('es'));
+      const store = createMongoEventStore({ db, lanes: 1 });
+      await store.start();
+      const event = (id: string) => ({
+        type: 'A',
+        data: {},
+        metadata: { eventId: id, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+      });
+      await store.append('first', [event('e1')], { expectedVersion: 0 });
+      // another writer has just inserted its outbox entry at seq 2 and not yet its stream batch
+      const young = {
+        streamId: 'slow',
+        from: 1,
+        to: 1,
+        batchId: 'slow-batch',
+        lane: 0,
+        seq: 2,
+        commandId: null,
+        events: [event('e2')],
+        at: new Date().toISOString(),
+      };
+      await db.collection<{ _id: string; body: string }>('outbox').insertOne({ _id: '0:2', body: JSON.stringify(young) });
+      await store.append('later-1', [event('e3')], { expectedVersion: 0 });
+      await store.append('later-2', [event('e4')], { expectedVersion: 0 });
+
+      const read = await store.readOutbox(0, 0, { limit: 64, orphanAfterMs: 60_000 });
+      expect(read.batches.map((b) => b.streamId)).toEqual(['first']);
+      expect(read.throughSeq).toBe(1);
+    });
+
+    it('reads a lane in windows smaller than its backlog, every batch once and in order', async () => {
+      const db = client.db(uniqueName('es'));
+      const store = createMongoEventStore({ db, lanes: 1 });
+      await store.start();
+      for (let v = 0; v < 10; v++) {
+        await store.append(
+          'windowed',
+          [
+            {
+              type: 'A',
+              data: { v },
+              metadata: { eventId: `w${v}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+            },
+          ],
+          {
+            expectedVersion: v,
+          },
+        );
+      }
+      const versions: number[] = [];
+      const steps: number[] = [];
+      for (let after = 0; after < 10;) {
+        const read = await store.readOutbox(0, after, { limit: 4, orphanAfterMs: 60_000 });
+        versions.push(...read.batches.flatMap((b) => b.events.map((e) => e.version)));
+        steps.push(read.throughSeq);
+        after = read.throughSeq;
+      }
+      expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(steps).toEqual([4, 8, 10]);
+    });
+
     it('never relays a batch that lost a race to another writer process', async () => {
       const db = client.db(uniqueName('es'));
       const writers = [createMongoEventStore({ db, lanes: 1 }), createMongoEventStore({ db, lanes: 1 })];

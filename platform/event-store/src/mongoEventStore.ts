@@ -4,6 +4,7 @@ import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { createGroupInsert } from './groupInsert.ts';
 import {
   laneOf,
+  toStoredEvents,
   type AppendOptions,
   type AppendResult,
   type CommandOutcome,
@@ -221,7 +222,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       batchId: randomUUID(),
       lane: laneOf(streamId, lanes),
       commandId: appendOptions.commandId ?? null,
-      events: events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata })),
+      events: toStoredEvents(events),
       at: new Date().toISOString(),
     };
     return transient('append', async () => {

@@ -39,12 +39,25 @@ export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
 
 type ConsumerStatus = ServiceStatus['consumers'][number];
 
-/** One consumer group's entry; a broker that does not answer becomes an `error`, not a failed status call. */
-export const consumerStatus = async (group: string, lag: () => Promise<ConsumerStatus['partitions']>): Promise<ConsumerStatus> => {
+/**
+ * One consumer group's entry. A broker that fails or does not answer within `timeoutMs` (default 2 s) becomes an
+ * `error`, not a failed or hanging status call.
+ */
+export const consumerStatus = async (
+  group: string,
+  lag: () => Promise<ConsumerStatus['partitions']>,
+  timeoutMs = 2_000,
+): Promise<ConsumerStatus> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the broker did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    return { group, partitions: await lag() };
+    return { group, partitions: await Promise.race([lag(), timeout]) };
   } catch (error) {
     return { group, partitions: [], error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 };
 

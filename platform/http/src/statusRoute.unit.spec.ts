@@ -5,12 +5,14 @@ import { startHttpServer, type HttpServer } from './startHttpServer.ts';
 import { consumerStatus, serviceStatusSchema, statusRoute } from './statusRoute.ts';
 
 let server: HttpServer;
-let brokerAnswers = true;
+let broker: 'answers' | 'fails' | 'hangs' = 'answers';
 beforeAll(async () => {
   const lag = () =>
-    brokerAnswers
+    broker === 'answers'
       ? Promise.resolve([{ topic: 'bookings.events', partition: 0, committed: '7', high: '9', lag: 2 }])
-      : Promise.reject(new Error('Connection timeout'));
+      : broker === 'fails'
+        ? Promise.reject(new Error('Connection timeout'))
+        : new Promise<never>(() => {});
   const app = createHttpApp({
     logger: createLogger({ service: 'test', level: 'silent' }),
     info: { title: 'test', version: '1' },
@@ -18,7 +20,7 @@ beforeAll(async () => {
       statusRoute(async () => ({
         service: 'bookings',
         outbox: { lanes: [{ lane: 0, cursor: 12, published: 12 }] },
-        consumers: [await consumerStatus('bookings.events.reactions', lag)],
+        consumers: [await consumerStatus('bookings.events.reactions', lag, 200)],
       })),
     ],
     ready: () => Promise.resolve(),
@@ -29,7 +31,7 @@ afterAll(() => server.stop());
 
 describe('GET /status', () => {
   it('answers the collected status, valid by its published schema, and documents itself in OpenAPI', async () => {
-    brokerAnswers = true;
+    broker = 'answers';
     const response = await fetch(`${server.url}/status`);
     expect(response.status).toBe(200);
     const body: unknown = await response.json();
@@ -47,11 +49,20 @@ describe('GET /status', () => {
   });
 
   it('still answers 200 when the broker does not, naming the error per consumer group', async () => {
-    brokerAnswers = false;
+    broker = 'fails';
     const response = await fetch(`${server.url}/status`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { consumers: unknown[] }).consumers).toEqual([
       { group: 'bookings.events.reactions', partitions: [], error: 'Connection timeout' },
+    ]);
+  });
+
+  it('answers within its timeout when the broker hangs, naming the timeout', async () => {
+    broker = 'hangs';
+    const response = await fetch(`${server.url}/status`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { consumers: unknown[] }).consumers).toEqual([
+      { group: 'bookings.events.reactions', partitions: [], error: 'the broker did not answer within 200 ms' },
     ]);
   });
 });

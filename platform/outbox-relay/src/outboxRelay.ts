@@ -123,6 +123,8 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         const records = read.batches.length > 0 ? await toRecords(read.batches.flatMap((b) => b.events)) : [];
         await inFlight;
         inFlight = undefined;
+        // stopped (lanes reassigned) while reading ahead: what was read is the next owner's to publish
+        if (!loop.running) break;
         failures = 0;
         delete loop.lastError;
         const advanced = read.throughSeq - position;
@@ -138,8 +140,13 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         inFlight = publishStep(records, read.throughSeq);
         // its failure is handled where it is awaited; this only keeps it from counting as unhandled meanwhile
         inFlight.catch(() => {});
-      } catch (error) {
-        await inFlight?.catch(() => {});
+      } catch (caught) {
+        // a failed publish matters more than a failed read-ahead after it: report that one
+        const publishError = await inFlight?.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        const error = publishError ?? caught;
         inFlight = undefined;
         // start again from the last acknowledged step: what was read ahead is read again
         position = loop.cursor;
@@ -182,10 +189,17 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     logger.info({ lane, cursor: loop.cursor }, 'outbox relay lane stopped');
   };
 
-  const assign = async (lanes: readonly number[]): Promise<void> => {
-    const wanted = new Set(lanes);
-    await Promise.all([...loops.keys()].filter((l) => !wanted.has(l)).map(stopLane));
-    for (const lane of wanted) await startLane(lane);
+  let assigning: Promise<void> = Promise.resolve();
+  /** Applies assignments one after another, so overlapping rebalances cannot leave a lane half stopped. */
+  const assign = (lanes: readonly number[]): Promise<void> => {
+    const apply = async (): Promise<void> => {
+      const wanted = new Set(lanes);
+      await Promise.all([...loops.keys()].filter((l) => !wanted.has(l)).map(stopLane));
+      for (const lane of wanted) await startLane(lane);
+    };
+    const applied = assigning.then(apply, apply);
+    assigning = applied.catch(() => {});
+    return applied;
   };
 
   return {

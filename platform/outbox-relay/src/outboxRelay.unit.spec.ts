@@ -115,6 +115,22 @@ describe('outbox relay', () => {
     });
   });
 
+  describe('given overlapping lane assignments (rebalances in quick succession)', () => {
+    it('ends up running exactly the lanes of the last one', async () => {
+      const store = createInMemoryEventStore({ lanes: 4 });
+      const relay = createOutboxRelay({ store, toRecords, publish: () => Promise.resolve() });
+      await Promise.all([relay.assign([0, 1, 2, 3]), relay.assign([1]), relay.assign([1, 3]), relay.assign([0, 1])]);
+      expect(
+        relay
+          .status()
+          .map((l) => l.lane)
+          .sort(),
+      ).toEqual([0, 1]);
+      await relay.stop();
+      expect(relay.status()).toEqual([]);
+    });
+  });
+
   describe('given a restart', () => {
     it('resumes from the persisted cursor without republishing acknowledged batches', async () => {
       const store = createInMemoryEventStore({ lanes: 1 });
