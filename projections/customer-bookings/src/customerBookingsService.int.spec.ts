@@ -248,6 +248,11 @@ describe('customer-bookings on the real stack', () => {
   it('serves its OpenAPI document', async () => {
     const doc = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(['/api/v1/customers/{customerId}/bookings', '/api/v1/bookings/{bookingId}', '/api/v1/offsets']);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/api/v1/customers/{customerId}/bookings',
+      '/api/v1/bookings/{bookingId}',
+      '/api/v1/offsets',
+      '/status',
+    ]);
   });
 });

@@ -303,6 +303,6 @@ describe('flight-search on the real stack', () => {
       'cursor',
       'fields',
     ]);
-    expect(Object.keys(doc.paths)).toEqual(['/api/v1/flights', '/api/v1/flights/{flightId}', '/api/v1/offsets']);
+    expect(Object.keys(doc.paths)).toEqual(['/api/v1/flights', '/api/v1/flights/{flightId}', '/api/v1/offsets', '/status']);
   });
 });
