@@ -17,10 +17,21 @@ export type Launched = {
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
-const waitReady = async (service: LaunchedService, timeoutMs: number): Promise<void> => {
+/** Lines of its output kept per service, to say why it failed to start. */
+const tailLines = 15;
+
+const waitReady = async (service: LaunchedService, timeoutMs: number, tail: () => readonly string[]): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode} while starting`);
+    if (service.child.exitCode !== null) {
+      // its output may still be in the pipes: wait (briefly) until they are drained
+      await Promise.race([new Promise((resolve) => service.child.once('close', resolve)), delay(1_000)]);
+      const last = tail();
+      throw new Error(
+        `${service.name} exited with code ${service.child.exitCode} while starting` +
+          (last.length === 0 ? '' : `; its last output:\n${last.join('\n')}`),
+      );
+    }
     try {
       const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
@@ -41,6 +52,7 @@ export const launchServices = async (
   options: { env: NodeJS.ProcessEnv; write: (line: string) => void; colour: boolean; raw?: boolean; readyTimeoutMs?: number },
 ): Promise<Launched> => {
   const width = Math.max(...specs.map((s) => s.name.length));
+  const tails = new Map<string, string[]>();
   const services: LaunchedService[] = specs.map((spec, index) => {
     const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
       cwd: repoRoot,
@@ -53,7 +65,13 @@ export const launchServices = async (
     const prefix = prefixFor(spec.name, index, width, options.colour);
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => options.write(`${prefix} ${options.raw ? line : formatLogLine(line)}`));
+      createInterface({ input: stream }).on('line', (line) => {
+        const shown = options.raw ? line : formatLogLine(line);
+        const tail = tails.get(spec.name) ?? [];
+        tail.push(shown);
+        tails.set(spec.name, tail.slice(-tailLines));
+        options.write(`${prefix} ${shown}`);
+      });
     }
     return { ...spec, url: `http://127.0.0.1:${spec.port}`, child };
   });
@@ -74,7 +92,7 @@ export const launchServices = async (
   );
 
   try {
-    await Promise.all(services.map((s) => waitReady(s, options.readyTimeoutMs ?? 90_000)));
+    await Promise.all(services.map((s) => waitReady(s, options.readyTimeoutMs ?? 90_000, () => tails.get(s.name) ?? [])));
   } catch (error) {
     await stop(5_000);
     throw error;
