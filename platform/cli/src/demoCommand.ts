@@ -1,12 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
 import { CliError, exitCodes } from './exitCodes.ts';
+import { serviceUrl } from './serviceUrls.ts';
 
 const urls = {
-  flights: process.env['FLIGHTS_URL'] ?? 'http://127.0.0.1:3101',
-  bookings: process.env['BOOKINGS_URL'] ?? 'http://127.0.0.1:3102',
-  flightSearch: process.env['FLIGHT_SEARCH_URL'] ?? 'http://127.0.0.1:3201',
-  customerBookings: process.env['CUSTOMER_BOOKINGS_URL'] ?? 'http://127.0.0.1:3202',
+  flights: serviceUrl('flights'),
+  bookings: serviceUrl('bookings'),
+  flightSearch: serviceUrl('flight-search'),
+  customerBookings: serviceUrl('customer-bookings'),
 };
 
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

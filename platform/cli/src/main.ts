@@ -7,6 +7,7 @@ import { produceCommand } from './produceCommand.ts';
 import { schemasCommand } from './schemasCommand.ts';
 import { startCommand } from './startCommand.ts';
 import { stackCommand } from './stackCommand.ts';
+import { statusCommand } from './statusCommand.ts';
 import { tailCommand } from './tailCommand.ts';
 import { topicsCommand } from './topicsCommand.ts';
 
@@ -14,6 +15,7 @@ const program = new Command('waggle')
   .description('waggle: event-driven choreography on Apache Kafka with event sourcing')
   .addCommand(startCommand())
   .addCommand(demoCommand())
+  .addCommand(statusCommand())
   .addCommand(stackCommand())
   .addCommand(produceCommand())
   .addCommand(tailCommand())
@@ -25,6 +27,7 @@ const program = new Command('waggle')
 Examples:
   $ waggle start             the whole system: the local stack and every service (what npm start runs)
   $ waggle demo              seed example flights and bookings into a running system
+  $ waggle status            each service's outbox lanes and consumer lag; exit 1 when something is wrong
   $ waggle stack up          start Kafka, the schema registry and MongoDB locally (no Docker)
   $ waggle stack status      what runs, its pid and memory, whether it answers
   $ eval "$(waggle stack env)"

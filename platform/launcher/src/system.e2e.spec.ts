@@ -147,6 +147,22 @@ describe('waggle end to end: flights and bookings by choreography, read through 
         }
         const openApi = await getJson<{ paths: Record<string, unknown> }>(`${url('bookings')}/openapi.json`);
         expect(Object.keys(openApi.body.paths)).toContain('/status');
+
+        // the same, as a newcomer asks it from the CLI
+        const cli = await runCli(['status'], {
+          env: {
+            ...process.env,
+            FLIGHTS_URL: url('flights'),
+            BOOKINGS_URL: url('bookings'),
+            FLIGHT_SEARCH_URL: url('flight-search'),
+            CUSTOMER_BOOKINGS_URL: url('customer-bookings'),
+          },
+        });
+        expect(cli.code, cli.stderr).toBe(0);
+        expect(cli.stdout).toMatch(/^SERVICE +WHAT +LAG +NOTE$/m);
+        expect(cli.stdout).toMatch(/^flights +outbox \(\d+ lanes, \d+ published\) +-$/m);
+        expect(cli.stdout).toMatch(/^bookings +group \S+ +0$/m);
+        expect(cli.stdout).toMatch(new RegExp(`^customer-bookings +group ${run}-customer-bookings +0$`, 'm'));
       },
     );
   });
