@@ -3,6 +3,7 @@ import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, Kafk
 import { computeBackoff } from './computeBackoff.ts';
 import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
 import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
+import { groupJoined } from './groupJoined.ts';
 import { createProducer } from './createProducer.ts';
 import { toDeadLetterHeaders } from './deadLetterHeaders.ts';
 import { consoleLogger, type Logger } from './logger.ts';
@@ -305,17 +306,8 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       state = 'running';
       await Promise.all([admin.connect(), dlqProducer.start(), consumer.connect()]);
       await consumer.subscribe({ topics: [...topics], fromBeginning: options.fromBeginning ?? false });
-      const joined = new Promise<void>((resolve, reject) => {
-        const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
-          removeJoin();
-          removeCrash();
-          resolve();
-        });
-        const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
-          removeJoin();
-          removeCrash();
-          reject(toBusError(event.payload.error, `consumer ${groupId} crashed while joining`));
-        });
+      const joined = groupJoined(consumer).catch((error: unknown) => {
+        throw toBusError(error, `consumer ${groupId} crashed while joining`);
       });
       consumer.on(consumer.events.CRASH, (event) => {
         logger.error(`consumer crashed${event.payload.restart ? ', restarting' : ''}: ${event.payload.error.message}`, { groupId });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer as KafkaConsumer } from 'kafkajs';
 import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
 import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
+import { groupJoined } from './groupJoined.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { toBusError } from './toBusError.ts';
 
@@ -46,18 +47,7 @@ export const createTailReader = (options: TailReaderOptions): TailReader => {
       try {
         await consumer.connect();
         await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
-        const joined = new Promise<void>((resolve, reject) => {
-          const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
-            removeJoin();
-            removeCrash();
-            resolve();
-          });
-          const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
-            removeJoin();
-            removeCrash();
-            reject(event.payload.error);
-          });
-        });
+        const joined = groupJoined(consumer);
         await consumer.run({
           autoCommit: false,
           eachMessage: async ({ topic, partition, message }) => {

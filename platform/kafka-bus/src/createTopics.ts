@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { TransientError } from '@waggle/errors';
 import type { Admin } from 'kafkajs';
-import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
-import { consoleLogger, type Logger } from './logger.ts';
-import { toBusError } from './toBusError.ts';
+import type { Brokers } from './createKafkaClient.ts';
+import type { Logger } from './logger.ts';
+import { withAdmin } from './withAdmin.ts';
 
 /** A topic to create; `configs` are topic-level settings such as `{ 'retention.ms': '-1' }`. */
 export type TopicSpec = {
@@ -49,13 +49,7 @@ export const createTopics = async (
   topics: readonly TopicSpec[],
   options: { clientId?: string; logger?: Logger; timeoutMs?: number } = {},
 ): Promise<string[]> => {
-  const admin = createKafkaClient({
-    brokers,
-    clientId: options.clientId ?? 'waggle-admin',
-    logger: options.logger ?? consoleLogger,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(brokers, options, `creating topics ${topics.map((t) => t.topic).join(', ')}`, async (admin) => {
     // ask first: creating an existing topic makes kafkajs log a false error on every service start
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((spec) => !existing.has(spec.topic));
@@ -82,9 +76,5 @@ export const createTopics = async (
         options.timeoutMs ?? 30_000,
       );
     return missing.filter((_, index) => created[index] === true).map((spec) => spec.topic);
-  } catch (error) {
-    throw toBusError(error, `creating topics ${topics.map((t) => t.topic).join(', ')}`);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 };

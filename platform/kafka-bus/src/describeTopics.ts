@@ -1,6 +1,6 @@
-import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
-import { consoleLogger, type Logger } from './logger.ts';
-import { toBusError } from './toBusError.ts';
+import type { Brokers } from './createKafkaClient.ts';
+import type { Logger } from './logger.ts';
+import { withAdmin } from './withAdmin.ts';
 
 /** One partition's offsets: `low` is the earliest retained offset, `high` the end offset (the next to be written). */
 export type PartitionOffsets = { readonly partition: number; readonly low: string; readonly high: string };
@@ -24,13 +24,7 @@ export const describeTopics = async (
   brokers: Brokers,
   options: { topics?: readonly string[]; includeInternal?: boolean; clientId?: string; logger?: Logger } = {},
 ): Promise<TopicDescription[]> => {
-  const admin = createKafkaClient({
-    brokers,
-    clientId: options.clientId ?? 'waggle-admin',
-    logger: options.logger ?? consoleLogger,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(brokers, options, 'describing topics', async (admin) => {
     const existing = new Set(await admin.listTopics());
     const names =
       options.topics === undefined
@@ -45,9 +39,5 @@ export const describeTopics = async (
       }),
     );
     return described.sort((a, b) => a.topic.localeCompare(b.topic));
-  } catch (error) {
-    throw toBusError(error, 'describing topics');
-  } finally {
-    await admin.disconnect();
-  }
+  });
 };
