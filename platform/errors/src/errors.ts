@@ -67,6 +67,22 @@ export class TransientError extends WaggleError {
 }
 
 /**
+ * A read model received a stream's event past a version it has not applied (an event is missing or still to come):
+ * applying it would skip one, so it is retried, never applied past the gap.
+ */
+export class VersionGapError extends WaggleError {
+  constructor(
+    message: string,
+    readonly streamId: string,
+    readonly appliedVersion: number,
+    readonly incomingVersion: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { retriable: true, ...options });
+  }
+}
+
+/**
  * Whether an error is worth retrying: a WaggleError says so itself; bugs (`TypeError`, `ReferenceError`,
  * `SyntaxError`, `RangeError`) never are; anything else is treated as transient.
  */

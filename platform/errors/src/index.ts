@@ -7,5 +7,6 @@ export {
   TransientError,
   UndecodableError,
   ValidationError,
+  VersionGapError,
   WaggleError,
 } from './errors.ts';
