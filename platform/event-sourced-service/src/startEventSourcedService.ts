@@ -7,6 +7,7 @@ import { createRelayService } from '@waggle/outbox-relay';
 import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
 import { decodeIncoming, type IncomingEvent } from './incomingEvent.ts';
+import { refuseInvalidEvents } from './refuseInvalidEvents.ts';
 
 /** The settings every event-sourced service has (from its validated config). */
 export type ServiceSettings = {
@@ -72,6 +73,8 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   await createTopics(settings.kafkaBrokers, [{ topic, partitions: settings.partitions ?? 3 }]);
   for (const schema of schemas.filter((s) => s.context === settings.name)) await serde.register(topic, schema.fullName);
 
+  const fullNameFor = (eventType: string): string => `waggle.${settings.name}.${eventType}`;
+
   const producer = createProducer({ brokers: settings.kafkaBrokers, clientId: `${settings.name}-relay`, logger: busLogger(logger) });
   await producer.start();
   const relay = createRelayService({
@@ -80,12 +83,18 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     producer,
     brokers: settings.kafkaBrokers,
     serviceName: topic,
-    routing: { source: `/waggle/${settings.name}`, topicFor: () => topic, fullNameFor: (event) => `waggle.${settings.name}.${event.type}` },
+    routing: { source: `/waggle/${settings.name}`, topicFor: () => topic, fullNameFor: (event) => fullNameFor(event.type) },
     logger: { info: (fields, message) => logger.info(fields, message), error: (fields, message) => logger.error(fields, message) },
   });
   await relay.start();
 
-  const deps: ServiceDeps = { store: opened.store, db: opened.db, serde, logger, appended: () => relay.wake() };
+  const deps: ServiceDeps = {
+    store: refuseInvalidEvents(opened.store, serde, fullNameFor),
+    db: opened.db,
+    serde,
+    logger,
+    appended: () => relay.wake(),
+  };
   const reactions = options.reactions?.(deps) ?? [];
   await createTopics(
     settings.kafkaBrokers,
