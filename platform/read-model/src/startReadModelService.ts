@@ -14,6 +14,8 @@ export type ReadModelServiceOptions<E> = {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly port: number;
+  /** The interface the REST API listens on (default 127.0.0.1). */
+  readonly host?: string;
   readonly corsOrigins?: readonly string[];
   readonly store: ReadModelStore;
   readonly decode: (record: ConsumedRecord<never>) => Promise<E>;
@@ -65,7 +67,7 @@ export const startReadModelService = async <E>(options: ReadModelServiceOptions<
     { clientId: options.name, logger: busLogger },
   );
   await consumer.start();
-  const server = await startHttpServer(app, { port: options.port });
+  const server = await startHttpServer(app, { port: options.port, ...(options.host === undefined ? {} : { host: options.host }) });
   logger.info({ url: server.url, topics: options.topics, groupId: options.groupId }, `${options.name} listening on ${server.url}`);
   return {
     url: server.url,

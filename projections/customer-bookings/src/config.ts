@@ -8,6 +8,7 @@ export type CustomerBookingsConfig = {
   readonly mongoUrl: string;
   readonly mongoDb: string;
   readonly port: number;
+  readonly host: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly groupId: string;
@@ -30,6 +31,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CustomerBookin
     mongoUrl: e.MONGO_URL,
     mongoDb: e.MONGO_DB,
     port: e.PORT,
+    host: e.HOST,
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     groupId: e.GROUP_ID,

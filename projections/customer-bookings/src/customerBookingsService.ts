@@ -36,6 +36,7 @@ export const startCustomerBookings = (
     groupId: config.groupId,
     topics: [config.bookingsTopic, config.flightsTopic],
     port: config.port,
+    host: config.host,
     corsOrigins: config.corsOrigins,
     store,
     decode,

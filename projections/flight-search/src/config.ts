@@ -8,6 +8,7 @@ export type FlightSearchConfig = {
   readonly mongoUrl: string;
   readonly mongoDb: string;
   readonly port: number;
+  readonly host: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly groupId: string;
@@ -28,6 +29,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightSearchCo
     mongoUrl: e.MONGO_URL,
     mongoDb: e.MONGO_DB,
     port: e.PORT,
+    host: e.HOST,
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     groupId: e.GROUP_ID,

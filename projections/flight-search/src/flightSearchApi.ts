@@ -2,18 +2,12 @@ import { NotFoundError } from '@waggle/errors';
 import { defineRoute } from '@waggle/http';
 import { z } from 'zod';
 import type { FlightAvailability } from './flightAvailability.ts';
-import { encodeCursor, fieldsParam, flightSearchQuerySchema } from './flightSearchQuery.ts';
+import { encodeCursor, fieldsParam, flightSearchQuerySchema, searchTermsOf } from './flightSearchQuery.ts';
 import { partialFlightSchema, toFlightView } from './flightView.ts';
-import type { FlightSearchStore, FlightSortKey } from './mongoFlightSearchStore.ts';
+import { flightSortFields, type FlightSearchStore, type FlightSortKey } from './mongoFlightSearchStore.ts';
 
-const sortValue = (flight: FlightAvailability, sort: FlightSortKey): string | number => {
-  switch (sort) {
-    case 'departure':
-      return flight.departureUtc;
-    case 'fare':
-      return flight.fareCents;
-  }
-};
+const sortValues = (flight: FlightAvailability, sort: FlightSortKey): (string | number)[] =>
+  flightSortFields[sort].map((field) => flight[field]);
 
 const offsetsSchema = z
   .object({
@@ -33,7 +27,7 @@ export const createFlightSearchRoutes = (store: FlightSearchStore) => [
     method: 'get',
     path: '/api/v1/flights',
     operationId: 'searchFlights',
-    summary: 'Search flights with their seats left, one page at a time',
+    summary: 'Search flights with their seats left, one page at a time (sort=fare orders by fare within each currency)',
     query: flightSearchQuerySchema,
     responses: {
       200: {
@@ -50,12 +44,14 @@ export const createFlightSearchRoutes = (store: FlightSearchStore) => [
         date,
         sort,
         limit: limit + 1,
-        ...(cursor === undefined ? {} : { after: { value: cursor.value, flightId: cursor.flightId } }),
+        ...(cursor === undefined ? {} : { after: { values: cursor.after, flightId: cursor.flightId } }),
       });
       const page = found.slice(0, limit);
       const last = page.at(-1);
       const nextCursor =
-        found.length > limit && last !== undefined ? encodeCursor({ sort, value: sortValue(last, sort), flightId: last.flightId }) : null;
+        found.length > limit && last !== undefined
+          ? encodeCursor({ search: searchTermsOf(query), after: sortValues(last, sort), flightId: last.flightId })
+          : null;
       return { status: 200, body: { items: page.map((flight) => toFlightView(flight, fields)), nextCursor } };
     },
   }),

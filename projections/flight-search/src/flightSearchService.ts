@@ -24,6 +24,7 @@ export const startFlightSearch = (
     groupId: config.groupId,
     topics: [config.flightsTopic],
     port: config.port,
+    host: config.host,
     corsOrigins: config.corsOrigins,
     store,
     decode: createEventDecoder<FlightsEvent>(serde, flightsFullNames),

@@ -7,13 +7,22 @@ export type { ReflectedOffset };
 
 export type FlightSortKey = 'departure' | 'fare';
 
-/** A search; `after` is the sort value and id of the last flight of the previous page. */
+/**
+ * What each sort orders by before the flight id breaks ties. Fares in different currencies do not compare, so
+ * `fare` groups flights by currency code first and orders by fare within each currency.
+ */
+export const flightSortFields = {
+  departure: ['departureUtc'],
+  fare: ['currency', 'fareCents'],
+} as const satisfies Record<FlightSortKey, readonly (keyof FlightAvailability)[]>;
+
+/** A search; `after` holds the sort field values and the id of the last flight of the previous page. */
 export type FlightSearch = {
   readonly origin?: string;
   readonly destination?: string;
   readonly date?: string;
   readonly sort: FlightSortKey;
-  readonly after?: { readonly value: string | number; readonly flightId: string };
+  readonly after?: { readonly values: readonly (string | number)[]; readonly flightId: string };
   readonly limit: number;
 };
 
@@ -34,7 +43,16 @@ export type FlightSearchStore = {
 
 type FlightDoc = FlightAvailability & { _id: string };
 
-const sortFields = { departure: 'departureUtc', fare: 'fareCents' } as const;
+/** Keyset paging over several sort fields: strictly after `after` in the order of `fields`, then `_id`. */
+const afterPosition = (fields: readonly string[], after: NonNullable<FlightSearch['after']>): Filter<FlightDoc> => {
+  const equalUpTo = (count: number) => Object.fromEntries(fields.slice(0, count).map((field, i) => [field, after.values[i]]));
+  return {
+    $or: [
+      ...fields.map((field, i) => ({ ...equalUpTo(i), [field]: { $gt: after.values[i] } })),
+      { ...equalUpTo(fields.length), _id: { $gt: after.flightId } },
+    ],
+  };
+};
 
 const toFlight = ({ _id, ...flight }: FlightDoc): FlightAvailability => flight;
 
@@ -56,7 +74,7 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
       await client.connect();
       // a real MongoDB serves searches from these; FerretDB scans, which a flight catalogue can afford
       await flights.createIndex({ origin: 1, destination: 1, date: 1, departureUtc: 1, _id: 1 });
-      await flights.createIndex({ origin: 1, destination: 1, date: 1, fareCents: 1, _id: 1 });
+      await flights.createIndex({ origin: 1, destination: 1, date: 1, currency: 1, fareCents: 1, _id: 1 });
     },
     stop: () => client.close(),
     ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
@@ -85,21 +103,17 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
       }),
     searchFlights: (search) =>
       translated('searching flights', async () => {
-        const field = sortFields[search.sort];
+        const fields = flightSortFields[search.sort];
         const filter: Filter<FlightDoc> = {
           scheduled: true,
           ...(search.origin === undefined ? {} : { origin: search.origin }),
           ...(search.destination === undefined ? {} : { destination: search.destination }),
           ...(search.date === undefined ? {} : { date: search.date }),
-          ...(search.after === undefined
-            ? {}
-            : {
-                $or: [{ [field]: { $gt: search.after.value } }, { [field]: search.after.value, _id: { $gt: search.after.flightId } }],
-              }),
+          ...(search.after === undefined ? {} : afterPosition(fields, search.after)),
         };
         const docs = await flights
           .find(filter)
-          .sort({ [field]: 1, _id: 1 })
+          .sort(Object.fromEntries([...fields.map((field) => [field, 1] as const), ['_id', 1] as const]))
           .limit(search.limit)
           .toArray();
         return docs.map(toFlight);
