@@ -74,7 +74,8 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
 
   for (const route of options.routes) {
     app[route.method](route.path, async (req, res) => {
-      if (route.body && !req.is('application/json')) {
+      // `req.is` is null without a body: the route's schema decides whether the body may be left out
+      if (route.body && req.is('application/json') === false) {
         throw new RequestValidationError('the body must be JSON (Content-Type: application/json)', [
           { path: '/headers/content-type', message: 'must be application/json' },
         ]);

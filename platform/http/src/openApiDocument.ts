@@ -54,7 +54,12 @@ export const openApiDocument = (info: { title: string; version: string; descript
         summary: route.summary,
         parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query'), ...idempotencyHeader],
         ...(route.body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } }
+          ? {
+              requestBody: {
+                required: !route.body.safeParse(undefined).success,
+                content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+              },
+            }
           : {}),
         responses,
       },

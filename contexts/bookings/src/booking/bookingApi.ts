@@ -50,7 +50,11 @@ export const bookingRoutes = (deps: ServiceDeps): Route[] => [
     operationId: 'cancelBooking',
     summary: 'Cancel a booking; flights releases its seats',
     params: bookingParams,
-    body: z.object({ reason: z.string().min(1).max(200).default('cancelled by customer') }).strict(),
+    // the body is optional: a bare POST cancels with the default reason
+    body: z
+      .object({ reason: z.string().min(1).max(200).default('cancelled by customer') })
+      .strict()
+      .prefault({}),
     idempotent: true,
     responses: { 202: { description: 'Accepted', schema: accepted } },
     handler: async (request) => {
