@@ -1,4 +1,4 @@
-import { NotFoundError } from '@waggle/errors';
+import { NotFoundError, ValidationError } from '@waggle/errors';
 import { defineRoute } from '@waggle/http';
 import { z } from 'zod';
 import type { CustomerBooking } from './customerBooking.ts';
@@ -43,16 +43,21 @@ export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
         },
       },
       handler: async ({ params, query }) => {
+        const { cursor } = query;
+        if (cursor !== undefined && cursor.customerId !== params.customerId) {
+          const message = "the cursor belongs to another customer's bookings; leave cursor out to start at this customer's first page";
+          throw new ValidationError(`invalid query: /query/cursor ${message}`, [{ path: '/query/cursor', message }]);
+        }
         // one more than asked tells whether another page follows
         const found = await store.customerBookings(params.customerId, {
           limit: query.limit + 1,
-          ...(query.cursor === undefined ? {} : { after: query.cursor }),
+          ...(cursor === undefined ? {} : { after: cursor.position }),
         });
         const page = found.slice(0, query.limit);
         const last = page.at(-1);
         const nextCursor =
           found.length > query.limit && last !== undefined && last.requestedAt !== null
-            ? encodeCursor({ requestedAt: last.requestedAt, bookingId: last.bookingId })
+            ? encodeCursor({ customerId: params.customerId, position: { requestedAt: last.requestedAt, bookingId: last.bookingId } })
             : null;
         return { status: 200, body: { items: await withFlights(page), nextCursor } };
       },
