@@ -6,6 +6,7 @@ import type { ConsumedRecord } from './consumedRecord.ts';
 import { createConsumer, type Consumer } from './createConsumer.ts';
 import { createProducer, type ProducerRecord } from './createProducer.ts';
 import { createTopics } from './createTopics.ts';
+import { listDeadLetters, redriveDeadLetters } from './deadLetterQueue.ts';
 import { deadLetterHeaderNames, readDeadLetterHeaders } from './deadLetterHeaders.ts';
 import { toEventHeaders } from './eventHeaders.ts';
 
@@ -173,11 +174,12 @@ describe('a consumer meeting poison records', () => {
   const topic = uniqueName('poison');
   const groupId = uniqueName('poison');
   const binaryHeader = Buffer.from([0xff, 0x00, 0xfe, 0x80]);
+  // each on a key of its own (a poison record parks its key), all on one partition
   const poison: ProducerRecord[] = [
-    record(topic, 'p', 1, { value: Buffer.concat([Buffer.from([7]), encode(1, { n: 1 }).subarray(1)]) }),
-    record(topic, 'p', 2, { value: encode(999, { n: 2 }) }),
-    record(topic, 'p', 3, { value: encode(2, { n: 3, poison: true }) }),
-  ].map((r) => ({ ...r, headers: { ...r.headers, binary: binaryHeader } }));
+    record(topic, 'p1', 1, { value: Buffer.concat([Buffer.from([7]), encode(1, { n: 1 }).subarray(1)]) }),
+    record(topic, 'p2', 2, { value: encode(999, { n: 2 }) }),
+    record(topic, 'p3', 3, { value: encode(2, { n: 3, poison: true }) }),
+  ].map((r) => ({ ...r, partition: 0, headers: { ...r.headers, binary: binaryHeader } }));
   const handled: number[] = [];
   const handlerFor = () => (r: ConsumedRecord<TestEvent>) => {
     if (r.event?.body.poison === true) return Promise.reject(new ValidationError('seats must be positive'));
@@ -187,8 +189,9 @@ describe('a consumer meeting poison records', () => {
 
   it('dead-letters each exactly once with original bytes and error headers, and the partition keeps flowing', async () => {
     await createTopics(brokers, [{ topic, partitions: 2 }], { logger: quiet });
-    // all on one key, hence one partition: the good records after the poison must still be handled
-    await producer.send([record(topic, 'p', 0), ...poison, record(topic, 'p', 4), record(topic, 'p', 5)]);
+    // one partition: the good records after the poison must still be handled
+    const good = (n: number) => record(topic, 'g', n, { partition: 0 });
+    await producer.send([good(0), ...poison, good(4), good(5)]);
     const options = {
       brokers,
       groupId,
@@ -206,7 +209,7 @@ describe('a consumer meeting poison records', () => {
     // restarted in the same group right after: nothing is dead-lettered again
     await first.stop();
     await started(createConsumer<TestEvent>(options));
-    await producer.send([record(topic, 'p', 6)]);
+    await producer.send([good(6)]);
     await waitFor(() => handled.includes(6), { description: 'a record after the restart' });
     expect(handled).toEqual([0, 4, 5, 6]);
 
@@ -230,7 +233,7 @@ describe('a consumer meeting poison records', () => {
     for (const [index, want] of expected.entries()) {
       const got = dead[index];
       if (got === undefined || want.original === undefined) throw new Error(`dead letter ${index} missing`);
-      expect(got.key).toEqual(Buffer.from('p'));
+      expect(got.key).toEqual(Buffer.from(`p${index + 1}`));
       expect(got.value).toEqual(want.original.value);
       for (const [name, value] of Object.entries(want.original.headers ?? {})) {
         expect(asBuffer(got.headers?.[name]), `header ${name}`).toEqual(Buffer.isBuffer(value) ? value : Buffer.from(String(value)));
@@ -288,33 +291,45 @@ describe('a consumer meeting a transient failure', () => {
     expect(topics).not.toContain(`${topic}.dlq`);
   });
 
-  it('dead-letters a record whose retriable failure outlasts its retries', async () => {
-    const topic = uniqueName('exhausted');
+  it('retries a record failing for 20 s without limit, shows it retrying, handles it once and dead-letters nothing', async () => {
+    const topic = uniqueName('outage');
     await createTopics(brokers, [{ topic, partitions: 1 }], { logger: quiet });
     await producer.send([record(topic, 'k', 0), record(topic, 'k', 1)]);
     const handled: number[] = [];
-    await started(
+    // the outage lasts 20 s, well past the old limit of 5 retries (about 3 s)
+    const outageEndsAt = Date.now() + 20_000;
+    let handledAt = 0;
+    const consumer = await started(
       createConsumer<TestEvent>({
         brokers,
-        groupId: uniqueName('exhausted'),
-        clientId: 'exhausted',
+        groupId: uniqueName('outage'),
+        clientId: 'outage',
         topics: [topic],
         fromBeginning: true,
         decode,
-        maxRetries: 2,
-        retryBaseMs: 10,
+        retryBaseMs: 50,
+        retryMaxMs: 1_000,
         logger: quiet,
         handle: (r) => {
-          if (r.event?.body.n === 0) return Promise.reject(new TransientError('still away'));
+          if (r.event?.body.n === 0 && Date.now() < outageEndsAt) return Promise.reject(new TransientError('database away'));
           handled.push(r.event?.body.n ?? -1);
+          handledAt ||= Date.now();
           return Promise.resolve();
         },
       }),
     );
-    await waitFor(() => handled.includes(1), { description: 'the record after the failing one' });
-    const [dead] = await readAll(`${topic}.dlq`, 1);
-    expect(readDeadLetterHeaders(dead?.headers ?? {})).toMatchObject({ errorClass: 'TransientError', attempts: 3 });
-  });
+    await waitFor(() => (consumer.status().retrying[0]?.attempts ?? 0) >= 3, { description: 'the record to be retrying' });
+    expect(consumer.status().retrying[0]).toMatchObject({ topic, partition: 0, offset: '0', lastError: 'TransientError: database away' });
+    await waitFor(() => handled.includes(1), { description: 'both records after the outage', timeoutMs: 35_000 });
+    expect(handled).toEqual([0, 1]);
+    expect(handledAt).toBeGreaterThanOrEqual(outageEndsAt);
+    expect(consumer.status().retrying).toEqual([]);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    expect(topics).not.toContain(`${topic}.dlq`);
+  }, 60_000);
 });
 
 describe('a consumer stopped mid-stream', () => {
@@ -358,4 +373,85 @@ describe('a consumer stopped mid-stream', () => {
     // a graceful stop commits everything handled, so nothing is handled twice
     expect(secondRun.filter((n) => firstRun.includes(n))).toEqual([]);
   });
+});
+
+describe('a consumer meeting a poison record of a key', () => {
+  it('parks the key: its later records are held back in order, other keys flow, a redrive after the fix applies them in order', async () => {
+    const topic = uniqueName('park');
+    const groupId = uniqueName('park');
+    await createTopics(brokers, [{ topic, partitions: 1 }], { logger: quiet });
+    const versions = new Map<string, number>();
+    const bystander: string[] = [];
+    let fixed = false;
+    // a read model in miniature: applies version n of a key only right after n - 1
+    const options = {
+      brokers,
+      groupId,
+      clientId: 'park',
+      topics: [topic],
+      fromBeginning: true,
+      decode,
+      logger: quiet,
+      handle: (r: ConsumedRecord<TestEvent>) => {
+        const key = r.key?.toString() ?? '';
+        const n = r.event?.body.n ?? -1;
+        if (r.event?.body.poison === true && !fixed) return Promise.reject(new ValidationError('seats must be positive'));
+        const current = versions.get(key) ?? 0;
+        if (n <= current) return Promise.resolve();
+        if (n !== current + 1) return Promise.reject(new Error(`applied ${key} v${n} after v${current}`));
+        versions.set(key, n);
+        return Promise.resolve();
+      },
+    };
+    const poisonV2 = record(topic, 'K', 2, { value: encode(2, { n: 2, poison: true }) });
+    await producer.send([record(topic, 'K', 1), poisonV2, record(topic, 'K', 3), record(topic, 'L', 1)]);
+    // another group on the same topic sees every record once, redriven copies included
+    await started(
+      createConsumer<TestEvent>({
+        ...options,
+        groupId: uniqueName('park-bystander'),
+        handle: (r) => {
+          bystander.push(`${r.key?.toString()}${r.event?.body.n}`);
+          return Promise.resolve();
+        },
+      }),
+    );
+
+    const first = await started(createConsumer<TestEvent>(options));
+    await waitFor(() => versions.get('L') === 1 && first.status().parked.length === 1, { description: 'L applied and K parked' });
+    await waitFor(async () => (await first.lag()).every((p) => p.lag === 0), { description: 'everything committed' });
+    expect(versions.get('K')).toBe(1);
+    expect(first.status().parked[0]).toMatchObject({ topic, key: 'K', since: '1', records: 2 });
+    let letters = await listDeadLetters(brokers, topic);
+    expect(letters.map((l) => [l.key, l.originalOffset, l.errorClass, l.status])).toEqual([
+      ['K', '1', 'ValidationError', 'pending'],
+      ['K', '2', 'ParkedKeyError', 'pending'],
+    ]);
+    expect(letters[0]?.record.value).toEqual(poisonV2.value);
+
+    // a new member of the group learns the parked key from the dead-letter topic
+    await first.stop();
+    const second = await started(createConsumer<TestEvent>(options));
+    await producer.send([record(topic, 'K', 4), record(topic, 'L', 2)]);
+    await waitFor(() => versions.get('L') === 2, { description: 'L v2 applied' });
+    await waitFor(() => second.status().parked[0]?.records === 3, { description: 'K v4 held back too' });
+    expect(versions.get('K')).toBe(1);
+
+    const dryRun = await redriveDeadLetters(brokers, topic, { key: 'K' }, { logger: quiet });
+    expect(dryRun.copies.map((c) => c.deadLetter.originalOffset)).toEqual(['1', '2', '4']);
+    expect(await recordCount(topic)).toBe(6);
+
+    fixed = true;
+    const plan = await redriveDeadLetters(brokers, topic, { key: 'K' }, { dryRun: false, logger: quiet });
+    expect(plan.problems).toEqual([]);
+    await waitFor(() => versions.get('K') === 4 && second.status().parked.length === 0, { description: 'K applied to v4 and unparked' });
+    letters = await listDeadLetters(brokers, topic);
+    expect(letters.every((l) => l.status === 'settled')).toBe(true);
+
+    // unparked: the next record of K is applied at once
+    await producer.send([record(topic, 'K', 5)]);
+    await waitFor(() => versions.get('K') === 5, { description: 'K v5 applied' });
+    await waitFor(() => bystander.length === 7, { description: 'the bystander group to see the 7 originals' });
+    expect(bystander.sort()).toEqual(['K1', 'K2', 'K3', 'K4', 'K5', 'L1', 'L2']);
+  }, 120_000);
 });

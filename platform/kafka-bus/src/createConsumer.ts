@@ -1,4 +1,4 @@
-import { isRetriable } from '@waggle/errors';
+import { isRetriable, WaggleError } from '@waggle/errors';
 import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
 import { computeBackoff } from './computeBackoff.ts';
 import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
@@ -7,6 +7,9 @@ import { groupJoined } from './groupJoined.ts';
 import { createProducer } from './createProducer.ts';
 import { toDeadLetterHeaders } from './deadLetterHeaders.ts';
 import { consoleLogger, type Logger } from './logger.ts';
+import { createParkedKeys, type ParkedKey } from './parkedKeys.ts';
+import { readTopicToEnd } from './readTopicToEnd.ts';
+import { parkedKeyErrorClass, readRedriveInfo, redriveHeaderNames, type RedriveInfo } from './redriveHeaders.ts';
 import { toBusError } from './toBusError.ts';
 
 /** What a handler may use while it runs. */
@@ -27,6 +30,29 @@ export type PartitionLag = {
   readonly lag: number;
 };
 
+/** A partition held on a record whose retriable failure keeps recurring (a database or registry outage). */
+export type RetryingPartition = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly attempts: number;
+  /** When the record first failed, ISO 8601. */
+  readonly since: string;
+  readonly lastError: string;
+};
+
+/** What a member is doing, for `/status` and readiness. */
+export type ConsumerStatus = {
+  /** `crashed`: kafkajs gave up and will not restart; the member consumes nothing until the process restarts. */
+  readonly state: 'new' | 'running' | 'crashed' | 'stopped';
+  readonly error?: string;
+  readonly retrying: readonly RetryingPartition[];
+  readonly parked: readonly (Omit<ParkedKey, 'lastFrom'> & { readonly lastFrom: string })[];
+};
+
+/** Records in a topic's dead-letter topic (all groups), `0` when it does not exist. */
+export type DeadLetterDepth = { readonly topic: string; readonly dlqTopic: string; readonly records: number };
+
 /** A consumer-group member that runs a handler with retries and dead-lettering. */
 export type Consumer = {
   /** Connects, subscribes and resolves once the member has joined its group. */
@@ -35,6 +61,10 @@ export type Consumer = {
   readonly stop: () => Promise<void>;
   /** Per-partition lag of this consumer's group on its topics. */
   readonly lag: () => Promise<PartitionLag[]>;
+  /** Partitions retrying a record, parked keys and whether the member still runs. */
+  readonly status: () => ConsumerStatus;
+  /** How many records the dead-letter topic of each source topic holds. */
+  readonly deadLetters: () => Promise<DeadLetterDepth[]>;
 };
 
 type Handlers<E> =
@@ -65,8 +95,6 @@ export type ConsumerOptions<E> = Handlers<E> & {
   readonly decode?: (record: ConsumedRecord<never>) => E | Promise<E>;
   /** Partitions handled at the same time (kafkajs `partitionsConsumedConcurrently`, default 3). */
   readonly concurrency?: number;
-  /** Retries of a record failing with a retriable error before it is dead-lettered (default 5, so 6 attempts). */
-  readonly maxRetries?: number;
   /** Backoff before retry n is uniform in [0, min(retryMaxMs, retryBaseMs * 2^(n-1))] (defaults 200 ms, 10 s). */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
@@ -82,8 +110,26 @@ export type ConsumerOptions<E> = Handlers<E> & {
   readonly logger?: Logger;
 };
 
-type Failure = { readonly message: KafkaMessage; readonly error: unknown };
-type Attempts = { readonly offset: string; readonly count: number };
+type Failure = { readonly message: KafkaMessage; readonly error: unknown; readonly redrive?: RedriveInfo | undefined };
+type Attempts = RetryingPartition & { readonly sinceMs: number };
+
+/** Why a record was dead-lettered without being tried: an earlier record of its key is parked. */
+class ParkedKeyError extends WaggleError {
+  constructor(message: string) {
+    super(message, { retriable: false });
+    this.name = parkedKeyErrorClass;
+  }
+}
+
+/**
+ * What to do with a record before decoding it: another group's redriven copy is skipped (this group saw the
+ * original); a record of a parked key is held back (dead-lettered behind the failed one, in order) unless it is this
+ * group's redriven copy, which is handled even though its key is parked.
+ */
+type Route =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'hold'; readonly parked: ParkedKey; readonly redrive?: RedriveInfo }
+  | { readonly kind: 'handle'; readonly redrive?: RedriveInfo };
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
@@ -103,14 +149,19 @@ const withDeadLetterHeaders = (original: IHeaders | undefined, added: Record<str
 /**
  * Creates a consumer-group member on kafkajs `eachBatch` with offsets resolved by hand: a record's offset is
  * committed only after its handler resolved, so delivery is at-least-once and handlers must be idempotent (see
- * `isNewerVersion`). Order is kept per partition; partitions run concurrently.
+ * `isNewerVersion`). Order is kept per key; partitions run concurrently.
  *
- * A failing record is retried when its error is retriable (`isRetriable`): the partition is paused for an
- * exponential backoff with full jitter and resumed, so the member keeps heartbeating and other partitions keep
- * flowing. A non-retriable error, exhausted retries or an undecodable record sends the record to the dead-letter
- * topic with its original key, value and headers plus Spring Kafka's `kafka_dlt-*` headers
- * (`deadLetterHeaderNames`), then commits right away and moves on. The dead-letter topic is created when first
- * needed, with the source topic's partition count, and a dead letter goes to the partition it came from.
+ * A record failing with a retriable error (`isRetriable`) is retried without limit — a good record dead-lettered
+ * for an outage could never be applied in order again: the
+ * partition is paused for a capped exponential backoff with full jitter and resumed, so the member keeps
+ * heartbeating and other partitions keep flowing; `status().retrying` shows it. A non-retriable error or an
+ * undecodable record sends the record to the dead-letter topic with its original key, value and headers plus
+ * Spring Kafka's `kafka_dlt-*` headers (`deadLetterHeaderNames`), commits and moves on — and parks its key: later
+ * records of that key are dead-lettered behind it in order (`ParkedKeyError`), other keys keep flowing, until a
+ * redrive (`redriveDeadLetters`) puts the key's records back on the topic and this group handles them in order.
+ * Parked keys are rebuilt from the dead-letter topic whenever the group's assignment changes. The dead-letter topic
+ * is created when first needed, with the source topic's partition count, and a dead letter goes to the partition it
+ * came from.
  */
 export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Consumer => {
   const logger = options.logger ?? consoleLogger;
@@ -125,14 +176,32 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
   const admin: Admin = kafka.admin();
   const dlqProducer = createProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq`, lingerMs: 0, logger });
   const dlqTopicFor = options.dlqTopic ?? ((topic: string) => `${topic}.dlq`);
-  const maxRetries = options.maxRetries ?? 5;
   const backoff = { baseMs: options.retryBaseMs ?? 200, maxMs: options.retryMaxMs ?? 10_000 };
   const maxBatchRecords = options.handleBatch === undefined ? 1 : (options.maxBatchRecords ?? 500);
 
   const attempts = new Map<string, Attempts>();
   const resumeTimers = new Set<NodeJS.Timeout>();
   const dlqPartitions = new Map<string, Promise<number>>();
-  let state: 'new' | 'running' | 'stopped' = 'new';
+  const parked = createParkedKeys();
+  // rebuilt from the dead-letter topics once per assignment, before the first batch of it is handled
+  let parkedLoaded: Promise<void> | undefined;
+  let state: ConsumerStatus['state'] = 'new';
+  let crashError: string | undefined;
+
+  const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+  const loadParked = (): Promise<void> => {
+    parkedLoaded ??= (async () => {
+      const records = [];
+      for (const topic of topics) records.push(...(await readTopicToEnd(options.brokers, dlqTopicFor(topic), { logger })));
+      parked.rebuild(records, groupId);
+      const count = parked.list().length;
+      if (count > 0) logger.warn(`${count} parked key(s) held back until redriven`, { groupId });
+    })();
+    // a failed load is tried again by the next batch
+    parkedLoaded.catch(() => (parkedLoaded = undefined));
+    return parkedLoaded;
+  };
 
   const runHandler = async (records: ConsumedRecord<E>[], context: ConsumerContext): Promise<void> => {
     if (options.handleBatch !== undefined) return options.handleBatch(records, context);
@@ -146,6 +215,16 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     return { ...record, event: await options.decode(record) };
   };
 
+  const routeOf = (topic: string, partition: number, message: KafkaMessage): Route => {
+    const redrive = readRedriveInfo(toConsumedRecord(topic, partition, message).headers);
+    if (redrive !== undefined && redrive.group !== groupId) return { kind: 'skip' };
+    const key = parked.get(topic, message.key);
+    if (key === undefined) return redrive === undefined ? { kind: 'handle' } : { kind: 'handle', redrive };
+    if (redrive === undefined) return { kind: 'hold', parked: key };
+    // a copy after one of its own run failed again stays behind it
+    return key.failedRedrive === redrive.id ? { kind: 'hold', parked: key, redrive } : { kind: 'handle', redrive };
+  };
+
   /** Partition count of the dead-letter topic, creating it like its source when missing. */
   const ensureDlqTopic = (topic: string): Promise<number> => {
     const known = dlqPartitions.get(topic);
@@ -155,7 +234,15 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       const [source] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic: dlq, numPartitions: source?.partitions.length ?? 1, replicationFactor: -1 }],
+        // dead letters are kept as long as the events they stand for
+        topics: [
+          {
+            topic: dlq,
+            numPartitions: source?.partitions.length ?? 1,
+            replicationFactor: -1,
+            configEntries: [{ name: 'retention.ms', value: '-1' }],
+          },
+        ],
       });
       const [target] = (await admin.fetchTopicMetadata({ topics: [dlq] })).topics;
       return target?.partitions.length ?? 0;
@@ -188,6 +275,20 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     ]);
   };
 
+  /** Records on the dead-letter topic that the key's dead letters so far are settled (after its last redriven copy). */
+  const writeUnparkMarker = async (topic: string, partition: number, key: Buffer): Promise<void> => {
+    const partitions = await ensureDlqTopic(topic);
+    await dlqProducer.send([
+      {
+        topic: dlqTopicFor(topic),
+        key,
+        value: null,
+        headers: { [redriveHeaderNames.unparkedGroup]: groupId, [redriveHeaderNames.unparkedTopic]: topic },
+        ...(partition < partitions ? { partition } : {}),
+      },
+    ]);
+  };
+
   const pauseFor = (topic: string, partition: number, delayMs: number): void => {
     consumer.pause([{ topic, partitions: [partition] }]);
     const timer = setTimeout(() => {
@@ -197,37 +298,126 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     resumeTimers.add(timer);
   };
 
+  const commitNext = async (payload: EachBatchPayload, offset: string): Promise<void> => {
+    const { topic, partition } = payload.batch;
+    payload.resolveOffset(offset);
+    // committed at once, so a restart right after does not dead-letter the same record twice
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }] });
+  };
+
+  /** Keeps the partition on the record and retries it after a backoff; the batch in hand must end. */
+  const retryLater = (payload: EachBatchPayload, message: KafkaMessage, reason: string, what: string): void => {
+    const { topic, partition } = payload.batch;
+    const id = partitionId(topic, partition);
+    const previous = attempts.get(id);
+    const now = Date.now();
+    const same = previous?.offset === message.offset;
+    const count = (same ? previous.attempts : 0) + 1;
+    const sinceMs = same ? previous.sinceMs : now;
+    attempts.set(id, {
+      topic,
+      partition,
+      offset: message.offset,
+      attempts: count,
+      since: new Date(sinceMs).toISOString(),
+      sinceMs,
+      lastError: reason,
+    });
+    const delayMs = computeBackoff(count, backoff);
+    logger.warn(`${what}; retrying in ${delayMs} ms (failing for ${Math.round((now - sinceMs) / 1000)} s): ${reason}`, {
+      topic,
+      partition,
+      offset: message.offset,
+      groupId,
+      attempt: count,
+    });
+    pauseFor(topic, partition, delayMs);
+  };
+
   /** Retries or dead-letters one failed record; false when the partition was paused and this batch must end. */
   const onFailure = async (payload: EachBatchPayload, failure: Failure): Promise<boolean> => {
     const { topic, partition } = payload.batch;
-    const { message, error } = failure;
-    const key = `${topic}\u0000${partition}`;
-    const previous = attempts.get(key);
-    const count = (previous?.offset === message.offset ? previous.count : 0) + 1;
+    const { message, error, redrive } = failure;
+    const id = partitionId(topic, partition);
+    const previous = attempts.get(id);
+    const count = (previous?.offset === message.offset ? previous.attempts : 0) + 1;
     const where = { topic, partition, offset: message.offset, groupId, attempt: count };
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (isRetriable(error) && count <= maxRetries) {
-      attempts.set(key, { offset: message.offset, count });
-      const delayMs = computeBackoff(count, backoff);
-      logger.warn(`retrying record in ${delayMs} ms: ${reason}`, where);
-      pauseFor(topic, partition, delayMs);
+    if (isRetriable(error)) {
+      retryLater(payload, message, reason, 'record failed with a retriable error');
       return false;
     }
     try {
       await deadLetter(topic, partition, failure, count);
     } catch (dlqError) {
-      // the record stays uncommitted and comes back after the pause, already past its retries
-      attempts.set(key, { offset: message.offset, count });
-      logger.error(`could not dead-letter record: ${toBusError(dlqError, 'dead-lettering').message}`, where);
-      pauseFor(topic, partition, computeBackoff(count, backoff));
+      // the record stays uncommitted and comes back after the pause
+      retryLater(payload, message, toBusError(dlqError, 'dead-lettering').message, 'could not dead-letter record');
       return false;
     }
-    logger.warn(`dead-lettered record to ${dlqTopicFor(topic)}: ${reason}`, where);
-    payload.resolveOffset(message.offset);
-    // committed at once, so a restart right after does not dead-letter the same record twice
-    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset(message.offset) }] }] });
-    attempts.delete(key);
+    if (message.key !== null) {
+      parked.park({
+        topic,
+        partition,
+        key: message.key,
+        offset: message.offset,
+        from: redrive?.from ?? BigInt(message.offset),
+        reason,
+        ...(redrive === undefined ? {} : { redriveId: redrive.id }),
+      });
+    }
+    logger.warn(`dead-lettered record to ${dlqTopicFor(topic)}${message.key === null ? '' : ' and parked its key'}: ${reason}`, where);
+    await commitNext(payload, message.offset);
+    attempts.delete(id);
     return true;
+  };
+
+  /** Dead-letters a record of a parked key behind the failed one; false when that failed and the batch must end. */
+  const holdBack = async (payload: EachBatchPayload, message: KafkaMessage, route: Extract<Route, { kind: 'hold' }>): Promise<boolean> => {
+    const { topic, partition } = payload.batch;
+    const key = route.parked;
+    const error = new ParkedKeyError(`key ${key.key} is parked since offset ${key.since} (${key.reason}); held back until redriven`);
+    try {
+      await deadLetter(topic, partition, { message, error }, 0);
+    } catch (dlqError) {
+      retryLater(payload, message, toBusError(dlqError, 'dead-lettering').message, 'could not hold back record of a parked key');
+      return false;
+    }
+    parked.park({
+      topic,
+      partition,
+      key: message.key ?? Buffer.alloc(0),
+      offset: message.offset,
+      from: route.redrive?.from ?? BigInt(message.offset),
+      reason: error.message,
+      ...(route.redrive === undefined ? {} : { redriveId: route.redrive.id }),
+    });
+    logger.warn(`held back record of parked key ${key.key} in ${dlqTopicFor(topic)}`, {
+      topic,
+      partition,
+      offset: message.offset,
+      groupId,
+    });
+    await commitNext(payload, message.offset);
+    attempts.delete(partitionId(topic, partition));
+    return true;
+  };
+
+  /** After this group's last redriven copy of a key succeeded: unpark it, unless records came after the run. */
+  const settleRedrive = async (topic: string, partition: number, message: KafkaMessage, redrive: RedriveInfo): Promise<void> => {
+    if (redrive.through === undefined || message.key === null) return;
+    const key = parked.get(topic, message.key);
+    if (key === undefined) return;
+    if (key.failedRedrive === redrive.id || key.lastFrom > redrive.through) {
+      logger.warn(`key ${key.key} stays parked: records were held back after redrive ${redrive.id} began; redrive it again`, {
+        topic,
+        partition,
+        groupId,
+      });
+      return;
+    }
+    await writeUnparkMarker(topic, partition, message.key);
+    parked.unpark(topic, message.key);
+    logger.info(`key ${key.key} unparked after redrive ${redrive.id}`, { topic, partition, groupId });
   };
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -242,18 +432,44 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
         }),
       isRunning: () => payload.isRunning(),
     };
+    try {
+      await loadParked();
+    } catch (error) {
+      const first = messages[0];
+      if (first !== undefined) retryLater(payload, first, toBusError(error, 'reading parked keys').message, 'could not read parked keys');
+      return;
+    }
     let chunkLimit = maxBatchRecords;
     let index = 0;
     while (index < messages.length) {
       if (!payload.isRunning() || payload.isStale()) return;
+      const head = messages[index];
+      if (head === undefined) return;
+      const route = routeOf(topic, partition, head);
+      if (route.kind === 'skip') {
+        payload.resolveOffset(head.offset);
+        index += 1;
+        continue;
+      }
+      if (route.kind === 'hold') {
+        if (!(await holdBack(payload, head, route))) return;
+        index += 1;
+        continue;
+      }
+      // redriven copies go one at a time: each may settle its key
+      const limit = route.redrive === undefined ? chunkLimit : 1;
       const chunk: ConsumedRecord<E>[] = [];
       let failure: Failure | undefined;
-      for (const message of messages.slice(index, index + chunkLimit)) {
+      for (const message of messages.slice(index, index + limit)) {
+        if (chunk.length > 0) {
+          const next = routeOf(topic, partition, message);
+          if (next.kind !== 'handle' || next.redrive !== undefined) break;
+        }
         try {
           chunk.push(await decodeRecord(topic, partition, message));
         } catch (error) {
           // an undecodable record is handled on its own once the records before it are through
-          if (chunk.length === 0) failure = { message, error };
+          if (chunk.length === 0) failure = { message, error, redrive: route.redrive };
           break;
         }
       }
@@ -263,9 +479,18 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
           () => ({ ok: true as const }),
           (error: unknown) => ({ ok: false as const, error }),
         );
+        if (outcome.ok && route.redrive !== undefined) {
+          try {
+            await settleRedrive(topic, partition, head, route.redrive);
+          } catch (error) {
+            // handled again after the pause: the handler is idempotent
+            retryLater(payload, head, toBusError(error, 'unparking').message, 'could not record the unparked key');
+            return;
+          }
+        }
         if (outcome.ok) {
           payload.resolveOffset(last.offset);
-          attempts.delete(`${topic}\u0000${partition}`);
+          attempts.delete(partitionId(topic, partition));
           index += chunk.length;
           await payload.heartbeat();
           await payload.commitOffsetsIfNecessary();
@@ -277,8 +502,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
           chunkLimit = 1;
           continue;
         }
-        const message = messages[index];
-        if (message !== undefined) failure = { message, error: outcome.error };
+        failure = { message: head, error: outcome.error, redrive: route.redrive };
       }
       if (failure === undefined) return;
       if (!(await onFailure(payload, failure))) return;
@@ -300,6 +524,25 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     return result.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   };
 
+  const deadLetters = async (): Promise<DeadLetterDepth[]> => {
+    const existing = new Set(await admin.listTopics());
+    return Promise.all(
+      topics.map(async (topic) => {
+        const dlqTopic = dlqTopicFor(topic);
+        if (!existing.has(dlqTopic)) return { topic, dlqTopic, records: 0 };
+        const offsets = await admin.fetchTopicOffsets(dlqTopic);
+        return { topic, dlqTopic, records: offsets.reduce((sum, { low, high }) => sum + Number(BigInt(high) - BigInt(low)), 0) };
+      }),
+    );
+  };
+
+  const status = (): ConsumerStatus => ({
+    state,
+    ...(crashError === undefined ? {} : { error: crashError }),
+    retrying: [...attempts.values()].map(({ sinceMs: _, ...partition }) => partition),
+    parked: parked.list().map((key) => ({ ...key, lastFrom: key.lastFrom.toString() })),
+  });
+
   return {
     start: async () => {
       if (state !== 'new') throw new Error(`consumer ${groupId} was already started; create a new one`);
@@ -309,8 +552,17 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       const joined = groupJoined(consumer).catch((error: unknown) => {
         throw toBusError(error, `consumer ${groupId} crashed while joining`);
       });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // another member may have parked keys of partitions this one now holds
+        parkedLoaded = undefined;
+        attempts.clear();
+      });
       consumer.on(consumer.events.CRASH, (event) => {
         logger.error(`consumer crashed${event.payload.restart ? ', restarting' : ''}: ${event.payload.error.message}`, { groupId });
+        if (!event.payload.restart) {
+          state = 'crashed';
+          crashError = event.payload.error.message;
+        }
       });
       await consumer.run({
         eachBatchAutoResolve: false,
@@ -321,7 +573,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       await joined;
     },
     stop: async () => {
-      if (state !== 'running') {
+      if (state !== 'running' && state !== 'crashed') {
         state = 'stopped';
         return;
       }
@@ -334,5 +586,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       await admin.disconnect();
     },
     lag,
+    status,
+    deadLetters,
   };
 };

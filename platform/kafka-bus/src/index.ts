@@ -3,11 +3,23 @@ export type { KafkaClusterInfo } from './checkKafka.ts';
 export { computeBackoff } from './computeBackoff.ts';
 export type { ConsumedRecord } from './consumedRecord.ts';
 export { createConsumer } from './createConsumer.ts';
-export type { Consumer, ConsumerContext, ConsumerOptions, PartitionLag } from './createConsumer.ts';
+export type {
+  Consumer,
+  ConsumerContext,
+  ConsumerOptions,
+  ConsumerStatus,
+  DeadLetterDepth,
+  PartitionLag,
+  RetryingPartition,
+} from './createConsumer.ts';
+export type { ParkedKey } from './parkedKeys.ts';
+export { readTopicToEnd } from './readTopicToEnd.ts';
+export { listDeadLetters, redriveDeadLetters } from './deadLetterQueue.ts';
+export type { DeadLetter, RedrivePlan, RedriveSelection } from './deadLetterQueue.ts';
 export type { Brokers } from './createKafkaClient.ts';
 export { createProducer } from './createProducer.ts';
 export type { Producer, ProducerOptions, ProducerRecord } from './createProducer.ts';
-export { createTopics } from './createTopics.ts';
+export { createTopics, topicConfigFor } from './createTopics.ts';
 export type { TopicSpec } from './createTopics.ts';
 export { createTailReader } from './createTailReader.ts';
 export type { TailReader, TailReaderOptions } from './createTailReader.ts';
