@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { TransientError } from '@waggle/errors';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { Brokers } from './createKafkaClient.ts';
-import type { Logger } from './logger.ts';
+import { consoleLogger, type Logger } from './logger.ts';
 import { withAdmin } from './withAdmin.ts';
 
 /** A topic to create; `configs` are topic-level settings such as `{ 'retention.ms': '-1' }`. */
@@ -12,6 +12,17 @@ export type TopicSpec = {
   readonly replicationFactor?: number;
   readonly configs?: Readonly<Record<string, string>>;
 };
+
+// a cluster's defaults (log.retention.hours=168) would delete events after 7 days; read models rebuild from the first
+const keptForever = { 'retention.ms': '-1', 'retention.bytes': '-1' } as const;
+
+/**
+ * The topic-level settings waggle gives a topic by its name: events topics (`*.events`) and dead-letter topics
+ * (`*.dlq`) keep every record for ever, since a read model is rebuilt from a topic's first event and a dead
+ * letter must outlive the events after it; other topics get the cluster's defaults.
+ */
+export const topicConfigFor = (topic: string): Readonly<Record<string, string>> =>
+  topic.endsWith('.events') || topic.endsWith('.dlq') ? keptForever : {};
 
 /** What a broker answers about a topic its metadata does not hold yet, or whose partitions have no leader yet. */
 const notYet = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
@@ -40,19 +51,54 @@ const waitForLeaders = async (admin: Admin, topics: readonly string[], timeoutMs
   }
 };
 
+/** Warns about each existing topic whose settings differ from those it would be created with; changing them is the operator's call. */
+const warnAboutSettings = async (admin: Admin, topics: readonly TopicSpec[], logger: Logger): Promise<void> => {
+  if (topics.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic })),
+  });
+  for (const spec of topics) {
+    const actual = new Map(
+      (resources.find((r) => r.resourceName === spec.topic)?.configEntries ?? []).map((e) => [e.configName, e.configValue]),
+    );
+    const differing = Object.entries(spec.configs ?? {}).filter(([name, value]) => actual.get(name) !== value);
+    if (differing.length === 0) continue;
+    const wanted = differing.map(([name, value]) => `${name}=${value}`).join(',');
+    logger.warn(
+      `topic ${spec.topic} exists with ${differing.map(([name]) => `${name}=${actual.get(name) ?? '(unset)'}`).join(', ')} but should have ` +
+        `${wanted}: its records may be deleted before a read model is rebuilt from them. Change it with ` +
+        `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${spec.topic} --add-config ${wanted}`,
+      {
+        topic: spec.topic,
+        expected: Object.fromEntries(differing),
+        actual: Object.fromEntries(differing.map(([name]) => [name, actual.get(name)])),
+      },
+    );
+  }
+};
+
 /**
- * Creates the topics that do not exist yet and waits until every partition of every listed topic has a leader;
- * existing topics are left as they are (their partition count is not changed). Resolves with the names it created.
+ * Creates the topics that do not exist yet, with the settings of `topicConfigFor` (retention for ever for events
+ * and dead-letter topics) overridden by their own `configs`, and waits until every partition of every listed topic
+ * has a leader. Existing topics are left as they are (partition count and settings), with a warning for each
+ * setting that differs. Resolves with the names it created.
  */
 export const createTopics = async (
   brokers: Brokers,
   topics: readonly TopicSpec[],
   options: { clientId?: string; logger?: Logger; timeoutMs?: number } = {},
 ): Promise<string[]> => {
+  const specs = topics.map((spec) => ({ ...spec, configs: { ...topicConfigFor(spec.topic), ...spec.configs } }));
   return withAdmin(brokers, options, `creating topics ${topics.map((t) => t.topic).join(', ')}`, async (admin) => {
     // ask first: creating an existing topic makes kafkajs log a false error on every service start
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((spec) => !existing.has(spec.topic));
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    await warnAboutSettings(
+      admin,
+      specs.filter((spec) => existing.has(spec.topic)),
+      options.logger ?? consoleLogger,
+    );
     // one request per topic: a topic that exists already (another service created it meanwhile) fails only its own
     const created = await Promise.all(
       missing.map((spec) =>
@@ -63,7 +109,7 @@ export const createTopics = async (
               topic: spec.topic,
               numPartitions: spec.partitions,
               replicationFactor: spec.replicationFactor ?? -1,
-              configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+              configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
             },
           ],
         }),
