@@ -108,6 +108,8 @@ export type EventStore = {
   readOutboxCursor(lane: number): Promise<number>;
   /** Moves a lane's cursor forward (never back), after the broker acknowledged everything through `seq`. */
   advanceOutboxCursor(lane: number, seq: number): Promise<void>;
+  /** The last seq taken in a lane (0 = none): with the relay's cursor, how far behind the lane is (for operators). */
+  readOutboxHead(lane: number): Promise<number>;
 };
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, IdempotencyKeyReusedError, ValidationError } from '@waggle/errors';
 import { describe, expect, it } from 'vitest';
 import type { Decider } from './decider.ts';
-import type { EventStore, NewEvent } from './eventStore.ts';
+import { laneOf, type EventStore, type NewEvent } from './eventStore.ts';
 import { handleCommand } from './handleCommand.ts';
 
 const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
@@ -150,6 +150,17 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         await store.advanceOutboxCursor(1, 3);
         expect(await store.readOutboxCursor(1)).toBe(7);
         expect(await store.readOutboxCursor(0)).toBe(0);
+      });
+    });
+
+    describe('outbox heads', () => {
+      it('are the last seq taken in each lane', async () => {
+        const store = await makeStore();
+        const lane = laneOf('head-1', store.lanes);
+        expect(await store.readOutboxHead(lane)).toBe(0);
+        for (let v = 0; v < 5; v++) await store.append('head-1', [event('E')], { expectedVersion: v });
+        expect(await store.readOutboxHead(lane)).toBe(5);
+        expect(await store.readOutboxHead((lane + 1) % store.lanes)).toBe(0);
       });
     });
 

@@ -94,5 +94,8 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
       cursors.set(lane, Math.max(seq, cursors.get(lane) ?? 0));
       return Promise.resolve();
     },
+    readOutboxHead(lane) {
+      return Promise.resolve(outbox.get(lane)?.length ?? 0);
+    },
   };
 };

@@ -389,5 +389,6 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       // $max: a relay that lost its lanes to another instance cannot move the cursor back
       await transient('advanceOutboxCursor', () => cursors.updateOne({ _id: `lane-${lane}` }, { $max: { seq } }, { upsert: true }));
     },
+    readOutboxHead: (lane) => transient('readOutboxHead', () => findHead(lane, 0)),
   };
 };
