@@ -1,4 +1,4 @@
-import { createProducer, type ProducerRecord } from '@waggle/kafka-bus';
+import { createProducer, createTopics, type ProducerRecord } from '@waggle/kafka-bus';
 import { loadSchemas, schemasRoot, type SchemaFile } from '@waggle/schemas';
 import {
   createAvroSerde,
@@ -19,8 +19,17 @@ import { readProduceInput } from './readProduceInput.ts';
 import { recordKeyOf } from './recordKey.ts';
 import { resolveEventType } from './resolveEventType.ts';
 import { loadStackEndpoints } from './stackEndpoints.ts';
+import { topicOwnerOf, type TopicOwner } from './topicOwner.ts';
 
-type ProduceOptions = { type: string; data?: string; file?: string; key?: string; correlationId?: string };
+type ProduceOptions = {
+  type: string;
+  data?: string;
+  file?: string;
+  key?: string;
+  correlationId?: string;
+  force?: boolean;
+  createTopic?: boolean;
+};
 
 // records per send(): big enough to fill the producer's batches, small enough for the progress bar to move
 const chunkSize = 500;
@@ -48,15 +57,51 @@ const schemaCheck = (
   };
 };
 
+// the same partition count as the services give their topics
+const createdPartitions = 3;
+
+/**
+ * A context's topic holds the facts its service decided. One written by hand is a fact the service never decided:
+ * its own state does not know it, so what it decides next contradicts it (bookings rejects a booking for a flight
+ * scheduled this way as unknown).
+ */
+const refuseOwnedTopic = (topic: string, owner: TopicOwner): never => {
+  const ask =
+    owner.serviceUrl === undefined
+      ? `ask the ${owner.context} service`
+      : `ask the ${owner.context} service through its REST API (${owner.serviceUrl}/openapi.json lists its commands)`;
+  throw new CliError(
+    `${topic} belongs to the ${owner.context} context: its events are facts the ${owner.context} service decided, ` +
+      `and a record produced here would be a fact it never decided (its own state would not know it). ` +
+      `To change what ${owner.context} knows, ${ask}; to try events out, produce to a topic no context owns ` +
+      `(--create-topic creates one); to write here anyway (a repair, a throwaway stack), pass --force`,
+    exitCodes.usage,
+  );
+};
+
 const produce = async (topic: string, options: ProduceOptions): Promise<void> => {
   const endpoints = loadStackEndpoints();
-  const local = resolveEventType(loadSchemas(schemasRoot), options.type, topic);
+  const schemas = loadSchemas(schemasRoot);
+  const local = resolveEventType(schemas, options.type, topic);
+  const owner = topicOwnerOf(schemas, topic);
+  if (owner !== undefined && options.force !== true) refuseOwnedTopic(topic, owner);
+  if (owner !== undefined)
+    console.error(
+      `waggle: warning: --force: ${topic} belongs to the ${owner.context} context; the ${owner.context} service never ` +
+        `decided these records and its own state will not know them`,
+    );
   const input = await readProduceInput(options);
   const inputCount = input.records.length + input.problems.length;
   if (inputCount === 0) throw new CliError(`${input.source} holds no records`, exitCodes.usage);
 
   await endpoints.requireKafka();
-  await endpoints.requireTopic(topic);
+  if (options.createTopic === true) {
+    const created = await createTopics(endpoints.brokers, [{ topic, partitions: createdPartitions }], {
+      clientId: 'waggle-cli',
+      logger: endpoints.logger,
+    });
+    if (created.length > 0) console.error(`waggle: created topic ${topic} with ${createdPartitions} partitions`);
+  } else await endpoints.requireTopic(topic);
   const subject = `${topic}-${local.fullName}`;
   const registered = await endpoints.withRegistry(() => createRegistryReader({ url: endpoints.registryUrl }).latest(subject));
   const serde = createAvroSerde({ registryUrl: endpoints.registryUrl, schemas: [local] });
@@ -125,6 +170,8 @@ export const produceCommand = (): Command =>
     .option('-f, --file <events.jsonl>', 'JSON Lines, one record per line; - reads stdin')
     .option('-k, --key <key>', "Kafka key of every record (default: the record's aggregate id, e.g. bookingId)")
     .option('--correlation-id <id>', 'correlation id of every record (default: a new one per run)')
+    .option('--create-topic', `create the topic when it does not exist (${createdPartitions} partitions)`)
+    .option('--force', "produce to a context's own topic (<context>.events) although its service never decided these facts")
     .addHelpText(
       'after',
       `
@@ -133,10 +180,17 @@ anything is produced; an invalid record is reported as file:line: /field: proble
 produced (exit 2). A subject not registered yet gets the local schema from schemas/ (said on stderr).
 The key defaults to the aggregate id: flightId, bookingId, paymentId, memberId (loyalty), bookingId (checkin).
 
+A context's own topic (<context>.events, e.g. flights.events) is refused (exit 2): its events are facts its
+service decided, and one produced by hand is a fact the service never decided (bookings would reject a booking
+for a flight "scheduled" that way as unknown). Change what a context knows through its service's REST API;
+produce to topics no context owns to try events out. --force writes to a context's topic anyway, with a
+warning: for repairs, or a throwaway stack.
+
 Examples:
-  $ waggle produce bookings.events --type BookingRequested \\
+  $ waggle produce try.bookings --create-topic --type BookingRequested \\
       --data '{"bookingId":"B-1","customerId":"C-1","flightId":"LH400-2026-12-01","passengers":[{"firstName":"Ada","lastName":"Lovelace"}],"seats":1}'
-  $ waggle produce flights.events --type FlightScheduled --file flights.jsonl
-  $ cat events.jsonl | waggle produce bookings.events --type waggle.bookings.BookingCancelled --file -`,
+  $ waggle produce try.flights --create-topic --type FlightScheduled --file flights.jsonl
+  $ cat events.jsonl | waggle produce try.bookings --type waggle.bookings.BookingCancelled --file -
+  $ waggle produce flights.events --force --type FlightScheduled --file repair.jsonl`,
     )
     .action(produce);
