@@ -5,3 +5,7 @@ export { startReadModelService } from './startReadModelService.ts';
 export type { ReadModelServiceOptions, ReadModelStore, RunningReadModel } from './startReadModelService.ts';
 export { createMongoOffsets, translateMongoErrors } from './mongoOffsets.ts';
 export type { ReflectedOffset } from './mongoOffsets.ts';
+export { applyToDocuments } from './applyToDocuments.ts';
+export type { DocumentFold } from './applyToDocuments.ts';
+export type { ReadModelDocuments, Revised } from './readModelDocuments.ts';
+export { createMongoDocuments } from './mongoDocuments.ts';

@@ -1,5 +1,6 @@
 import { TransientError } from '@waggle/errors';
 import { MongoNetworkError, MongoServerSelectionError, type Db } from 'mongodb';
+import { isDuplicateKey } from './isDuplicateKey.ts';
 
 /** The Kafka position a read model reflects on one partition: the last offset its documents include. */
 export type ReflectedOffset = { readonly topic: string; readonly partition: number; readonly offset: number };
@@ -22,13 +23,23 @@ export const translateMongoErrors =
 
 /**
  * The offsets a read model reflects, one document per partition in its own database. Written after the batch's
- * documents: a crash in between replays the batch, which the documents' applied events ignore.
+ * documents: a crash in between replays the batch, which the documents' applied events ignore. An offset only
+ * moves forward (`$max`), so a writer that was overtaken (an evicted consumer finishing its batch late) cannot
+ * take it back.
  */
 export const createMongoOffsets = (db: Db) => {
   const offsets = db.collection<OffsetDoc>('offsets');
   return {
-    record: async (reflected: ReflectedOffset): Promise<void> => {
-      await offsets.replaceOne({ _id: `${reflected.topic}:${reflected.partition}` }, reflected, { upsert: true });
+    record: async ({ topic, partition, offset }: ReflectedOffset): Promise<void> => {
+      const advance = () =>
+        offsets.updateOne({ _id: `${topic}:${partition}` }, { $max: { offset }, $set: { topic, partition } }, { upsert: true });
+      try {
+        await advance();
+      } catch (error) {
+        // two first writes of one partition's document: the loser finds it now and advances it
+        if (!isDuplicateKey(error)) throw error;
+        await advance();
+      }
     },
     reflected: async (topic: string, partition: number): Promise<number | undefined> =>
       (await offsets.findOne({ _id: `${topic}:${partition}` }))?.offset,

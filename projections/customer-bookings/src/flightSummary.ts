@@ -30,24 +30,24 @@ export const initialFlightSummary = (flightId: string): FlightSummary => ({
 });
 
 /**
- * Applies a flights event once. Seat events do not touch the summary, so they return the same document and cost
- * no write; skipping their versions is safe because an event applies when its version is newer, not the next one.
+ * Applies a flights event once. Seat events change nothing the summary shows but still count as applied: the
+ * summary must know its stream's last version to see that none is missing.
  */
 export const evolve = (flight: FlightSummary, projected: ProjectedEvent<FlightsEvent>): FlightSummary => {
+  if (isApplied(flight, projected)) return flight;
   const { event } = projected;
+  const applied = { ...flight, ...markApplied(flight, projected) };
   switch (event.type) {
     case 'FlightScheduled': {
-      if (isApplied(flight, projected)) return flight;
       const { flightNumber, origin, destination, date, departureTime } = event.data;
-      return { ...flight, ...markApplied(flight, projected), scheduled: true, flightNumber, origin, destination, date, departureTime };
+      return { ...applied, scheduled: true, flightNumber, origin, destination, date, departureTime };
     }
     case 'FlightCancelled':
-      if (isApplied(flight, projected)) return flight;
-      return { ...flight, ...markApplied(flight, projected), status: 'cancelled' };
+      return { ...applied, status: 'cancelled' };
     case 'SeatsHeld':
     case 'SeatHoldReleased':
     case 'SeatsConfirmed':
     case 'SeatsUnavailable':
-      return flight;
+      return applied;
   }
 };

@@ -1,5 +1,11 @@
-import { createMongoOffsets, translateMongoErrors, type ReflectedOffset } from '@waggle/read-model';
-import { MongoClient, type Collection, type Filter } from 'mongodb';
+import {
+  createMongoDocuments,
+  createMongoOffsets,
+  translateMongoErrors,
+  type ReadModelDocuments,
+  type ReflectedOffset,
+} from '@waggle/read-model';
+import { MongoClient, type Filter } from 'mongodb';
 import type { CustomerBooking } from './customerBooking.ts';
 import type { FlightSummary } from './flightSummary.ts';
 
@@ -14,13 +20,12 @@ export type CustomerBookingsStore = {
   readonly start: () => Promise<void>;
   readonly stop: () => Promise<void>;
   readonly ping: () => Promise<void>;
-  readonly loadBookings: (bookingIds: readonly string[]) => Promise<Map<string, CustomerBooking>>;
   readonly loadFlights: (flightIds: readonly string[]) => Promise<Map<string, FlightSummary>>;
-  /** Writes the documents, then the offset they reflect. */
-  readonly saveBatch: (
-    changed: { readonly bookings: readonly CustomerBooking[]; readonly flights: readonly FlightSummary[] },
-    reflected: ReflectedOffset,
-  ) => Promise<void>;
+  /** The projector's access to the documents: every write guarded by the revision it read. */
+  readonly bookingDocuments: ReadModelDocuments<CustomerBooking>;
+  readonly flightDocuments: ReadModelDocuments<FlightSummary>;
+  /** Records the offset that the documents written before reflect; it never moves back. */
+  readonly recordOffset: (reflected: ReflectedOffset) => Promise<void>;
   readonly reflectedOffset: (topic: string, partition: number) => Promise<number | undefined>;
   readonly offsets: () => Promise<ReflectedOffset[]>;
   readonly findBooking: (bookingId: string) => Promise<CustomerBooking | undefined>;
@@ -28,42 +33,37 @@ export type CustomerBookingsStore = {
   readonly customerBookings: (customerId: string, options: { after?: BookingsPosition; limit: number }) => Promise<CustomerBooking[]>;
 };
 
-type Doc<T> = T & { _id: string };
+type Doc<T> = T & { _id: string; _revision?: number };
 
-const withoutId = <T>({ _id, ...rest }: Doc<T>): T => rest as T;
+const withoutId = <T>({ _id, _revision, ...rest }: Doc<T>): T => rest as T;
 
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
 const translated = translateMongoErrors('customer-bookings');
 
-// one lookup per id: FerretDB uses its index for `{_id: value}` only, not for `$in`
-const loadByIds = async <T extends object>(collection: Collection<Doc<T>>, ids: readonly string[]): Promise<Map<string, T>> => {
-  const docs = await Promise.all(ids.map((_id) => collection.findOne({ _id } as Filter<Doc<T>>)));
-  return new Map(docs.flatMap((doc) => (doc === null ? [] : [[doc._id, withoutId<T>(doc as Doc<T>)] as const])));
-};
-
-const replaceAll = async <T extends object>(
-  collection: Collection<Doc<T>>,
-  docs: readonly T[],
-  idOf: (doc: T) => string,
-): Promise<void> => {
-  if (docs.length === 0) return;
-  await collection.bulkWrite(
-    docs.map((doc) => ({ replaceOne: { filter: { _id: idOf(doc) } as Filter<Doc<T>>, replacement: doc as Doc<T>, upsert: true } })),
-    { ordered: false },
-  );
-};
+const translatedDocuments = <D>(kind: string, documents: ReadModelDocuments<D>): ReadModelDocuments<D> => ({
+  load: (ids) => translated(`loading ${kind}`, () => documents.load(ids)),
+  save: (changed) => translated(`saving ${kind}`, () => documents.save(changed)),
+});
 
 /**
  * customer-bookings on MongoDB without transactions: booking documents are written only from the bookings topic
  * and flight documents only from the flights topic, each by the consumer of its partition, and every write is a
- * replacement by `_id`; the two are joined when read, by `_id` lookups.
+ * replacement by `_id` guarded by the document's revision (a consumer evicted mid-batch cannot write an older state
+ * over its successor's); the two are joined when read, by `_id` lookups.
  */
 export const createMongoCustomerBookingsStore = (options: { url: string; dbName: string }): CustomerBookingsStore => {
   const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
   const db = client.db(options.dbName);
   const bookings = db.collection<Doc<CustomerBooking>>('bookings');
-  const flights = db.collection<Doc<FlightSummary>>('flights');
   const offsets = createMongoOffsets(db);
+  const bookingDocuments = translatedDocuments(
+    'bookings',
+    createMongoDocuments<CustomerBooking>(db, 'bookings', (b) => b.bookingId),
+  );
+  const flightDocuments = translatedDocuments(
+    'flights',
+    createMongoDocuments<FlightSummary>(db, 'flights', (f) => f.flightId),
+  );
 
   return {
     start: async () => {
@@ -73,14 +73,11 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
     },
     stop: () => client.close(),
     ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
-    loadBookings: (bookingIds) => translated('loading bookings', () => loadByIds(bookings, bookingIds)),
-    loadFlights: (flightIds) => translated('loading flights', () => loadByIds(flights, flightIds)),
-    saveBatch: (changed, reflected) =>
-      translated('saving a batch', async () => {
-        await replaceAll(bookings, changed.bookings, (booking) => booking.bookingId);
-        await replaceAll(flights, changed.flights, (flight) => flight.flightId);
-        await offsets.record(reflected);
-      }),
+    loadFlights: async (flightIds) =>
+      new Map([...(await flightDocuments.load(flightIds))].map(([flightId, { doc }]) => [flightId, doc] as const)),
+    bookingDocuments,
+    flightDocuments,
+    recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),
     reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
     offsets: () => translated('reading offsets', () => offsets.all()),
     findBooking: (bookingId) =>

@@ -1,4 +1,10 @@
-import { createMongoOffsets, translateMongoErrors, type ReflectedOffset } from '@waggle/read-model';
+import {
+  createMongoDocuments,
+  createMongoOffsets,
+  translateMongoErrors,
+  type ReadModelDocuments,
+  type ReflectedOffset,
+} from '@waggle/read-model';
 import { MongoClient, type Filter } from 'mongodb';
 import type { FlightAvailability } from './flightAvailability.ts';
 
@@ -31,9 +37,10 @@ export type FlightSearchStore = {
   readonly start: () => Promise<void>;
   readonly stop: () => Promise<void>;
   readonly ping: () => Promise<void>;
-  readonly loadFlights: (flightIds: readonly string[]) => Promise<Map<string, FlightAvailability>>;
-  /** Writes the documents, then the offset they reflect. */
-  readonly saveBatch: (flights: readonly FlightAvailability[], reflected: ReflectedOffset) => Promise<void>;
+  /** The projector's access to the flights: every write guarded by the revision it read. */
+  readonly flightDocuments: ReadModelDocuments<FlightAvailability>;
+  /** Records the offset that the documents written before reflect; it never moves back. */
+  readonly recordOffset: (reflected: ReflectedOffset) => Promise<void>;
   readonly reflectedOffset: (topic: string, partition: number) => Promise<number | undefined>;
   readonly offsets: () => Promise<ReflectedOffset[]>;
   readonly findFlight: (flightId: string) => Promise<FlightAvailability | undefined>;
@@ -41,7 +48,7 @@ export type FlightSearchStore = {
   readonly searchFlights: (search: FlightSearch) => Promise<FlightAvailability[]>;
 };
 
-type FlightDoc = FlightAvailability & { _id: string };
+type FlightDoc = FlightAvailability & { _id: string; _revision?: number };
 
 /** Keyset paging over several sort fields: strictly after `after` in the order of `fields`, then `_id`. */
 const afterPosition = (fields: readonly string[], after: NonNullable<FlightSearch['after']>): Filter<FlightDoc> => {
@@ -54,20 +61,22 @@ const afterPosition = (fields: readonly string[], after: NonNullable<FlightSearc
   };
 };
 
-const toFlight = ({ _id, ...flight }: FlightDoc): FlightAvailability => flight;
+const toFlight = ({ _id, _revision, ...flight }: FlightDoc): FlightAvailability => flight;
 
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
 const translated = translateMongoErrors('flight-search');
 
 /**
  * flight-search on MongoDB without transactions: each flight document has one writer (the consumer of its
- * partition), and writes are replacements by `_id`, so they are the same on MongoDB and on FerretDB.
+ * partition), and writes are replacements by `_id` guarded by the document's revision (a consumer evicted
+ * mid-batch cannot write an older state over its successor's), so they are the same on MongoDB and on FerretDB.
  */
 export const createMongoFlightSearchStore = (options: { url: string; dbName: string }): FlightSearchStore => {
   const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
   const db = client.db(options.dbName);
   const flights = db.collection<FlightDoc>('flights');
   const offsets = createMongoOffsets(db);
+  const documents = createMongoDocuments<FlightAvailability>(db, 'flights', (flight) => flight.flightId);
 
   return {
     start: async () => {
@@ -78,22 +87,11 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
     },
     stop: () => client.close(),
     ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
-    loadFlights: (flightIds) =>
-      translated('loading flights', async () => {
-        // one lookup per id: FerretDB uses its index for `{_id: value}` only, not for `$in`
-        const docs = await Promise.all(flightIds.map((flightId) => flights.findOne({ _id: flightId })));
-        return new Map(docs.flatMap((doc) => (doc === null ? [] : [[doc._id, toFlight(doc)] as const])));
-      }),
-    saveBatch: (changed, reflected) =>
-      translated('saving a batch', async () => {
-        if (changed.length > 0) {
-          await flights.bulkWrite(
-            changed.map((flight) => ({ replaceOne: { filter: { _id: flight.flightId }, replacement: flight, upsert: true } })),
-            { ordered: false },
-          );
-        }
-        await offsets.record(reflected);
-      }),
+    flightDocuments: {
+      load: (flightIds) => translated('loading flights', () => documents.load(flightIds)),
+      save: (changed) => translated('saving flights', () => documents.save(changed)),
+    },
+    recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),
     reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
     offsets: () => translated('reading offsets', () => offsets.all()),
     findFlight: (flightId) =>
