@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { TransientError } from '@waggle/errors';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { Brokers } from './createKafkaClient.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { withAdmin } from './withAdmin.ts';
@@ -56,7 +56,7 @@ const warnAboutSettings = async (admin: Admin, topics: readonly TopicSpec[], log
   if (topics.length === 0) return;
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic })),
+    resources: topics.map((spec) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: spec.topic })),
   });
   for (const spec of topics) {
     const actual = new Map(
