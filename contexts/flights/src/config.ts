@@ -20,6 +20,7 @@ export type FlightsConfig = {
   /** The topic this service publishes to. */
   readonly topic: string;
   readonly bookingsTopic: string;
+  /** How long a hold taken over the API lasts unless confirmed (a booking's hold lasts until its booking answers). */
   readonly holdTtlSeconds: number;
   readonly holdSweepMs: number;
 };

@@ -15,7 +15,7 @@ export const startFlights = async (config: FlightsConfig, logger: Logger): Promi
     routes: (deps) => flightRoutes(deps, { holdTtlSeconds: config.holdTtlSeconds }),
     reactions: (deps) => {
       expiry = createHoldExpiry(deps, { flightsTopic: config.topic, sweepEveryMs: config.holdSweepMs });
-      return [flightReactions(deps, { bookingsTopic: config.bookingsTopic, holdTtlSeconds: config.holdTtlSeconds }), expiry.reaction];
+      return [flightReactions(deps, { bookingsTopic: config.bookingsTopic }), expiry.reaction];
     },
   });
   expiry?.start();

@@ -74,8 +74,9 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
 
   for (const route of options.routes) {
     app[route.method](route.path, async (req, res) => {
-      // `req.is` is null without a body: the route's schema decides whether the body may be left out
-      if (route.body && req.is('application/json') === false) {
+      // an empty body (none, or Content-Length: 0 as fetch sends) is left to the route's schema: it may be optional
+      const empty = req.is('application/json') === null || req.get('content-length') === '0';
+      if (route.body && !empty && !req.is('application/json')) {
         throw new RequestValidationError('the body must be JSON (Content-Type: application/json)', [
           { path: '/headers/content-type', message: 'must be application/json' },
         ]);

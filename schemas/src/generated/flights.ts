@@ -68,7 +68,7 @@ export type SeatsConfirmed = {
   };
 };
 
-/** Seats were held for a booking until the hold expires or is confirmed. */
+/** Seats were held for a booking until it is confirmed or released; a hold with a deadline also lapses then. */
 export type SeatsHeld = {
   readonly type: 'SeatsHeld';
   readonly data: {
@@ -80,8 +80,8 @@ export type SeatsHeld = {
     readonly seats: number;
     /** Id of the seat hold on the flight. */
     readonly holdId: string;
-    /** When the hold lapses unless confirmed, ISO 8601 date-time. */
-    readonly expiresAt: string;
+    /** When the hold lapses unless confirmed, ISO 8601 date-time; null when it waits for its booking's answer (a booking's hold never lapses: bookings confirms or gives it back). */
+    readonly expiresAt: null | string;
   };
 };
 
@@ -173,13 +173,18 @@ export const flightsSchemas = {
     type: 'record',
     name: 'SeatsHeld',
     namespace: 'waggle.flights',
-    doc: 'Seats were held for a booking until the hold expires or is confirmed.',
+    doc: 'Seats were held for a booking until it is confirmed or released; a hold with a deadline also lapses then.',
     fields: [
       { name: 'flightId', type: 'string', doc: 'Flight aggregate id: flight number and departure date, e.g. LH400-2026-12-01.' },
       { name: 'bookingId', type: 'string', doc: 'Booking the seats are held for.' },
       { name: 'seats', type: 'int', doc: 'Number of seats held.' },
       { name: 'holdId', type: 'string', doc: 'Id of the seat hold on the flight.' },
-      { name: 'expiresAt', type: 'string', doc: 'When the hold lapses unless confirmed, ISO 8601 date-time.' },
+      {
+        name: 'expiresAt',
+        type: ['null', 'string'],
+        default: null,
+        doc: "When the hold lapses unless confirmed, ISO 8601 date-time; null when it waits for its booking's answer (a booking's hold never lapses: bookings confirms or gives it back).",
+      },
     ],
   },
   SeatsUnavailable: {

@@ -20,7 +20,7 @@ const bookingParams = z.object({ bookingId: z.string().min(1).max(80) });
 const accepted = z.object({ bookingId: z.string(), streamId: z.string(), version: z.number().int(), duplicate: z.boolean() });
 
 /** The bookings command API. The outcome of a request comes later, from flights' answer (choreography). */
-export const bookingRoutes = (deps: ServiceDeps): Route[] => [
+export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Route[] => [
   defineRoute({
     method: 'post',
     path: '/api/v1/bookings',

@@ -1,7 +1,12 @@
 import { RuleViolationError } from '@waggle/errors';
 import type { FlightsEvent } from '@waggle/schemas';
 
-type Hold = { readonly bookingId: string; readonly seats: number; readonly expiresAt: string; readonly confirmed: boolean };
+/**
+ * Seats taken for one booking: open until its booking confirms (then sold, kept so that a cancellation can give
+ * the seats back) or until it is released. Only a hold with a deadline lapses; a booking's hold has none, since
+ * bookings answers every hold itself and a deadline could only race that answer.
+ */
+type Hold = { readonly bookingId: string; readonly seats: number; readonly expiresAt: string | null; readonly confirmed: boolean };
 
 /** What deciding needs to know of a flight; not a read model. */
 export type Flight =
@@ -10,6 +15,7 @@ export type Flight =
       readonly status: 'scheduled' | 'cancelled';
       readonly capacity: number;
       readonly seatsLeft: number;
+      /** Open and sold holds: at most one per seat, so bounded by the capacity. */
       readonly holds: Readonly<Record<string, Hold>>;
       /** Bookings already answered (held or refused), so a redelivered request is not answered twice. */
       readonly answered: readonly string[];
@@ -34,7 +40,8 @@ export type FlightCommand =
       readonly bookingId: string;
       readonly holdId: string;
       readonly seats: number;
-      readonly expiresAt: string;
+      /** When the hold lapses unless confirmed; null: it lasts until its booking answers. */
+      readonly expiresAt: string | null;
     }
   | { readonly type: 'ConfirmHold'; readonly flightId: string; readonly holdId: string }
   | { readonly type: 'ReleaseHold'; readonly flightId: string; readonly holdId: string; readonly reason: string }
@@ -112,12 +119,19 @@ export const decide = (command: FlightCommand, flight: Flight): FlightsEvent[] =
     case 'ExpireHold': {
       if (flight.status === 'none') return [];
       const hold = flight.holds[command.holdId];
-      if (!hold || hold.confirmed || hold.expiresAt > command.now) return [];
+      // a sold hold is final, and one without a deadline waits for its booking however long that takes
+      if (!hold || hold.confirmed || hold.expiresAt === null || hold.expiresAt > command.now) return [];
       return release(flight, command.flightId, command.holdId, 'expired');
     }
-    case 'CancelFlight':
+    case 'CancelFlight': {
       if (flight.status !== 'scheduled') throw new RuleViolationError(`flight ${command.flightId} is not scheduled`);
-      return [{ type: 'FlightCancelled', data: { flightId: command.flightId, reason: command.reason } }];
+      // every seat goes back in the same batch, so each booking on the flight hears of it (bookings cancels them)
+      const reason = `flight cancelled: ${command.reason}`;
+      return [
+        { type: 'FlightCancelled', data: { flightId: command.flightId, reason: command.reason } },
+        ...Object.keys(flight.holds).flatMap((holdId) => release(flight, command.flightId, holdId, reason)),
+      ];
+    }
   }
 };
 

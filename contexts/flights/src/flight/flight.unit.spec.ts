@@ -106,6 +106,59 @@ describe('a flight', () => {
     });
   });
 
+  describe("given a booking's hold (no deadline) and a hold taken over the API (a deadline)", () => {
+    const forBooking: FlightsEvent = {
+      type: 'SeatsHeld',
+      data: { flightId, bookingId: 'b1', seats: 1, holdId: 'hold-b1', expiresAt: null },
+    };
+    const expire = (holdId: string) => ({ type: 'ExpireHold' as const, flightId, holdId, now: '2027-01-01T00:00:00.000Z' });
+
+    it("never expires the booking's hold: its confirmation may still be on its way", () => {
+      expect(given(flightDecider, [scheduled, forBooking]).when(expire('hold-b1'))).toEqual([]);
+    });
+
+    it('expires the one with a deadline', () => {
+      expect(given(flightDecider, [scheduled, forBooking, held('d1')]).when(expire('hold-d1'))).toEqual([
+        { type: 'SeatHoldReleased', data: { flightId, holdId: 'hold-d1', bookingId: 'd1', seats: 1, reason: 'expired' } },
+      ]);
+    });
+  });
+
+  describe('given an open hold and a sold one', () => {
+    const sold: FlightsEvent = { type: 'SeatsConfirmed', data: { flightId, holdId: 'hold-b2', bookingId: 'b2', seats: 1 } };
+    const past = [scheduled, held('b1'), held('b2'), sold];
+    const cancel = { type: 'CancelFlight' as const, flightId, reason: 'strike' };
+    const released = (bookingId: string): FlightsEvent => ({
+      type: 'SeatHoldReleased',
+      data: { flightId, holdId: `hold-${bookingId}`, bookingId, seats: 1, reason: 'flight cancelled: strike' },
+    });
+
+    it('cancelling the flight gives back both, in the same batch, so each booking hears of it', () => {
+      expect(given(flightDecider, past).when(cancel)).toEqual([
+        { type: 'FlightCancelled', data: { flightId, reason: 'strike' } },
+        released('b1'),
+        released('b2'),
+      ]);
+      const after = [...past, ...given(flightDecider, past).when(cancel)];
+      expect(given(flightDecider, after).state()).toMatchObject({ status: 'cancelled', seatsLeft: 2, holds: {} });
+    });
+
+    it("a booking's confirmation or cancellation arriving after that changes nothing", () => {
+      const after = [...past, ...given(flightDecider, past).when(cancel)];
+      expect(given(flightDecider, after).when({ type: 'ConfirmHold', flightId, holdId: 'hold-b1' })).toEqual([]);
+      expect(
+        given(flightDecider, after).when({ type: 'ReleaseBookingHold', flightId, bookingId: 'b2', reason: 'booking cancelled' }),
+      ).toEqual([]);
+      expect(() => given(flightDecider, after).when(cancel)).toThrow(RuleViolationError);
+    });
+
+    it('a sold hold never expires', () => {
+      expect(given(flightDecider, past).when({ type: 'ExpireHold', flightId, holdId: 'hold-b2', now: '2027-01-01T00:00:00.000Z' })).toEqual(
+        [],
+      );
+    });
+  });
+
   describe('given it is cancelled', () => {
     it('refuses every hold with the reason', () => {
       const cancelled: FlightsEvent = { type: 'FlightCancelled', data: { flightId, reason: 'strike' } };

@@ -4,6 +4,7 @@ import { commandFromRequest, newAggregateId, type ServiceDeps } from '@waggle/ev
 import { defineRoute, type Route } from '@waggle/http';
 import { z } from 'zod';
 import { flightDecider, flightIdOf } from './flight.ts';
+import { flightViewSchema, readFlightView } from './flightView.ts';
 
 const iata = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter IATA airport code');
 const flightIdParams = z.object({
@@ -35,7 +36,7 @@ const holdBody = z
   .strict();
 
 /** The flights command API: HTTP → command → flight stream. */
-export const flightRoutes = (deps: ServiceDeps, options: { holdTtlSeconds: number }): Route[] => {
+export const flightRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>, options: { holdTtlSeconds: number }): Route[] => {
   const run = async (
     streamId: string,
     command: Parameters<typeof flightDecider.decide>[0],
@@ -150,15 +151,14 @@ export const flightRoutes = (deps: ServiceDeps, options: { holdTtlSeconds: numbe
       method: 'get',
       path: '/api/v1/flights/:flightId',
       operationId: 'getFlight',
-      summary: "A flight's decision state (seats left, holds): the write side, for operators",
+      summary: 'A flight on the write side, for operators: seats left and sold, and its open holds',
       params: flightIdParams,
-      responses: { 200: { description: 'The flight' } },
+      responses: { 200: { description: 'The flight', schema: flightViewSchema } },
       handler: async (request) => {
         const { flightId } = request.params;
-        const slice = await deps.store.readStream(flightId);
-        const state = slice.events.reduce((s, e) => flightDecider.evolve(s, e as never), flightDecider.initialState());
-        if (state.status === 'none') throw new NotFoundError(`flight ${flightId} is not scheduled`);
-        return { status: 200, body: { flightId, version: slice.version, ...state } };
+        const view = await readFlightView(deps.store, flightId);
+        if (view === undefined) throw new NotFoundError(`flight ${flightId} is not scheduled`);
+        return { status: 200, body: view };
       },
     }),
   ];

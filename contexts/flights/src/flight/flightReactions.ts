@@ -1,45 +1,42 @@
 import { handleCommand } from '@waggle/event-store';
-import { commandFromEvent, type IncomingEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
+import { commandFromEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
+import { bookingsFullNames, type BookingsEvent } from '@waggle/schemas';
+import { decodeEvent } from './decodeEvent.ts';
 import { flightDecider, type FlightCommand } from './flight.ts';
 
-const str = (event: IncomingEvent, field: string): string => String(event.data[field]);
-
 /** What flights does when bookings speak (choreography: flights never calls bookings, nor bookings flights). */
-const commandFor = (event: IncomingEvent, holdTtlSeconds: number): FlightCommand | undefined => {
-  const flightId = str(event, 'flightId');
-  const bookingId = str(event, 'bookingId');
+const commandFor = (event: BookingsEvent): FlightCommand | undefined => {
   switch (event.type) {
-    case 'BookingRequested':
-      return {
-        type: 'HoldSeats',
-        flightId,
-        bookingId,
-        holdId: `hold-${bookingId}`,
-        seats: Number(event.data['seats']),
-        expiresAt: new Date(Date.parse(event.meta.time) + holdTtlSeconds * 1000).toISOString(),
-      };
+    case 'BookingRequested': {
+      const { flightId, bookingId, seats } = event.data;
+      // no deadline: bookings answers every hold (confirms it, or has cancelled or been rejected, which releases
+      // it), and a deadline could only race that answer, cancelling a booking already shown confirmed
+      return { type: 'HoldSeats', flightId, bookingId, holdId: `hold-${bookingId}`, seats, expiresAt: null };
+    }
     case 'BookingConfirmed':
-      return { type: 'ConfirmHold', flightId, holdId: str(event, 'holdId') };
+      return { type: 'ConfirmHold', flightId: event.data.flightId, holdId: event.data.holdId };
     case 'BookingCancelled':
-      return { type: 'ReleaseBookingHold', flightId, bookingId, reason: 'booking cancelled' };
+      return { type: 'ReleaseBookingHold', flightId: event.data.flightId, bookingId: event.data.bookingId, reason: 'booking cancelled' };
     case 'BookingRejected':
-      return { type: 'ReleaseBookingHold', flightId, bookingId, reason: 'booking rejected' };
-    default:
-      return undefined;
+      return { type: 'ReleaseBookingHold', flightId: event.data.flightId, bookingId: event.data.bookingId, reason: 'booking rejected' };
   }
 };
 
-/** Reacts to bookings events with commands on flights; idempotent because command ids derive from event ids. */
-export const flightReactions = (deps: ServiceDeps, options: { bookingsTopic: string; holdTtlSeconds: number }): Reaction => ({
+/**
+ * Reacts to bookings events with commands on flights; idempotent because command ids derive from event ids (and
+ * the flight answers a booking once). A record that breaks its schema throws a ValidationError: dead-lettered.
+ */
+export const flightReactions = (deps: Pick<ServiceDeps, 'store' | 'serde' | 'appended'>, options: { bookingsTopic: string }): Reaction => ({
   name: 'booking-reactions',
   topics: [options.bookingsTopic],
-  handle: async (event) => {
-    const command = commandFor(event, options.holdTtlSeconds);
+  handle: async (incoming) => {
+    const event = decodeEvent<BookingsEvent>(deps.serde, bookingsFullNames, incoming);
+    const command = event && commandFor(event);
     if (!command) return;
     const result = await handleCommand(deps.store, flightDecider, {
       streamId: command.flightId,
       command,
-      metadata: commandFromEvent(event, 'flights.booking-reactions'),
+      metadata: commandFromEvent(incoming, 'flights.booking-reactions'),
     });
     if (result.events.length > 0) deps.appended();
   },

@@ -2,13 +2,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { handleCommand } from '@waggle/event-store';
 import type { Reaction, ServiceDeps } from '@waggle/event-sourced-service';
+import { flightsFullNames, type FlightsEvent } from '@waggle/schemas';
+import { decodeEvent } from './decodeEvent.ts';
 import { flightDecider } from './flight.ts';
 import { createHoldTimerStore } from './holdTimerStore.ts';
 
 /**
- * Seat holds expire: timers are kept from flights' own events (SeatsHeld sets one, SeatsConfirmed and
- * SeatHoldReleased clear it), so a timer exists for every open hold even if the service crashed right after
- * appending; a sweep releases the due ones. Several instances may sweep: the release command id is per hold.
+ * Seat holds with a deadline expire: timers are kept from flights' own events (SeatsHeld with an `expiresAt` sets
+ * one, SeatsConfirmed and SeatHoldReleased clear it), so a timer exists for every such open hold even if the
+ * service crashed right after appending; a sweep releases the due ones. A booking's hold has no deadline, so no
+ * timer: the sweep cannot beat the booking's confirmation still in the backlog. Several instances may sweep: the
+ * release command id is per hold, and the decider re-checks the deadline against the sweep's time.
  */
 export const createHoldExpiry = (deps: ServiceDeps, options: { flightsTopic: string; sweepEveryMs: number }) => {
   const timers = createHoldTimerStore(deps.db);
@@ -18,12 +22,23 @@ export const createHoldExpiry = (deps: ServiceDeps, options: { flightsTopic: str
   const reaction: Reaction = {
     name: 'hold-timers',
     topics: [options.flightsTopic],
-    handle: async (event) => {
-      const holdId = String(event.data['holdId']);
-      if (event.type === 'SeatsHeld') {
-        await timers.set({ holdId, flightId: String(event.data['flightId']), expiresAt: String(event.data['expiresAt']) });
-      } else if (event.type === 'SeatsConfirmed' || event.type === 'SeatHoldReleased') {
-        await timers.clear(holdId);
+    handle: async (incoming) => {
+      const event = decodeEvent<FlightsEvent>(deps.serde, flightsFullNames, incoming);
+      switch (event?.type) {
+        case 'SeatsHeld': {
+          const { holdId, flightId, expiresAt } = event.data;
+          if (expiresAt !== null) await timers.set({ holdId, flightId, expiresAt });
+          return;
+        }
+        case 'SeatsConfirmed':
+        case 'SeatHoldReleased':
+          await timers.clear(event.data.holdId);
+          return;
+        case 'FlightScheduled':
+        case 'SeatsUnavailable':
+        case 'FlightCancelled':
+        case undefined:
+          return;
       }
     },
   };
