@@ -47,8 +47,20 @@ const describe = (answers: readonly Answer[]): { rows: string[][]; problems: str
     }
     for (const c of a.status.consumers) {
       const lag = c.partitions.reduce((sum, p) => sum + p.lag, 0);
-      rows.push([a.name, `group ${c.group}`, c.error === undefined ? String(lag) : '?', c.error ?? '']);
-      if (c.error !== undefined) problems.push(`${a.name} group ${c.group}: ${c.error}`);
+      const trouble = [
+        ...(c.state === 'crashed' ? [`crashed, consumes nothing until restarted: ${c.crashError ?? 'unknown error'}`] : []),
+        ...(c.error === undefined ? [] : [c.error]),
+        ...(c.retrying ?? []).map(
+          (r) => `${r.topic}/${r.partition} held on offset ${r.offset} since ${r.since} (${r.attempts} attempts): ${r.lastError}`,
+        ),
+        ...(c.parked ?? []).map(
+          (k) =>
+            `key ${k.key} of ${k.topic} parked since offset ${k.since} (${k.records} held; waggle dlq redrive ${k.topic} --key ${k.key})`,
+        ),
+      ];
+      const depth = (c.deadLetters ?? []).filter((d) => d.records > 0).map((d) => `${d.dlqTopic}: ${d.records} dead letter(s)`);
+      rows.push([a.name, `group ${c.group}`, c.error === undefined ? String(lag) : '?', [...trouble, ...depth].join('; ')]);
+      problems.push(...trouble.map((t) => `${a.name} group ${c.group}: ${t}`));
     }
   }
   return { rows, problems };
@@ -77,8 +89,10 @@ export const statusCommand = (): Command =>
     .addHelpText(
       'after',
       `
-LAG is the number of records a consumer group has not processed yet, summed over its partitions. Exit code 1
-when a service does not answer, a lane keeps failing or waits for Kafka, or a group's lag cannot be read.
+LAG is the number of records a consumer group has not processed yet, summed over its partitions. NOTE names a
+partition retrying a record (an outage: it retries without limit), a parked key (held back behind a dead letter
+until redriven) and the depth of each dead-letter topic. Exit code 1 when a service does not answer, a lane keeps
+failing or waits for Kafka, a group crashed, retries a record, holds a parked key, or its lag cannot be read.
 Services are found at the ports \`waggle start\` uses, or at FLIGHTS_URL, BOOKINGS_URL, FLIGHT_SEARCH_URL and
 CUSTOMER_BOOKINGS_URL.
 

@@ -8,4 +8,5 @@ export type { ProblemDetails } from './problemDetails.ts';
 export { startHttpServer } from './startHttpServer.ts';
 export type { HttpServer } from './startHttpServer.ts';
 export { consumerStatus, serviceStatusSchema, statusRoute } from './statusRoute.ts';
+export type { ConsumerProbe } from './statusRoute.ts';
 export type { ServiceStatus } from './statusRoute.ts';

@@ -20,6 +20,28 @@ const outboxLaneSchema = z.object({
     .describe('how long the step in flight has waited for Kafka’s acknowledgement; a growing value means the broker is unreachable'),
 });
 
+const retryingSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  offset: z.string().describe('the record the partition is held on'),
+  attempts: z.number().int(),
+  since: z.string().describe('when the record first failed (ISO 8601)'),
+  lastError: z.string(),
+});
+
+const parkedKeySchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  key: z.string(),
+  since: z.string().describe('source offset of the record that failed'),
+  reason: z.string(),
+  records: z.number().int().describe('dead letters of this key since it was parked'),
+  lastFrom: z.string(),
+  failedRedrive: z.string().optional(),
+});
+
+const deadLetterDepthSchema = z.object({ topic: z.string(), dlqTopic: z.string(), records: z.number().int() });
+
 /** What `GET /status` answers: the work in flight of one service instance. */
 export const serviceStatusSchema = z.object({
   service: z.string(),
@@ -29,7 +51,21 @@ export const serviceStatusSchema = z.object({
   consumers: z.array(
     z.object({
       group: z.string(),
+      state: z
+        .enum(['new', 'running', 'crashed', 'stopped'])
+        .optional()
+        .describe('crashed: the member gave up and consumes nothing until the service restarts (readiness fails)'),
+      crashError: z.string().optional().describe('why the member crashed'),
       partitions: z.array(partitionLagSchema),
+      retrying: z
+        .array(retryingSchema)
+        .optional()
+        .describe('partitions held on a record whose retriable failure recurs (an outage); they retry without limit'),
+      parked: z
+        .array(parkedKeySchema)
+        .optional()
+        .describe('keys held back behind a dead-lettered record until `waggle dlq redrive`; other keys flow'),
+      deadLetters: z.array(deadLetterDepthSchema).optional().describe('records in each source topic’s dead-letter topic'),
       error: z.string().optional().describe('why the lag could not be read (the broker did not answer)'),
     }),
   ),
@@ -39,25 +75,51 @@ export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
 
 type ConsumerStatus = ServiceStatus['consumers'][number];
 
-/**
- * One consumer group's entry. A broker that fails or does not answer within `timeoutMs` (default 2 s) becomes an
- * `error`, not a failed or hanging status call.
- */
-export const consumerStatus = async (
-  group: string,
-  lag: () => Promise<ConsumerStatus['partitions']>,
-  timeoutMs = 2_000,
-): Promise<ConsumerStatus> => {
+/** What a consumer-group member tells about itself (the kafka-bus `Consumer` is one). */
+export type ConsumerProbe = {
+  readonly lag: () => Promise<ConsumerStatus['partitions']>;
+  readonly status?: () => {
+    readonly state: NonNullable<ConsumerStatus['state']>;
+    readonly error?: string;
+    readonly retrying: NonNullable<ConsumerStatus['retrying']>;
+    readonly parked: NonNullable<ConsumerStatus['parked']>;
+  };
+  readonly deadLetters?: () => Promise<NonNullable<ConsumerStatus['deadLetters']>>;
+};
+
+const withDeadline = async <T>(work: Promise<T>, timeoutMs: number): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the broker did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    return { group, partitions: await Promise.race([lag(), timeout]) };
-  } catch (error) {
-    return { group, partitions: [], error: error instanceof Error ? error.message : String(error) };
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+};
+
+/**
+ * One consumer group's entry: lag per partition, and for a full probe its state, retrying partitions, parked keys
+ * and dead-letter depth. A broker that fails or does not answer within `timeoutMs` (default 2 s) becomes an
+ * `error`, not a failed or hanging status call.
+ */
+export const consumerStatus = async (
+  group: string,
+  probe: ConsumerProbe | ConsumerProbe['lag'],
+  timeoutMs = 2_000,
+): Promise<ConsumerStatus> => {
+  const { lag, status, deadLetters } = typeof probe === 'function' ? { lag: probe } : probe;
+  const own = status?.();
+  const local =
+    own === undefined
+      ? {}
+      : { state: own.state, retrying: own.retrying, parked: own.parked, ...(own.error === undefined ? {} : { crashError: own.error }) };
+  try {
+    const [partitions, depth] = await withDeadline(Promise.all([lag(), deadLetters?.()]), timeoutMs);
+    return { group, ...local, partitions, ...(depth === undefined ? {} : { deadLetters: depth }) };
+  } catch (error) {
+    return { group, ...local, partitions: [], error: error instanceof Error ? error.message : String(error) };
   }
 };
 

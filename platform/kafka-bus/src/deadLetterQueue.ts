@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '@waggle/errors';
 import type { ConsumedRecord } from './consumedRecord.ts';
 import type { Brokers } from './createKafkaClient.ts';
 import { createProducer, type ProducerRecord } from './createProducer.ts';
@@ -152,20 +153,17 @@ export const planRedrive = (letters: readonly DeadLetter[], selection: RedriveSe
 };
 
 /**
- * Puts the selected pending dead letters of `topic` back on their original topic and partition, with their
- * original key, value and event headers and the redrive headers (`redriveHeaderNames`): the consumer group they
- * failed in handles them in order and unparks the key; other groups skip them. A dry run (the default) only plans.
+ * Puts a plan's copies back on their original topic and partition (`planRedrive`): the consumer group they failed
+ * in handles them in order and unparks the key after the last; other groups skip them.
  */
-export const redriveDeadLetters = async (
+export const sendRedrive = async (
   brokers: Brokers,
-  topic: string,
-  selection: RedriveSelection,
-  options: { dryRun?: boolean; logger?: Logger; onProgress?: (sent: number, total: number) => void } = {},
-): Promise<RedrivePlan> => {
-  const logger = options.logger ?? consoleLogger;
-  const plan = planRedrive(await listDeadLetters(brokers, topic, { logger }), selection);
-  if (options.dryRun !== false || plan.problems.length > 0 || plan.copies.length === 0) return plan;
-  const producer = createProducer({ brokers, clientId: 'waggle-dlq-redrive', lingerMs: 0, logger });
+  plan: RedrivePlan,
+  options: { logger?: Logger; onProgress?: (sent: number, total: number) => void } = {},
+): Promise<void> => {
+  if (plan.problems.length > 0) throw new ValidationError(`cannot redrive: ${plan.problems.join('; ')}`);
+  if (plan.copies.length === 0) return;
+  const producer = createProducer({ brokers, clientId: 'waggle-dlq-redrive', lingerMs: 0, logger: options.logger ?? consoleLogger });
   await producer.start();
   try {
     const chunk = 500;
@@ -177,5 +175,19 @@ export const redriveDeadLetters = async (
   } finally {
     await producer.stop();
   }
+};
+
+/**
+ * Plans the redrive of the selected pending dead letters of `topic` and, unless a dry run (the default) or the
+ * plan has problems, sends it (`sendRedrive`).
+ */
+export const redriveDeadLetters = async (
+  brokers: Brokers,
+  topic: string,
+  selection: RedriveSelection,
+  options: { dryRun?: boolean; logger?: Logger } = {},
+): Promise<RedrivePlan> => {
+  const plan = planRedrive(await listDeadLetters(brokers, topic, options), selection);
+  if (options.dryRun === false && plan.problems.length === 0) await sendRedrive(brokers, plan, options);
   return plan;
 };

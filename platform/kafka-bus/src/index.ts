@@ -14,7 +14,7 @@ export type {
 } from './createConsumer.ts';
 export type { ParkedKey } from './parkedKeys.ts';
 export { readTopicToEnd } from './readTopicToEnd.ts';
-export { listDeadLetters, redriveDeadLetters } from './deadLetterQueue.ts';
+export { listDeadLetters, planRedrive, redriveDeadLetters, sendRedrive } from './deadLetterQueue.ts';
 export type { DeadLetter, RedrivePlan, RedriveSelection } from './deadLetterQueue.ts';
 export type { Brokers } from './createKafkaClient.ts';
 export { createProducer } from './createProducer.ts';
