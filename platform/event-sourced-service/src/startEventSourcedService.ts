@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { openMongoEventStore, type EventStore } from '@waggle/event-store';
 import type { Db } from 'mongodb';
 import { createHttpApp, startHttpServer, consumerStatus, statusRoute, type HttpServer, type Route } from '@waggle/http';
@@ -8,6 +9,7 @@ import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
 import { decodeIncoming, type IncomingEvent } from './incomingEvent.ts';
 import { refuseInvalidEvents } from './refuseInvalidEvents.ts';
+import { trackAppends } from './trackAppends.ts';
 
 /** The settings every event-sourced service has (from its validated config). */
 export type ServiceSettings = {
@@ -26,6 +28,11 @@ export type ServiceSettings = {
   readonly partitions?: number;
   /** Outbox lanes of the event store (fixed once the store exists). */
   readonly lanes?: number;
+  /**
+   * How long `stop()` may take per phase (default 5 s each): requests in flight to finish, then the relay to publish
+   * what this process appended. What is left after that is published by the next owner of its lane.
+   */
+  readonly stopDeadlineMs?: number;
 };
 
 /** What routes and reactions get to do their work. */
@@ -53,7 +60,39 @@ export type EventSourcedServiceOptions = {
   readonly reactions?: (deps: ServiceDeps) => readonly Reaction[];
 };
 
-export type RunningService = { readonly url: string; readonly deps: ServiceDeps; readonly stop: () => Promise<void> };
+export type RunningService = {
+  readonly url: string;
+  readonly deps: ServiceDeps;
+  /**
+   * A graceful stop, bounded in time: the HTTP API stops taking requests (503 on open connections) and finishes those
+   * in flight, reactions finish their batch, commit and leave their groups, the relay publishes what this process
+   * appended, then everything disconnects.
+   */
+  readonly stop: () => Promise<void>;
+};
+
+/** Waits until the relay has published every append of this process on the lanes it owns, or until the deadline. */
+const publishOwnAppends = async (
+  relay: { status(): readonly { lane: number; cursor: number }[]; wake(): void },
+  unpublished: (cursors: ReadonlyMap<number, number>) => number[],
+  deadlineMs: number,
+  logger: Logger,
+): Promise<void> => {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const waiting = unpublished(new Map(relay.status().map((lane) => [lane.lane, lane.cursor])));
+    if (waiting.length === 0) return;
+    if (Date.now() >= deadline) {
+      logger.warn(
+        { lanes: waiting },
+        'stopping before the relay published every append of this process; the next owner of those lanes will',
+      );
+      return;
+    }
+    relay.wake();
+    await delay(10);
+  }
+};
 
 /**
  * Starts an event-sourced service: its event store in its own database, its Avro schemas registered under
@@ -74,6 +113,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   for (const schema of schemas.filter((s) => s.context === settings.name)) await serde.register(topic, schema.fullName);
 
   const fullNameFor = (eventType: string): string => `waggle.${settings.name}.${eventType}`;
+  const appends = trackAppends(refuseInvalidEvents(opened.store, serde, fullNameFor));
 
   const producer = createProducer({ brokers: settings.kafkaBrokers, clientId: `${settings.name}-relay`, logger: busLogger(logger) });
   await producer.start();
@@ -88,13 +128,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   });
   await relay.start();
 
-  const deps: ServiceDeps = {
-    store: refuseInvalidEvents(opened.store, serde, fullNameFor),
-    db: opened.db,
-    serde,
-    logger,
-    appended: () => relay.wake(),
-  };
+  const deps: ServiceDeps = { store: appends.store, db: opened.db, serde, logger, appended: () => relay.wake() };
   const reactions = options.reactions?.(deps) ?? [];
   await createTopics(
     settings.kafkaBrokers,
@@ -128,7 +162,12 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     ready: opened.ping,
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
   });
-  const server: HttpServer = await startHttpServer(app, { port: settings.port, ...(settings.host ? { host: settings.host } : {}) });
+  const stopDeadlineMs = settings.stopDeadlineMs ?? 5_000;
+  const server: HttpServer = await startHttpServer(app, {
+    port: settings.port,
+    stopDeadlineMs,
+    ...(settings.host ? { host: settings.host } : {}),
+  });
   logger.info({ url: server.url, topic }, `${settings.name} listening on ${server.url}`);
 
   return {
@@ -137,6 +176,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     stop: async () => {
       await server.stop();
       await Promise.all(consumers.map((c) => c.stop()));
+      await publishOwnAppends(relay, appends.unpublished, stopDeadlineMs, logger);
       await relay.stop();
       await producer.stop();
       await opened.close();
