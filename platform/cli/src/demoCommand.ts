@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { serviceUrl } from './serviceUrls.ts';
 
@@ -29,12 +29,52 @@ const post = async (url: string, body: unknown, idempotencyKey: string): Promise
   return answer;
 };
 
+const positiveSeconds = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number of seconds');
+  return n;
+};
+
+type Listed = { readonly bookingId: string; readonly flightId: string; readonly status: string; readonly reason?: string };
+
+/** One look at the demo's bookings in the read model: those it lists, or why it could not be asked. */
+const lookUp = async (
+  customers: readonly string[],
+  bookingIds: ReadonlySet<string>,
+): Promise<{ lines: string[]; pending: string[]; trouble?: string }> => {
+  const lines: string[] = [];
+  const pending: string[] = [];
+  for (const customer of customers) {
+    const url = `${urls.customerBookings}/api/v1/customers/${customer}/bookings`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    } catch (error) {
+      return { lines, pending, trouble: `customer-bookings (${urls.customerBookings}) does not answer: ${(error as Error).message}` };
+    }
+    if (!response.ok) return { lines, pending, trouble: `customer-bookings answered ${response.status} to GET ${url}` };
+    const { items = [] } = (await response.json()) as { items?: Listed[] };
+    // the customers may have other bookings (an earlier day's demo, say): only this run's count
+    for (const item of items.filter((listed) => bookingIds.has(listed.bookingId))) {
+      const line = `${customer}: ${item.flightId} ${item.status}${item.reason ? ` (${item.reason})` : ''}`;
+      lines.push(line);
+      if (item.status === 'requested') pending.push(line);
+    }
+  }
+  return { lines, pending };
+};
+
 /** `waggle demo`: seeds a few flights and bookings through the services' REST APIs (idempotent: run it twice, same data). */
 export const demoCommand = (): Command =>
   new Command('demo')
     .description('seed example flights and bookings through the REST APIs of a running system, then show where to look')
-    .addHelpText('after', '\nExample:\n  $ npm start   # in one terminal\n  $ npx waggle demo')
-    .action(async () => {
+    .option('--wait <seconds>', 'how long to wait for every booking to be confirmed or rejected', positiveSeconds, 30)
+    .addHelpText(
+      'after',
+      '\nExits 1 when the bookings are not all decided in time, saying which are not (or which service does not answer).' +
+        '\n\nExample:\n  $ npm start   # in one terminal\n  $ npx waggle demo',
+    )
+    .action(async (options: { wait: number }) => {
       const tomorrow = day(1);
       const flights = [
         { flightNumber: 'LH400', origin: 'FRA', destination: 'JFK', hour: '10:00', capacity: 3, fareCents: 54900 },
@@ -69,32 +109,40 @@ export const demoCommand = (): Command =>
         },
         { customerId: 'alan', flight: 'LH400', passengers: [{ firstName: 'Alan', lastName: 'Turing' }] },
       ];
+      const requested = new Set<string>();
       for (const [i, b] of bookings.entries()) {
         const answer = await post(
           `${urls.bookings}/api/v1/bookings`,
           { customerId: b.customerId, flightId: `${b.flight}-${tomorrow}`, passengers: b.passengers },
           `demo-booking-${i}-${tomorrow}`,
         );
+        requested.add(String(answer['bookingId']));
         console.log(
           `requested ${String(answer['bookingId'])} for ${b.customerId} on ${b.flight} (${b.passengers.length} seat${b.passengers.length > 1 ? 's' : ''})`,
         );
       }
       // the outcome comes by choreography: wait until the read model shows every booking decided
-      const deadline = Date.now() + 30_000;
-      let statuses: string[] = [];
-      while (Date.now() < deadline) {
-        statuses = [];
-        for (const customer of ['ada', 'grace', 'alan']) {
-          const response = await fetch(`${urls.customerBookings}/api/v1/customers/${customer}/bookings`).catch(() => undefined);
-          const list = response?.ok
-            ? (((await response.json()) as { items?: { flightId: string; status: string; reason?: string }[] }).items ?? [])
-            : [];
-          for (const item of list) statuses.push(`${customer}: ${item.flightId} ${item.status}${item.reason ? ` (${item.reason})` : ''}`);
-        }
-        if (statuses.length >= bookings.length && statuses.every((s) => !s.includes(' requested'))) break;
+      const deadline = Date.now() + options.wait * 1000;
+      const customers = [...new Set(bookings.map((b) => b.customerId))];
+      let seen = await lookUp(customers, requested);
+      const settled = () => seen.trouble === undefined && seen.lines.length >= bookings.length && seen.pending.length === 0;
+      while (!settled() && Date.now() < deadline) {
         await delay(500);
+        seen = await lookUp(customers, requested);
       }
-      console.log(`\n${statuses.join('\n')}\n`);
+      if (seen.lines.length > 0) console.log(`\n${seen.lines.join('\n')}\n`);
+      if (!settled()) {
+        const why =
+          seen.trouble ??
+          (seen.lines.length < bookings.length
+            ? `customer-bookings lists ${seen.lines.length} of the ${bookings.length} bookings`
+            : `${seen.pending.length} of the ${bookings.length} bookings are still requested: ${seen.pending.join('; ')}`);
+        throw new CliError(
+          `the demo's bookings did not settle within ${options.wait} s: ${why}. ` +
+            'npx waggle status shows which service is behind or stuck; --wait gives it longer',
+          exitCodes.failure,
+        );
+      }
       console.log('Look around:');
       console.log(`  curl '${urls.flightSearch}/api/v1/flights?origin=FRA&destination=JFK&date=${tomorrow}&sort=fare'`);
       console.log(`  curl '${urls.customerBookings}/api/v1/customers/grace/bookings'`);
