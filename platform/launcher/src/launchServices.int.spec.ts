@@ -16,4 +16,18 @@ describe('launchServices', () => {
       expect(written).toContain('[broken] starting');
     });
   });
+
+  describe('given a service that does not stop on SIGTERM', () => {
+    it('kills it after the grace period and says so', { timeout: 30_000 }, async () => {
+      const written: string[] = [];
+      const launched = await launchServices(
+        [{ name: 'stubborn', entry: 'platform/launcher/fixtures/stubbornService.ts', port: await freePort(), try: '' }],
+        { env: process.env, write: (line) => written.push(line), colour: false },
+      );
+      const child = launched.services[0]!.child;
+      await launched.stop(500);
+      expect(child.signalCode).toBe('SIGKILL');
+      expect(written).toContain('[stubborn] did not stop within 0.5 s of SIGTERM; killed');
+    });
+  });
 });

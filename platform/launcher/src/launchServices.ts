@@ -8,7 +8,7 @@ export type LaunchedService = ServiceSpec & { readonly url: string; readonly chi
 
 export type Launched = {
   readonly services: readonly LaunchedService[];
-  /** SIGTERM to every service, SIGKILL after `graceMs`; resolves when all have exited. */
+  /** SIGTERM to every service, SIGKILL (said in the output: a crash, not a stop) after `graceMs`; resolves when all have exited. */
   readonly stop: (graceMs?: number) => Promise<void>;
   /** Resolves with the first service that exits on its own. */
   readonly firstExit: Promise<{ name: string; code: number | null }>;
@@ -53,6 +53,7 @@ export const launchServices = async (
 ): Promise<Launched> => {
   const width = Math.max(...specs.map((s) => s.name.length));
   const tails = new Map<string, string[]>();
+  const prefixes = new Map<string, string>();
   const services: LaunchedService[] = specs.map((spec, index) => {
     const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
       cwd: repoRoot,
@@ -63,6 +64,7 @@ export const launchServices = async (
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const prefix = prefixFor(spec.name, index, width, options.colour);
+    prefixes.set(spec.name, prefix);
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
@@ -79,7 +81,11 @@ export const launchServices = async (
   const stop = async (graceMs = 15_000): Promise<void> => {
     for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGTERM');
     const timer = setTimeout(() => {
-      for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      for (const s of services) {
+        if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
+        options.write(`${prefixes.get(s.name) ?? s.name} did not stop within ${graceMs / 1000} s of SIGTERM; killed`);
+        s.child.kill('SIGKILL');
+      }
     }, graceMs);
     await Promise.all(services.map((s) => exited(s.child)));
     clearTimeout(timer);
