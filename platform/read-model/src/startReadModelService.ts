@@ -1,10 +1,17 @@
 import { TransientError } from '@waggle/errors';
 import { createHttpApp, startHttpServer, consumerStatus, statusRoute, type Route } from '@waggle/http';
-import { createConsumer, createTopics, type Brokers, type ConsumedRecord, type ConsumerContext } from '@waggle/kafka-bus';
+import { createConsumer, createTopics, describeTopics, type Brokers, type ConsumedRecord, type ConsumerContext } from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
+import type { ReflectedOffset } from './mongoOffsets.ts';
+import { findOffsetsBeyondEnd, offsetsBeyondEndError } from './offsetsBeyondEnd.ts';
 
-/** The lifecycle a read model's database adapter offers. */
-export type ReadModelStore = { start(): Promise<void>; stop(): Promise<void>; ping(): Promise<void> };
+/** The lifecycle a read model's database adapter offers, and the offsets its documents reflect. */
+export type ReadModelStore = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ping(): Promise<void>;
+  offsets(): Promise<ReflectedOffset[]>;
+};
 
 export type ReadModelServiceOptions<E> = {
   readonly name: string;
@@ -30,7 +37,9 @@ export type RunningReadModel = { readonly url: string; readonly port: number; re
 
 /**
  * Starts a read model: its database, a consumer group reading its topics from their beginning (a new group
- * builds the model from the first event on) and its read-only REST API, ready when its database answers.
+ * builds the model from the first event on) and its read-only REST API, ready when its database answers. It
+ * refuses to start when its database reflects offsets its topics do not have (they were recreated): it would
+ * skip every new record up to them.
  */
 export const startReadModelService = async <E>(options: ReadModelServiceOptions<E>): Promise<RunningReadModel> => {
   const { logger, store } = options;
@@ -61,11 +70,22 @@ export const startReadModelService = async <E>(options: ReadModelServiceOptions<
   });
 
   await store.start();
-  await createTopics(
-    options.kafkaBrokers,
-    options.topics.map((topic) => ({ topic, partitions: options.partitions ?? 3 })),
-    { clientId: options.name, logger: busLogger },
-  );
+  try {
+    await createTopics(
+      options.kafkaBrokers,
+      options.topics.map((topic) => ({ topic, partitions: options.partitions ?? 3 })),
+      { clientId: options.name, logger: busLogger },
+    );
+    const beyond = findOffsetsBeyondEnd(
+      await store.offsets(),
+      await describeTopics(options.kafkaBrokers, { topics: options.topics, clientId: options.name, logger: busLogger }),
+      options.topics,
+    );
+    if (beyond.length > 0) throw offsetsBeyondEndError(options.name, beyond);
+  } catch (error) {
+    await store.stop();
+    throw error;
+  }
   await consumer.start();
   const server = await startHttpServer(app, { port: options.port, ...(options.host === undefined ? {} : { host: options.host }) });
   logger.info({ url: server.url, topics: options.topics, groupId: options.groupId }, `${options.name} listening on ${server.url}`);
