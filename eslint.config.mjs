@@ -59,6 +59,7 @@ export default tseslint.config(
       'platform/stack/src/probes.ts',
       'platform/event-store/src/mongoEventStore.ts',
       'platform/event-store/src/groupInsert.ts',
+      'platform/event-store/src/laneClaims.ts',
       'platform/event-store/src/openMongoEventStore.ts',
       'platform/read-model/src/mongoOffsets.ts',
       'contexts/*/src/**/*Store.ts',

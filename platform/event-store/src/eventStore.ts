@@ -54,20 +54,24 @@ export type Snapshot = {
   readonly version: number;
   /** Which shape of state this is; a decider that changes its state shape bumps it and old snapshots are ignored. */
   readonly schemaVersion: number;
+  /** The decider's state, kept as JSON (like events), so any key a state holds can be stored. */
   readonly state: unknown;
-  /** Command ids of the batches folded into this snapshot since the previous one, so a retried command is still recognised. */
-  readonly commandIds: readonly string[];
 };
 
-/** What a command did, kept so that repeating its id returns the same outcome. */
-export type CommandOutcome = {
+/**
+ * A command the store knows of. It is recorded before the command's events are appended, so a retry is recognised
+ * however many commands came after it (within the store's retention of commands), and the first request's
+ * fingerprint is the one kept.
+ */
+export type CommandRecord = {
   readonly commandId: string;
   readonly streamId: string;
-  /** Stream version before and after; equal when the command decided nothing. */
-  readonly fromVersion: number;
-  readonly toVersion: number;
+  /** The stream's version when the command was first decided: the events it appended, if any, come after it. */
+  readonly afterVersion: number;
   /** A digest of the request that carried the command, when it came with a client's idempotency key. */
   readonly fingerprint?: string;
+  /** The command decided nothing: a retry returns that, even after the state changed. */
+  readonly decidedNothing?: boolean;
 };
 
 /** A batch in an outbox lane, as the relay publishes it. */
@@ -96,8 +100,11 @@ export type EventStore = {
   readStream(streamId: string, options?: { fromVersion?: number }): Promise<StreamSlice>;
   readSnapshot(streamId: string): Promise<Snapshot | undefined>;
   writeSnapshot(snapshot: Snapshot): Promise<void>;
-  findCommand(commandId: string): Promise<CommandOutcome | undefined>;
-  recordCommand(outcome: CommandOutcome): Promise<void>;
+  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /** Records a command unless its id is known already; then it records nothing and returns the earlier record. */
+  recordCommand(record: CommandRecord): Promise<CommandRecord | undefined>;
+  /** Marks a recorded command as having decided nothing. */
+  recordDecidedNothing(commandId: string): Promise<void>;
   /**
    * Reads up to `limit` batches of `lane` after `afterSeq`. Entries of appends that lost a concurrency race are
    * skipped; an entry whose append is still in flight stops the read, and after `orphanAfterMs` (its writer
@@ -113,20 +120,29 @@ export type EventStore = {
 };
 
 /**
+ * Largest batch of events, as JSON, one append takes: MongoDB's 16 MiB document limit, less room for the rest of
+ * the batch's documents (ids, versions, the outbox entry's vouchers). Every store refuses a larger one alike.
+ */
+export const maxBatchBytes = 16 * 1024 * 1024 - 64 * 1024;
+
+/**
  * The events of an append as the store keeps them: a JSON copy taken at the call, so later changes by the caller
- * do not reach the store, and what JSON cannot hold (a BigInt, a cycle) fails that append alone with a
- * ValidationError. JSON's own conversions apply (a Date becomes its ISO string), in every store alike.
+ * do not reach the store, and what JSON cannot hold (a BigInt, a cycle) or a batch over `maxBatchBytes` fails that
+ * append alone with a ValidationError. JSON's own conversions apply (a Date becomes its ISO string), in every
+ * store alike.
  */
 export const toStoredEvents = (events: readonly NewEvent[]): { type: string; data: Record<string, unknown>; metadata: EventMetadata }[] => {
+  let json: string;
   try {
-    return JSON.parse(JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata })))) as {
-      type: string;
-      data: Record<string, unknown>;
-      metadata: EventMetadata;
-    }[];
+    json = JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata })));
   } catch (error) {
     throw new ValidationError(`event data must be JSON: ${(error as Error).message}`, [], { cause: error });
   }
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxBatchBytes) {
+    throw new ValidationError(`the events of one append take ${bytes} bytes as JSON; at most ${maxBatchBytes} fit in the store`);
+  }
+  return JSON.parse(json) as { type: string; data: Record<string, unknown>; metadata: EventMetadata }[];
 };
 
 /** The lane of a stream: a stable hash, so one stream always goes through one lane, in order. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, IdempotencyKeyReusedError, ValidationError } from '@waggle/errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, TransientError, ValidationError } from '@waggle/errors';
 import { describe, expect, it } from 'vitest';
 import type { Decider } from './decider.ts';
 import { laneOf, type EventStore, type NewEvent } from './eventStore.ts';
@@ -37,8 +37,30 @@ const counter: Decider<CounterCommand, CounterEvent, Counter> = {
 };
 const meta = (commandId: string = randomUUID()) => ({ commandId, correlationId: 'corr-1', occurredAt: '2026-11-25T10:00:00.000Z' });
 
-/** The behaviour every EventStore adapter must show; run against the Mongo adapter and the in-memory twin. */
-export const describeEventStoreContract = (name: string, makeStore: () => Promise<EventStore>): void => {
+/** Every batch of every lane as `stream:version:type`, read as the relay reads them. */
+const outboxOf = async (store: EventStore): Promise<string[]> => {
+  const seen: string[] = [];
+  for (let lane = 0; lane < store.lanes; lane++) {
+    for (let after = 0; ;) {
+      const read = await store.readOutbox(lane, after, { limit: 16, orphanAfterMs: 60_000 });
+      for (const b of read.batches) for (const e of b.events) seen.push(`${b.streamId}:${e.version}:${e.type}`);
+      if (read.throughSeq === after) break;
+      after = read.throughSeq;
+    }
+  }
+  return seen.sort();
+};
+
+/**
+ * The behaviour every EventStore adapter must show; run against the Mongo adapter and the in-memory twin.
+ * `reopen` gives another store on the same data (another process's view), or the same one for a store that
+ * lives in one process.
+ */
+export const describeEventStoreContract = (
+  name: string,
+  makeStore: () => Promise<EventStore>,
+  reopen: (store: EventStore) => Promise<EventStore> = (store) => Promise.resolve(store),
+): void => {
   describe(`${name} event store`, () => {
     describe('given a new stream', () => {
       it('appends a batch atomically and reads it back with versions 1..n in order', async () => {
@@ -68,6 +90,28 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         await expect(store.append('s', [event('A')], { expectedVersion: -1 })).rejects.toBeInstanceOf(ValidationError);
       });
 
+      it('refuses a batch too large for the store with a ValidationError, alone: the appends beside it go in', async () => {
+        const store = await makeStore();
+        const big = event('Big', { blob: 'x'.repeat(17 * 1024 * 1024) });
+        const results = await Promise.allSettled([
+          ...['n1', 'n2', 'n3'].map((s) => store.append(s, [event('A')], { expectedVersion: 0 })),
+          store.append('big', [big], { expectedVersion: 0 }),
+          ...['n4', 'n5', 'n6'].map((s) => store.append(s, [event('A')], { expectedVersion: 0 })),
+        ]);
+        expect(results.map((r) => r.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        expect((results[3] as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+        expect((await store.readStream('big')).version).toBe(0);
+        expect(await outboxOf(store)).toEqual(['n1:1:A', 'n2:1:A', 'n3:1:A', 'n4:1:A', 'n5:1:A', 'n6:1:A']);
+      });
+
       it('refuses event data JSON cannot hold, appending nothing, and keeps a copy the caller cannot change later', async () => {
         const store = await makeStore();
         const notJson = { ...event('A'), data: { seats: 2n } };
@@ -94,6 +138,39 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
         await expect(failure).rejects.toBeInstanceOf(ConcurrencyError);
         await expect(failure).rejects.toMatchObject({ retriable: true, streamId: 's-2' });
         expect((await store.readStream('s-2')).version).toBe(2);
+      });
+
+      it('rejects an append expecting a version the stream has not reached, storing nothing', async () => {
+        const store = await atTwo();
+        await expect(store.append('s-2', [event('X')], { expectedVersion: 5 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.append('s-2', [event('X')], { expectedVersion: 3 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.append('empty', [event('X')], { expectedVersion: 5 })).rejects.toBeInstanceOf(ConcurrencyError);
+        expect((await store.readStream('s-2')).version).toBe(2);
+        expect((await store.readStream('empty', { fromVersion: 5 })).events).toEqual([]);
+        expect(await outboxOf(store)).toEqual(['s-2:1:A', 's-2:2:B']);
+        // and the stream takes its next version as usual
+        await store.append('s-2', [event('C')], { expectedVersion: 2 });
+        expect((await store.readStream('s-2')).version).toBe(3);
+      });
+
+      it('rejects an append expecting a version inside a batch (a second, different version)', async () => {
+        const store = await atTwo();
+        await store.append('s-2', [event('C'), event('D'), event('E')], { expectedVersion: 2 });
+        await expect(store.append('s-2', [event('X')], { expectedVersion: 3 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.append('s-2', [event('X')], { expectedVersion: 4 })).rejects.toBeInstanceOf(ConcurrencyError);
+        expect((await store.readStream('s-2')).events.map((e) => `${e.version}${e.type}`)).toEqual(['1A', '2B', '3C', '4D', '5E']);
+        expect((await store.readStream('s-2', { fromVersion: 3 })).events).toEqual([]);
+        expect(await outboxOf(store)).toEqual(['s-2:1:A', 's-2:2:B', 's-2:3:C', 's-2:4:D', 's-2:5:E']);
+      });
+
+      it('rejects an expected version ahead of the stream or inside a batch from a store that never read the stream', async () => {
+        const store = await atTwo();
+        await store.append('s-2', [event('C'), event('D')], { expectedVersion: 2 });
+        const other = await reopen(store);
+        await expect(other.append('s-2', [event('X')], { expectedVersion: 3 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(other.append('s-2', [event('X')], { expectedVersion: 7 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await other.append('s-2', [event('F')], { expectedVersion: 4 });
+        expect((await store.readStream('s-2')).events.map((e) => `${e.version}${e.type}`)).toEqual(['1A', '2B', '3C', '4D', '5F']);
       });
 
       it('reads from a version', async () => {
@@ -167,22 +244,35 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
     describe('snapshots and commands', () => {
       it('keeps the latest snapshot of a stream', async () => {
         const store = await makeStore();
-        await store.writeSnapshot({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 }, commandIds: ['c1'] });
-        expect(await store.readSnapshot('snap')).toEqual({
-          streamId: 'snap',
-          version: 5,
-          schemaVersion: 1,
-          state: { count: 5 },
-          commandIds: ['c1'],
-        });
+        await store.writeSnapshot({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 } });
+        expect(await store.readSnapshot('snap')).toEqual({ streamId: 'snap', version: 5, schemaVersion: 1, state: { count: 5 } });
         expect(await store.readSnapshot('none')).toBeUndefined();
       });
 
-      it('keeps the first outcome recorded for a command id', async () => {
+      it('keeps a snapshot whose state has keys with dots and dollars (booking ids), as JSON', async () => {
         const store = await makeStore();
-        await store.recordCommand({ commandId: 'cmd-1', streamId: 's', fromVersion: 0, toVersion: 1 });
-        await store.recordCommand({ commandId: 'cmd-1', streamId: 's', fromVersion: 5, toVersion: 9 });
-        expect(await store.findCommand('cmd-1')).toEqual({ commandId: 'cmd-1', streamId: 's', fromVersion: 0, toVersion: 1 });
+        const state = { bookings: { 'bkg.1': { seats: 2 }, $odd: 1 }, at: '2026-11-25T10:00:00.000Z' };
+        await store.writeSnapshot({ streamId: 'flight.LH400', version: 3, schemaVersion: 1, state });
+        expect(await store.readSnapshot('flight.LH400')).toEqual({ streamId: 'flight.LH400', version: 3, schemaVersion: 1, state });
+      });
+
+      it('keeps the first record of a command id and returns it to a later one', async () => {
+        const store = await makeStore();
+        expect(await store.recordCommand({ commandId: 'cmd-1', streamId: 's', afterVersion: 0, fingerprint: 'f1' })).toBeUndefined();
+        expect(await store.recordCommand({ commandId: 'cmd-1', streamId: 's', afterVersion: 5, fingerprint: 'f2' })).toEqual({
+          commandId: 'cmd-1',
+          streamId: 's',
+          afterVersion: 0,
+          fingerprint: 'f1',
+        });
+        await store.recordDecidedNothing('cmd-1');
+        expect(await store.findCommand('cmd-1')).toEqual({
+          commandId: 'cmd-1',
+          streamId: 's',
+          afterVersion: 0,
+          fingerprint: 'f1',
+          decidedNothing: true,
+        });
       });
     });
 
@@ -256,7 +346,65 @@ export const describeEventStoreContract = (name: string, makeStore: () => Promis
           metadata: meta('cmd-crashed'),
         });
         expect(retried).toMatchObject({ duplicate: true, version: 1, state: { count: 7 } });
-        expect(await store.findCommand('cmd-crashed')).toMatchObject({ fromVersion: 0, toVersion: 1 });
+        expect(await store.findCommand('cmd-crashed')).toMatchObject({ streamId: 'counter-3', afterVersion: 0 });
+      });
+
+      it('recognises a command however many commands came after it, even when its first attempt died right after appending', async () => {
+        const store = await makeStore();
+        const dying: EventStore = {
+          ...store,
+          append: async (...args) => {
+            await store.append(...args);
+            throw new Error('the process died right after appending');
+          },
+        };
+        const first = { streamId: 'counter-7', command: { type: 'Add', by: 5 } as const, metadata: meta('cmd-early') };
+        await expect(handleCommand(dying, counter, first)).rejects.toThrow(/died/);
+        for (let i = 0; i < 60; i++) {
+          await handleCommand(store, counter, { streamId: 'counter-7', command: { type: 'Add', by: 1 }, metadata: meta() });
+        }
+        const retried = await handleCommand(store, counter, first);
+        expect(retried).toMatchObject({ duplicate: true, version: 61, state: { count: 65 } });
+        expect(retried.events.map((e) => [e.version, e.data['by']])).toEqual([[1, 5]]);
+        expect((await store.readStream('counter-7')).version).toBe(61);
+      });
+
+      it('answers concurrent requests with one key and different bodies once each: one takes effect, the other is refused', async () => {
+        const store = await makeStore();
+        for (let round = 0; round < 4; round++) {
+          const streamId = `counter-race-${round}`;
+          const results = await Promise.allSettled(
+            [1, 2].map((by) =>
+              handleCommand(store, counter, {
+                streamId,
+                command: { type: 'Add', by },
+                metadata: { ...meta(`cmd-race-${round}`), fingerprint: `body-${by}` },
+              }),
+            ),
+          );
+          const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i + 1] : []));
+          expect(won).toHaveLength(1);
+          const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          expect(lost?.reason).toBeInstanceOf(IdempotencyKeyReusedError);
+          expect((await store.findCommand(`cmd-race-${round}`))?.fingerprint).toBe(`body-${won[0]}`);
+          expect((await store.readStream(streamId)).events.map((e) => e.data['by'])).toEqual([won[0]]);
+        }
+      });
+
+      it('never fails a committed command when its snapshot cannot be written, and reports it', async () => {
+        const store = await makeStore();
+        const noSnapshots: EventStore = { ...store, writeSnapshot: () => Promise.reject(new TransientError('snapshots are unavailable')) };
+        const warned: Record<string, unknown>[] = [];
+        const logger = { warn: (fields: Record<string, unknown>) => warned.push(fields) };
+        const result = await handleCommand(
+          noSnapshots,
+          counter,
+          { streamId: 'counter-9', command: { type: 'Add', by: 3 }, metadata: meta() },
+          { snapshotEvery: 1, logger },
+        );
+        expect(result).toMatchObject({ version: 1, duplicate: false, state: { count: 3 } });
+        expect(warned).toEqual([expect.objectContaining({ streamId: 'counter-9', version: 1 })]);
+        expect((await store.readStream('counter-9')).version).toBe(1);
       });
 
       it('retries on conflicts so that concurrent commands on one stream all take effect once', async () => {

@@ -3,7 +3,7 @@ import { ConcurrencyError, ValidationError } from '@waggle/errors';
 import {
   laneOf,
   toStoredEvents,
-  type CommandOutcome,
+  type CommandRecord,
   type EventStore,
   type OutboxBatch,
   type RecordedEvent,
@@ -21,9 +21,11 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
   const streams = new Map<string, Batch[]>();
   const outbox = new Map<number, OutboxBatch[]>();
   const snapshots = new Map<string, Snapshot>();
-  const commands = new Map<string, CommandOutcome>();
+  const commands = new Map<string, CommandRecord>();
   const cursors = new Map<number, number>();
   const clone = <T>(value: T): T => structuredClone(value);
+  // snapshots are kept as JSON, as the Mongo store keeps them: what JSON cannot hold fails the write alike
+  const asJson = (snapshot: Snapshot): Snapshot => JSON.parse(JSON.stringify(snapshot)) as Snapshot;
 
   return {
     lanes,
@@ -72,15 +74,25 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
       return Promise.resolve(snapshot && clone(snapshot));
     },
     writeSnapshot(snapshot) {
-      snapshots.set(snapshot.streamId, clone(snapshot));
+      try {
+        snapshots.set(snapshot.streamId, asJson(snapshot));
+      } catch (error) {
+        return Promise.reject(new ValidationError(`snapshot state must be JSON: ${(error as Error).message}`, [], { cause: error }));
+      }
       return Promise.resolve();
     },
     findCommand(commandId) {
-      const outcome = commands.get(commandId);
-      return Promise.resolve(outcome && { ...outcome });
+      const record = commands.get(commandId);
+      return Promise.resolve(record && { ...record });
     },
-    recordCommand(outcome) {
-      if (!commands.has(outcome.commandId)) commands.set(outcome.commandId, { ...outcome });
+    recordCommand(record) {
+      const earlier = commands.get(record.commandId);
+      if (!earlier) commands.set(record.commandId, { ...record });
+      return Promise.resolve(earlier && { ...earlier });
+    },
+    recordDecidedNothing(commandId) {
+      const record = commands.get(commandId);
+      if (record) commands.set(commandId, { ...record, decidedNothing: true });
       return Promise.resolve();
     },
     readOutbox(lane, afterSeq, { limit }) {

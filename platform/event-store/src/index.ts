@@ -3,7 +3,7 @@ export { laneOf } from './eventStore.ts';
 export type {
   AppendOptions,
   AppendResult,
-  CommandOutcome,
+  CommandRecord,
   DomainEvent,
   EventMetadata,
   EventStore,
@@ -22,3 +22,4 @@ export { createMongoEventStore } from './mongoEventStore.ts';
 export type { MongoEventStoreOptions } from './mongoEventStore.ts';
 export { openMongoEventStore } from './openMongoEventStore.ts';
 export type { OpenedEventStore } from './openMongoEventStore.ts';
+export type { StoreLogger } from './storeLogger.ts';

@@ -1,5 +1,5 @@
 import { uniqueName } from '@waggle/testing';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { describeEventStoreContract } from './eventStoreContract.ts';
 import { laneOf } from './eventStore.ts';
@@ -17,7 +17,21 @@ const freshStore = async () => {
   return { db, store };
 };
 
-describeEventStoreContract('MongoDB', async () => (await freshStore()).store);
+const dbOf = new WeakMap<object, Db>();
+describeEventStoreContract(
+  'MongoDB',
+  async () => {
+    const { db, store } = await freshStore();
+    dbOf.set(store, db);
+    return store;
+  },
+  // another process's store on the same database: it knows nothing of what this one read or appended
+  async (store) => {
+    const other = createMongoEventStore({ db: dbOf.get(store)!, lanes: 3 });
+    await other.start();
+    return other;
+  },
+);
 
 describe('MongoDB event store', () => {
   describe('given a writer that died between its outbox insert and its stream insert', () => {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, TransientError, ValidationError } from '@waggle/errors';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { createGroupInsert } from './groupInsert.ts';
+import { createGroupInsert, type InsertOutcome } from './groupInsert.ts';
+import { createLaneClaims, outboxKey, type OutboxDoc } from './laneClaims.ts';
 import {
   laneOf,
   toStoredEvents,
   type AppendOptions,
   type AppendResult,
-  type CommandOutcome,
+  type CommandRecord,
   type EventMetadata,
   type EventStore,
   type NewEvent,
@@ -17,6 +18,7 @@ import {
   type Snapshot,
   type StreamSlice,
 } from './eventStore.ts';
+import { stderrLogger, type StoreLogger } from './storeLogger.ts';
 
 type StoredEvent = { type: string; data: Record<string, unknown>; metadata: EventMetadata };
 
@@ -45,17 +47,16 @@ export type StoredBatch = {
  */
 type StreamDoc = { _id: string; batchId: string; body: string };
 
-/** The same batch in its outbox lane, keyed `<lane>:<seq>`; seqs of a lane are always a gapless prefix 1..n. */
-type OutboxDoc = { _id: string; body: string } | { _id: string; void: true };
-
 /**
  * Version of the documents' layout, kept in the store's meta document. Format 2 stores each batch as one string:
  * FerretDB's cost per document grows with its number of fields, and one string reads and writes 2–4× faster.
  */
 export const storeFormat = 2;
 
-type SnapshotDoc = Snapshot & { _id: string };
-type CommandDoc = CommandOutcome & { _id: string };
+/** A snapshot as one JSON string, like the batches: a state may hold any key (FerretDB refuses keys with a `.`). */
+type SnapshotDoc = { _id: string; body: string };
+/** `at` (when it was recorded) bounds how long the record is kept. */
+type CommandDoc = CommandRecord & { _id: string; at: Date };
 type MetaDoc = { _id: string; lanes: number; format?: number };
 type CursorDoc = { _id: string; seq: number };
 
@@ -65,12 +66,22 @@ export type MongoEventStoreOptions = {
   readonly lanes?: number;
   /** Prefix of the store's collections, to keep several stores in one database. */
   readonly collectionPrefix?: string;
+  /**
+   * How long a command is remembered, so that its retries are recognised (default 30 days). It must be longer
+   * than any redelivery: HTTP clients retrying with an `Idempotency-Key` (hours), Kafka redelivering a reaction's
+   * record (a consumer group's committed offsets expire after 7 days by default) and a dead-letter redrive.
+   * Older records are deleted by the store itself about every `commandRetentionMs / 10` (at most hourly), when
+   * a command is recorded: FerretDB (the local stack) does not implement TTL indexes. A retry after that is
+   * still recognised while its events are newer than the stream's snapshot.
+   */
+  readonly commandRetentionMs?: number;
+  /** Where failures the store survives (a failed pruning of old commands) are reported (default: stderr). */
+  readonly logger?: StoreLogger;
 };
 
 const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === 11000;
 
 const streamKey = (streamId: string, from: number): string => `${streamId}@${from}`;
-const outboxKey = (lane: number, seq: number): string => `${lane}:${seq}`;
 
 /** The two documents of one batch: its stream document (the commit) and its outbox entry (with any vouchers). */
 export const batchDocuments = (batch: StoredBatch, vouch: readonly number[] = []): { stream: StreamDoc; outbox: OutboxDoc } => {
@@ -81,8 +92,8 @@ export const batchDocuments = (batch: StoredBatch, vouch: readonly number[] = []
   };
 };
 
-/** Most vouchers one outbox entry carries; seqs beyond it are simply checked by the relay. */
-const maxVouchers = 2048;
+/** Streams whose last known version this process remembers, to check an expected version without a read. */
+const maxKnownHeads = 50_000;
 
 const toRecorded = (batch: StoredBatch): RecordedEvent[] =>
   batch.events.map((e, i) => ({ type: e.type, data: e.data, metadata: e.metadata, streamId: batch.streamId, version: batch.from + i }));
@@ -100,114 +111,97 @@ const transient = async <T>(what: string, work: () => Promise<T>): Promise<T> =>
   try {
     return await work();
   } catch (error) {
-    if (isDuplicateKey(error) || error instanceof ConcurrencyError) throw error;
+    if (isDuplicateKey(error) || error instanceof ConcurrencyError || error instanceof ValidationError) throw error;
     if (error instanceof MongoServerError && !error.hasErrorLabel('RetryableWriteError') && error.code !== 91 && error.code !== 189)
       throw error;
     throw new TransientError(`event store: ${what} failed: ${(error as Error).message}`, { cause: error });
   }
 };
 
+const toCommandRecord = ({ _id, at, ...record }: CommandDoc): CommandRecord => record;
+
+const defaultCommandRetentionMs = 30 * 24 * 3600_000;
+
 /**
  * An event store on MongoDB that needs no multi-document transactions and no secondary indexes: every read and
  * conflict check is an `_id` lookup or a unique `_id` insert, so it runs unchanged on a standalone MongoDB, a
  * replica set and FerretDB. An append is two inserts: the outbox entry (claiming the lane's next seq), then the
  * stream batch (claiming the versions). The batch insert is the commit; the relay completes an append whose
- * writer died in between.
+ * writer died in between. Before either, the expected version is checked to end a committed batch (batches are
+ * never removed, so once seen it stays true): from memory when this process read or appended the stream there,
+ * otherwise by walking the stream's batches.
  */
 export const createMongoEventStore = (options: MongoEventStoreOptions): EventStore & { start(): Promise<void> } => {
   const prefix = options.collectionPrefix ?? '';
   const lanes = options.lanes ?? 4;
+  const logger = options.logger ?? stderrLogger;
+  const commandRetentionMs = options.commandRetentionMs ?? defaultCommandRetentionMs;
   const streams: Collection<StreamDoc> = options.db.collection(`${prefix}streams`);
   const outbox: Collection<OutboxDoc> = options.db.collection(`${prefix}outbox`);
   const snapshots: Collection<SnapshotDoc> = options.db.collection(`${prefix}snapshots`);
   const commands: Collection<CommandDoc> = options.db.collection(`${prefix}commands`);
   const meta: Collection<MetaDoc> = options.db.collection(`${prefix}event_store_meta`);
   const cursors: Collection<CursorDoc> = options.db.collection(`${prefix}outbox_cursors`);
-  const nextSeqGuess = new Map<number, number>();
   const insertStream = createGroupInsert(streams);
   const insertOutbox = createGroupInsert(outbox);
-  const claimQueues = new Map<
-    number,
-    { entry: (seq: number, vouch: readonly number[]) => OutboxDoc; resolve: (seq: number) => void; reject: (e: unknown) => void }[]
-  >();
-  const claiming = new Set<number>();
-  /** Per lane: seqs of this process's appends seen committed, to vouch for in its next outbox entry there. */
-  const unvouched = new Map<number, number[]>();
+  const claims = createLaneClaims(outbox);
+  /** Per stream (least recently used first): the highest version seen to end one of its committed batches. */
+  const knownHeads = new Map<string, number>();
 
-  const vouchLater = (lane: number, seqs: readonly number[]): void => {
-    const list = unvouched.get(lane) ?? [];
-    list.push(...seqs);
-    unvouched.set(lane, list.length > maxVouchers ? list.slice(-maxVouchers) : list);
+  const knowHead = (streamId: string, version: number): void => {
+    const known = knownHeads.get(streamId) ?? 0;
+    knownHeads.delete(streamId);
+    knownHeads.set(streamId, Math.max(known, version));
+    if (knownHeads.size > maxKnownHeads) knownHeads.delete(knownHeads.keys().next().value!);
   };
 
   const holderOf = async (key: string): Promise<string | undefined> =>
     (await streams.findOne({ _id: key }, { projection: { batchId: 1 } }))?.batchId;
 
-  const seqTaken = async (lane: number, seq: number): Promise<boolean> =>
-    (await outbox.findOne({ _id: outboxKey(lane, seq) }, { projection: { _id: 1 } })) !== null;
-
-  /** The last taken seq of a lane, knowing `known` is taken (0 = none): exponential probe, then binary search. */
-  const findHead = async (lane: number, known: number): Promise<number> => {
-    let low = known;
-    let step = 1;
-    while (await seqTaken(lane, low + step)) {
-      low += step;
-      step *= 2;
-    }
-    let high = low + step; // free
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      if (await seqTaken(lane, mid)) low = mid;
-      else high = mid;
-    }
-    return low;
-  };
+  const notAt = (streamId: string, expectedVersion: number, why: string): ConcurrencyError =>
+    new ConcurrencyError(`stream ${streamId} is not at version ${expectedVersion}: ${why}`, streamId, expectedVersion);
 
   /**
-   * Inserts outbox entries at the lane's next free seqs. Concurrent claims of this process on one lane take
-   * consecutive seqs in one group insert; a seq another process took first is retried at the new head. A seq is
-   * never skipped, so a lane's seqs stay a gapless prefix 1..n and the relay can walk them by `_id`.
+   * Throws a ConcurrencyError unless `expectedVersion` ends a committed batch of the stream (or is 0) and no batch
+   * this process knows of is past it. The insert of the next batch then settles the rest: a batch starting right
+   * after a batch's end is unique, so an expected version ahead of the stream or inside a batch can never commit.
    */
-  const drainClaims = async (lane: number): Promise<void> => {
-    const queue = claimQueues.get(lane) ?? [];
-    claiming.add(lane);
+  const checkExpected = async (streamId: string, expectedVersion: number): Promise<void> => {
+    let head = knownHeads.get(streamId) ?? 0;
+    if (expectedVersion < head) throw notAt(streamId, expectedVersion, `it is at ${head} or later`);
+    while (head < expectedVersion) {
+      const doc = await streams.findOne({ _id: streamKey(streamId, head + 1) }, { projection: { body: 1 } });
+      if (!doc) throw notAt(streamId, expectedVersion, `it is at ${head}`);
+      head = parseBatch(doc.body).to;
+      knowHead(streamId, head);
+    }
+    if (head !== expectedVersion) throw notAt(streamId, expectedVersion, `a batch runs from below it to ${head}`);
+  };
+
+  /** The stream insert of an append, settled by its key when the server's answer was lost. */
+  const commitBatch = async (doc: StreamDoc): Promise<InsertOutcome> => {
     try {
-      let vouch: readonly number[] = [];
-      while (queue.length > 0) {
-        const group = queue.splice(0, 256);
-        try {
-          const base = nextSeqGuess.get(lane) ?? (await findHead(lane, 0)) + 1;
-          vouch = unvouched.get(lane) ?? [];
-          unvouched.delete(lane);
-          const outcomes = await Promise.all(group.map((c, i) => insertOutbox(c.entry(base + i, i === 0 ? vouch : []))));
-          if (outcomes[0] !== 'inserted') vouchLater(lane, vouch);
-          vouch = [];
-          const retry = group.filter((_, i) => outcomes[i] === 'duplicate');
-          group.forEach((c, i) => {
-            if (outcomes[i] === 'inserted') c.resolve(base + i);
-          });
-          // a lost seq was taken by another process: find the new head before claiming again
-          nextSeqGuess.set(lane, retry.length === 0 ? base + group.length : (await findHead(lane, base - 1)) + 1);
-          queue.unshift(...retry);
-        } catch (error) {
-          nextSeqGuess.delete(lane);
-          vouchLater(lane, vouch);
-          vouch = [];
-          for (const c of group) c.reject(error);
-        }
-      }
-    } finally {
-      claiming.delete(lane);
+      return await insertStream(doc);
+    } catch (error) {
+      // a write error for this document alone is an answer; anything else (a dropped connection) is not
+      if (error instanceof MongoServerError) throw error;
+      const holder = await holderOf(doc._id);
+      if (holder === undefined) return insertStream(doc);
+      return holder === doc.batchId ? 'inserted' : 'duplicate';
     }
   };
 
-  const claimSeq = (lane: number, entry: (seq: number, vouch: readonly number[]) => OutboxDoc): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const queue = claimQueues.get(lane) ?? [];
-      claimQueues.set(lane, queue);
-      queue.push({ entry, resolve, reject });
-      if (!claiming.has(lane)) void drainClaims(lane);
+  let lastPrune = Date.now();
+  const pruneEveryMs = Math.min(3600_000, commandRetentionMs / 10);
+  /** Deletes commands older than the retention window, at most every `pruneEveryMs`, beside the call that asked. */
+  const pruneCommands = (): void => {
+    if (Date.now() - lastPrune < pruneEveryMs) return;
+    lastPrune = Date.now();
+    commands.deleteMany({ at: { $lt: new Date(Date.now() - commandRetentionMs) } }).catch((error: unknown) => {
+      // tried again at the next interval; until then the records are only kept a little longer
+      logger.warn({ err: error, collection: commands.collectionName }, 'event store: pruning old commands failed');
     });
+  };
 
   const append = async (streamId: string, events: readonly NewEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
     const { expectedVersion } = appendOptions;
@@ -226,19 +220,21 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       at: new Date().toISOString(),
     };
     return transient('append', async () => {
+      await checkExpected(streamId, expectedVersion);
       let streamDoc: StreamDoc | undefined;
-      const seq = await claimSeq(batch.lane, (s, vouch) => {
+      const seq = await claims.claim(batch.lane, (s, vouch) => {
         const docs = batchDocuments({ ...batch, seq: s }, vouch);
         streamDoc = docs.stream;
         return docs.outbox;
       });
-      if ((await insertStream(streamDoc!)) === 'duplicate') {
+      if ((await commitBatch(streamDoc!)) === 'duplicate') {
         // the relay may have completed this very append while we were slow: then it is ours and committed
         if ((await holderOf(streamKey(streamId, from))) !== batch.batchId) {
           throw new ConcurrencyError(`stream ${streamId} is past version ${expectedVersion}`, streamId, expectedVersion);
         }
       }
-      vouchLater(batch.lane, [seq]);
+      knowHead(streamId, batch.to);
+      claims.vouchLater(batch.lane, [seq]);
       return { streamId, fromVersion: from, toVersion: batch.to, batchId: batch.batchId, position: { lane: batch.lane, seq } };
     });
   };
@@ -257,6 +253,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
         if (batch.commandId) commandIds.push(batch.commandId);
         version = batch.to;
       }
+      if (events.length > 0) knowHead(streamId, version);
       return { streamId, events, version, commandIds };
     });
 
@@ -267,7 +264,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
    */
   const voidLastingHole = async (lane: number, seq: number, orphanAfterMs: number): Promise<void> => {
     const key = outboxKey(lane, seq);
-    if (!(await seqTaken(lane, seq + 1))) {
+    if (!(await claims.seqTaken(lane, seq + 1))) {
       holesSeen.delete(key);
       return;
     }
@@ -357,28 +354,38 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     readStream,
     async readSnapshot(streamId) {
       const doc = await transient('readSnapshot', () => snapshots.findOne({ _id: streamId }));
-      if (!doc) return undefined;
-      const { _id, ...snapshot } = doc;
-      return snapshot;
+      // a snapshot of the earlier layout (fields, not JSON) is ignored: the stream is folded and snapshotted anew
+      if (typeof doc?.body !== 'string') return undefined;
+      return { streamId, ...(JSON.parse(doc.body) as Omit<Snapshot, 'streamId'>) };
     },
     async writeSnapshot(snapshot) {
-      await transient('writeSnapshot', () =>
-        snapshots.replaceOne({ _id: snapshot.streamId }, { ...snapshot, commandIds: [...snapshot.commandIds] }, { upsert: true }),
-      );
+      let body: string;
+      try {
+        body = JSON.stringify({ version: snapshot.version, schemaVersion: snapshot.schemaVersion, state: snapshot.state });
+      } catch (error) {
+        throw new ValidationError(`snapshot state must be JSON: ${(error as Error).message}`, [], { cause: error });
+      }
+      await transient('writeSnapshot', () => snapshots.replaceOne({ _id: snapshot.streamId }, { body }, { upsert: true }));
     },
     async findCommand(commandId) {
       const doc = await transient('findCommand', () => commands.findOne({ _id: commandId }));
-      if (!doc) return undefined;
-      const { _id, ...outcome } = doc;
-      return outcome;
+      return doc ? toCommandRecord(doc) : undefined;
     },
-    async recordCommand(outcome) {
+    async recordCommand(record) {
+      pruneCommands();
       try {
-        await transient('recordCommand', () => commands.insertOne({ _id: outcome.commandId, ...outcome }));
+        await transient('recordCommand', () => commands.insertOne({ ...record, _id: record.commandId, at: new Date() }));
+        return undefined;
       } catch (error) {
-        // recorded before by an earlier attempt of the same command: the first outcome stands
         if (!isDuplicateKey(error)) throw error;
       }
+      // recorded before, by an earlier attempt or a concurrent request with the same id: the first record stands
+      const earlier = await transient('recordCommand', () => commands.findOne({ _id: record.commandId }));
+      // pruned in between: this record would have been the first
+      return earlier ? toCommandRecord(earlier) : undefined;
+    },
+    async recordDecidedNothing(commandId) {
+      await transient('recordDecidedNothing', () => commands.updateOne({ _id: commandId }, { $set: { decidedNothing: true } }));
     },
     readOutbox,
     async readOutboxCursor(lane) {
@@ -389,6 +396,6 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       // $max: a relay that lost its lanes to another instance cannot move the cursor back
       await transient('advanceOutboxCursor', () => cursors.updateOne({ _id: `lane-${lane}` }, { $max: { seq } }, { upsert: true }));
     },
-    readOutboxHead: (lane) => transient('readOutboxHead', () => findHead(lane, 0)),
+    readOutboxHead: (lane) => transient('readOutboxHead', () => claims.findHead(lane, 0)),
   };
 };
