@@ -5,6 +5,7 @@ import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
 import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
 import { groupJoined } from './groupJoined.ts';
 import { createProducer } from './createProducer.ts';
+import { createTopics, topicConfigFor } from './createTopics.ts';
 import { toDeadLetterHeaders } from './deadLetterHeaders.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createParkedKeys, type ParkedKey } from './parkedKeys.ts';
@@ -232,18 +233,12 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     const dlq = dlqTopicFor(topic);
     const created = (async () => {
       const [source] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-      await admin.createTopics({
-        waitForLeaders: true,
-        // dead letters are kept as long as the events they stand for
-        topics: [
-          {
-            topic: dlq,
-            numPartitions: source?.partitions.length ?? 1,
-            replicationFactor: -1,
-            configEntries: [{ name: 'retention.ms', value: '-1' }],
-          },
-        ],
-      });
+      // dead letters are kept as long as the events they stand for, whatever the topic is called
+      await createTopics(
+        options.brokers,
+        [{ topic: dlq, partitions: source?.partitions.length ?? 1, configs: topicConfigFor(`${topic}.dlq`) }],
+        { logger },
+      );
       const [target] = (await admin.fetchTopicMetadata({ topics: [dlq] })).topics;
       return target?.partitions.length ?? 0;
     })();
