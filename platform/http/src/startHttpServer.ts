@@ -48,7 +48,6 @@ export const startHttpServer = (app: Express, options: HttpServerOptions): Promi
     });
     server.once('error', reject);
     server.listen(options.port, host, () => {
-      server.off('error', reject);
       const port = (server.address() as AddressInfo).port;
       let stopped: Promise<void> | undefined;
       resolve({
