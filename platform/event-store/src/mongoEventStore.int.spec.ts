@@ -1,4 +1,5 @@
-import { uniqueName } from '@waggle/testing';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { uniqueName, waitFor } from '@waggle/testing';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { describeEventStoreContract } from './eventStoreContract.ts';
@@ -254,6 +255,57 @@ describe('MongoDB event store', () => {
     });
   });
 
+  describe('the commands log', () => {
+    it('forgets commands older than its retention window: the store deletes them itself, on the local stack too', async () => {
+      const db = client.db(uniqueName('es'));
+      const store = createMongoEventStore({ db, lanes: 1, commandRetentionMs: 1_000 });
+      await store.start();
+      await store.recordCommand({ commandId: 'old', streamId: 's', afterVersion: 0 });
+      const raw = db.collection<{ _id: string }>('commands');
+      expect(await raw.countDocuments({ _id: 'old' })).toBe(1);
+      let newest = '';
+      // commands keep coming; one of them prunes once 'old' is past the window
+      await waitFor(
+        async () => {
+          newest = uniqueName('new');
+          await store.recordCommand({ commandId: newest, streamId: 's', afterVersion: 0 });
+          return (await raw.countDocuments({ _id: 'old' })) === 0;
+        },
+        { intervalMs: 200, timeoutMs: 15_000, description: 'the old command to be deleted' },
+      );
+      expect(await store.findCommand('old')).toBeUndefined();
+      expect(await store.findCommand(newest)).toMatchObject({ commandId: newest });
+    });
+  });
+
+  describe('given a stream insert whose answer the connection loses after the server committed it', () => {
+    it('settles the append from its own key: it is committed, relayed once, and the caller is told so', async () => {
+      const mongo = new URL(inject('stack').mongoUrl);
+      const proxy = await createReplyDroppingProxy({ host: mongo.hostname, port: Number(mongo.port || 27017) });
+      const proxied = new MongoClient(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, { retryWrites: false });
+      try {
+        const db = proxied.db(uniqueName('es'));
+        const store = createMongoEventStore({ db, lanes: 1 });
+        await store.start();
+        const event = {
+          type: 'A',
+          data: {},
+          metadata: { eventId: 'e1', correlationId: 'c', causationId: 'c', occurredAt: '2026-11-25T00:00:00Z' },
+        };
+        proxy.dropNextReplyTo(insertInto('streams'));
+        const appended = await store.append('lost-answer', [event], { expectedVersion: 0 });
+        expect(proxy.dropped()).toBe(1);
+        expect(appended).toMatchObject({ fromVersion: 1, toVersion: 1 });
+        expect((await store.readStream('lost-answer')).version).toBe(1);
+        const read = await store.readOutbox(0, 0, { limit: 8, orphanAfterMs: 60_000 });
+        expect(read.batches.map((b) => b.batchId)).toEqual([appended.batchId]);
+      } finally {
+        await proxied.close();
+        await proxy.stop();
+      }
+    });
+  });
+
   it('refuses to open a store written in an earlier layout, saying how to start afresh', async () => {
     const db = client.db(uniqueName('es'));
     await db.collection<{ _id: string; lanes: number }>('event_store_meta').insertOne({ _id: 'event-store', lanes: 3 });
@@ -265,3 +317,57 @@ describe('MongoDB event store', () => {
     await expect(createMongoEventStore({ db, lanes: 5 }).start()).rejects.toThrow(/3 outbox lanes/);
   });
 });
+
+/** The bytes of an `insert` command on `collection` in an OP_MSG body: `insert: "<collection>"` as a BSON string. */
+const insertInto = (collection: string): Buffer => {
+  const name = Buffer.from(`${collection}\0`);
+  const length = Buffer.alloc(4);
+  length.writeInt32LE(name.length);
+  return Buffer.concat([Buffer.from([0x02]), Buffer.from('insert\0'), length, name]);
+};
+
+/**
+ * A TCP proxy to the server that, once armed, lets the next request containing `pattern` through and drops the
+ * connection instead of passing its reply on: the server has done the write, the client never hears of it.
+ */
+const createReplyDroppingProxy = async (target: { host: string; port: number }) => {
+  let armed: Buffer | undefined;
+  let dropped = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((clientSocket) => {
+    const upstream = connect(target.port, target.host);
+    sockets.add(clientSocket).add(upstream);
+    let dropReply = false;
+    const close = (): void => {
+      clientSocket.destroy();
+      upstream.destroy();
+    };
+    clientSocket.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    clientSocket.on('data', (chunk: Buffer) => {
+      if (armed !== undefined && chunk.includes(armed)) {
+        armed = undefined;
+        dropReply = true;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!dropReply) return void clientSocket.write(chunk);
+      dropped += 1;
+      close();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    dropNextReplyTo: (pattern: Buffer): void => {
+      armed = pattern;
+    },
+    dropped: () => dropped,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,54 @@
+import { uniqueName } from '@waggle/testing';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createLaneClaims, outboxKey, type OutboxDoc } from './laneClaims.ts';
+
+const client = new MongoClient(inject('stack').mongoUrl);
+afterAll(async () => {
+  await client.close();
+});
+
+const entry = (name: string) => (seq: number) => ({ _id: outboxKey(0, seq), body: name });
+// an entry every server refuses (an array `_id`), as a server may refuse any one document of an insert
+const refused = () => ({ _id: ['refused'] as unknown as string, body: 'refused' });
+
+const lane = async (outbox: ReturnType<MongoClient['db']>['collection']) =>
+  (await outbox.find({}).toArray())
+    .map((d) => [d._id, (d as { body?: string }).body])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true }));
+
+describe('outbox seq claims', () => {
+  describe('given a claim whose entry the server refuses, among others of its lane sent together', () => {
+    it('leaves no hole: the claims after it take the next seqs, and a later claim lands after every one of them', async () => {
+      const outbox = client.db(uniqueName('claims')).collection<OutboxDoc>('outbox');
+      const claims = createLaneClaims(outbox);
+      // the first claim goes alone; the four that queue behind it are sent together, the refused one second
+      const first = claims.claim(0, entry('a'));
+      const grouped = [claims.claim(0, entry('b')), claims.claim(0, refused), claims.claim(0, entry('c')), claims.claim(0, entry('d'))];
+      const settled = await Promise.allSettled([first, ...grouped]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))).toEqual([1, 2, 3, 4]);
+      // a late claim, from this process and from another one that knows nothing of this lane
+      expect(await claims.claim(0, entry('late'))).toBe(5);
+      expect(await createLaneClaims(outbox).claim(0, entry('later'))).toBe(6);
+      expect(await lane(outbox)).toEqual([
+        ['0:1', 'a'],
+        ['0:2', 'b'],
+        ['0:3', 'c'],
+        ['0:4', 'd'],
+        ['0:5', 'late'],
+        ['0:6', 'later'],
+      ]);
+    });
+  });
+
+  it('claims of two processes on one lane never take one seq twice and leave no gap', async () => {
+    const outbox = client.db(uniqueName('claims')).collection<OutboxDoc>('outbox');
+    const writers = [createLaneClaims(outbox), createLaneClaims(outbox)];
+    const seqs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => writers[i % 2]!.claim(0, (seq) => ({ _id: outboxKey(0, seq), body: `w${i}` }))),
+    );
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect((await lane(outbox)).map(([id]) => id)).toEqual(Array.from({ length: 40 }, (_, i) => `0:${i + 1}`));
+  });
+});
