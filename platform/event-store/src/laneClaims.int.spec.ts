@@ -1,5 +1,5 @@
 import { uniqueName } from '@waggle/testing';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Collection } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLaneClaims, outboxKey, type OutboxDoc } from './laneClaims.ts';
 
@@ -12,10 +12,11 @@ const entry = (name: string) => (seq: number) => ({ _id: outboxKey(0, seq), body
 // an entry every server refuses (an array `_id`), as a server may refuse any one document of an insert
 const refused = () => ({ _id: ['refused'] as unknown as string, body: 'refused' });
 
-const lane = async (outbox: ReturnType<MongoClient['db']>['collection']) =>
+/** A lane's entries as `[_id, body]`, in seq order. */
+const lane = async (outbox: Collection<OutboxDoc>): Promise<[string, string | undefined][]> =>
   (await outbox.find({}).toArray())
-    .map((d) => [d._id, (d as { body?: string }).body])
-    .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true }));
+    .map((d): [string, string | undefined] => [d._id, 'body' in d ? d.body : undefined])
+    .sort((a, b) => Number(a[0].split(':')[1]) - Number(b[0].split(':')[1]));
 
 describe('outbox seq claims', () => {
   describe('given a claim whose entry the server refuses, among others of its lane sent together', () => {
