@@ -96,7 +96,7 @@ export const createTopics = async (
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     await warnAboutSettings(
       admin,
-      specs.filter((spec) => existing.has(spec.topic)),
+      specs.filter((spec) => existing.has(spec.topic) && Object.keys(spec.configs).length > 0),
       options.logger ?? consoleLogger,
     );
     // one request per topic: a topic that exists already (another service created it meanwhile) fails only its own
