@@ -62,6 +62,7 @@ export default tseslint.config(
       'platform/event-store/src/laneClaims.ts',
       'platform/event-store/src/openMongoEventStore.ts',
       'platform/read-model/src/mongoOffsets.ts',
+      'platform/outbox-relay/src/mongoOutboxAdmin.ts',
       'contexts/*/src/**/*Store.ts',
       'projections/flight-search/src/mongoFlightSearchStore.ts',
       'projections/customer-bookings/src/mongoCustomerBookingsStore.ts',

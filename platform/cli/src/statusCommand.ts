@@ -33,17 +33,27 @@ const describe = (answers: readonly Answer[]): { rows: string[][]; problems: str
       problems.push(`${a.name} ${a.unreachable ?? ''}`);
       continue;
     }
-    const lanes = a.status.outbox?.lanes;
-    if (lanes) {
-      const notes = lanes.flatMap((l) => [
-        ...(l.lastError === undefined ? [] : [`lane ${l.lane}: ${l.lastError}`]),
-        ...((l.waitingForAckMs ?? 0) >= slowAckMs
-          ? [`lane ${l.lane}: waiting ${Math.round((l.waitingForAckMs ?? 0) / 1000)} s for Kafka`]
-          : []),
-      ]);
-      const published = lanes.reduce((sum, l) => sum + l.published, 0);
-      rows.push([a.name, `outbox (${lanes.length} lanes, ${published} published)`, '-', notes.join('; ')]);
-      problems.push(...notes.map((n) => `${a.name} ${n}`));
+    const outbox = a.status.outbox;
+    if (outbox) {
+      // one row per lane, whichever instance relays it: LAG is its backlog (head − cursor)
+      for (const l of outbox.lanes) {
+        const notes = [
+          ...(l.waiting === undefined ? [] : [l.waiting]),
+          ...((l.waitingForAckMs ?? 0) >= slowAckMs ? [`waiting ${Math.round((l.waitingForAckMs ?? 0) / 1000)} s for Kafka`] : []),
+        ];
+        const holder = l.holder === undefined ? '' : ` @ ${l.holder}${l.holder === outbox.instance ? ' (answered)' : ''}`;
+        rows.push([
+          a.name,
+          `outbox lane ${l.lane} ${l.state}${holder}`,
+          l.backlog === undefined ? '?' : String(l.backlog),
+          notes.join('; '),
+        ]);
+        problems.push(...notes.map((n) => `${a.name} outbox lane ${l.lane}: ${n}`));
+      }
+      if (outbox.error !== undefined) {
+        rows.push([a.name, 'outbox', '?', outbox.error]);
+        problems.push(`${a.name} outbox: ${outbox.error}`);
+      }
     }
     for (const c of a.status.consumers) {
       const lag = c.partitions.reduce((sum, p) => sum + p.lag, 0);
@@ -89,10 +99,11 @@ export const statusCommand = (): Command =>
     .addHelpText(
       'after',
       `
-LAG is the number of records a consumer group has not processed yet, summed over its partitions. NOTE names a
-partition retrying a record (an outage: it retries without limit), a parked key (held back behind a dead letter
-until redriven) and the depth of each dead-letter topic. Exit code 1 when a service does not answer, a lane keeps
-failing or waits for Kafka, a group crashed, retries a record, holds a parked key, or its lag cannot be read.
+LAG is the number of records a consumer group has not processed yet, summed over its partitions; for an outbox
+lane (one row per lane, with its state and the instance relaying it), the entries not yet published (head − cursor).
+NOTE names why a lane waits, a partition retrying a record (an outage: it retries without limit), a parked key (held
+back behind a dead letter until redriven) and the depth of each dead-letter topic. Exit code 1 when a service does
+not answer, a lane keeps failing, has not started or waits for Kafka, a group crashed, retries a record, holds a parked key, or its lag cannot be read.
 Services are found at the ports \`waggle start\` uses, or at FLIGHTS_URL, BOOKINGS_URL, FLIGHT_SEARCH_URL and
 CUSTOMER_BOOKINGS_URL.
 

@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import { createHttpApp, startHttpServer, consumerStatus, statusRoute, type HttpServer, type Route } from '@waggle/http';
 import { createConsumer, createProducer, createTopics, type Brokers, type Consumer } from '@waggle/kafka-bus';
 import { toMessageFirstLogger as busLogger, type Logger } from '@waggle/observability';
-import { createRelayService } from '@waggle/outbox-relay';
+import { createMongoRelayLedger, createRelayService } from '@waggle/outbox-relay';
 import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
 import { decodeIncoming, type IncomingEvent } from './incomingEvent.ts';
@@ -119,6 +119,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   await producer.start();
   const relay = createRelayService({
     store: opened.store,
+    ledger: createMongoRelayLedger({ db: opened.db }),
     serde,
     producer,
     brokers: settings.kafkaBrokers,
@@ -152,7 +153,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
 
   const status = statusRoute(async () => ({
     service: settings.name,
-    outbox: { lanes: relay.status().map((lane) => ({ ...lane })) },
+    outbox: await relay.overview(),
     consumers: await Promise.all(reactions.map((reaction, i) => consumerStatus(`${topic}.${reaction.name}`, () => consumers[i]!.lag()))),
   }));
   const app = createHttpApp({

@@ -11,9 +11,19 @@ const partitionLagSchema = z.object({
 
 const outboxLaneSchema = z.object({
   lane: z.number().int(),
+  state: z
+    .enum(['relaying', 'starting', 'fenced', 'elsewhere', 'never started'])
+    .describe(
+      'relaying, starting (its claim failed: retrying) or fenced (taken over by a newer claim) on this instance; elsewhere: held by another instance; never started: held by none',
+    ),
+  holder: z.string().optional().describe('the relay instance that holds the lane (the last to claim it)'),
+  epoch: z.number().int().optional().describe('the holder’s claim: a publisher with an older one is fenced'),
   cursor: z.number().int().describe('the last outbox seq of this lane acknowledged by Kafka'),
-  published: z.number().int().describe('events this instance published from this lane since it started'),
-  lastError: z.string().optional().describe('why the lane’s last step failed; it retries until it succeeds'),
+  head: z.number().int().optional().describe('the last outbox seq taken in this lane'),
+  backlog: z.number().int().optional().describe('entries after the cursor not yet published (head − cursor)'),
+  published: z.number().int().optional().describe('events this instance published from this lane since it started'),
+  waiting: z.string().optional().describe('why the lane does not move: its last error, wherever it runs, or why it has not started'),
+  failingForMs: z.number().optional().describe('how long the lane has failed without a break'),
   waitingForAckMs: z
     .number()
     .optional()
@@ -46,7 +56,11 @@ const deadLetterDepthSchema = z.object({ topic: z.string(), dlqTopic: z.string()
 export const serviceStatusSchema = z.object({
   service: z.string(),
   outbox: z
-    .object({ lanes: z.array(outboxLaneSchema).describe('the outbox lanes this instance relays (leased among instances)') })
+    .object({
+      instance: z.string().describe('this relay instance, as `holder` names it'),
+      lanes: z.array(outboxLaneSchema).describe('every outbox lane of the service, whichever instance relays it (leased among instances)'),
+      error: z.string().optional().describe('why only part of it is known (the relay ledger or the store did not answer)'),
+    })
     .optional(),
   consumers: z.array(
     z.object({

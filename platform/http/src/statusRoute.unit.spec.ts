@@ -19,7 +19,10 @@ beforeAll(async () => {
     routes: [
       statusRoute(async () => ({
         service: 'bookings',
-        outbox: { lanes: [{ lane: 0, cursor: 12, published: 12 }] },
+        outbox: {
+          instance: 'host-a:41:1f2e3d',
+          lanes: [{ lane: 0, state: 'relaying', holder: 'host-a:41:1f2e3d', epoch: 3, cursor: 12, head: 14, backlog: 2, published: 12 }],
+        },
         consumers: [await consumerStatus('bookings.events.reactions', lag, 200)],
       })),
     ],
@@ -37,7 +40,10 @@ describe('GET /status', () => {
     const body: unknown = await response.json();
     expect(serviceStatusSchema.parse(body)).toEqual({
       service: 'bookings',
-      outbox: { lanes: [{ lane: 0, cursor: 12, published: 12 }] },
+      outbox: {
+        instance: 'host-a:41:1f2e3d',
+        lanes: [{ lane: 0, state: 'relaying', holder: 'host-a:41:1f2e3d', epoch: 3, cursor: 12, head: 14, backlog: 2, published: 12 }],
+      },
       consumers: [
         { group: 'bookings.events.reactions', partitions: [{ topic: 'bookings.events', partition: 0, committed: '7', high: '9', lag: 2 }] },
       ],

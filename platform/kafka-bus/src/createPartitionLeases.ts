@@ -10,7 +10,10 @@ export type PartitionLeasesOptions = {
   readonly topic: string;
   readonly partitions: number;
   readonly clientId?: string;
-  /** Called with the partitions this instance now holds; `[]` when a rebalance starts. */
+  /**
+   * Called with the partitions this instance now holds; `[]` when a rebalance starts, when the lease consumer
+   * crashes, stops or disconnects, and at `stop()` before the instance leaves the group.
+   */
   readonly onAssigned: (partitions: readonly number[]) => Promise<void>;
   readonly logger?: Logger;
   /** How long a silent instance keeps its leases before the group hands them to another (default 10 s). */
@@ -34,22 +37,42 @@ export const createPartitionLeases = (options: PartitionLeasesOptions): Partitio
     rebalanceTimeout: 30_000,
   });
   let assignment: Promise<void> = Promise.resolve();
+  let stopping = false;
 
   // serialised so that a quick revoke-then-assign is applied in order
-  const assign = (partitions: readonly number[]): void => {
+  const assign = (partitions: readonly number[]): Promise<void> => {
     assignment = assignment
       .then(() => options.onAssigned(partitions))
       .catch((error: unknown) => logger.error('partition leases: applying an assignment failed', { err: error, partitions }));
+    return assignment;
+  };
+
+  /** The member no longer holds anything it can vouch for: give the work up before anyone else is given it. */
+  const release = (why: string, fields: Record<string, unknown> = {}): void => {
+    logger.warn(`partition leases: ${why}; releasing every lease`, { groupId: options.groupId, ...fields });
+    void assign([]);
   };
 
   return {
     async start() {
+      stopping = false;
       await createTopics(options.brokers, [{ topic: options.topic, partitions: options.partitions }], { logger });
-      consumer.on(consumer.events.REBALANCING, () => assign([]));
+      consumer.on(consumer.events.REBALANCING, () => void assign([]));
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        if (stopping) return;
         const held = [...(payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
         logger.info('partition leases: assigned', { groupId: options.groupId, partitions: held });
-        assign(held);
+        void assign(held);
+      });
+      // a crashed, stopped or disconnected member is out of the group (or soon will be): its partitions go to others
+      consumer.on(consumer.events.CRASH, ({ payload }) =>
+        release('the lease consumer crashed', { err: payload.error, restart: payload.restart }),
+      );
+      consumer.on(consumer.events.STOP, () => {
+        if (!stopping) release('the lease consumer stopped');
+      });
+      consumer.on(consumer.events.DISCONNECT, () => {
+        if (!stopping) release('the lease consumer disconnected');
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [options.topic] });
@@ -57,9 +80,10 @@ export const createPartitionLeases = (options: PartitionLeasesOptions): Partitio
       await consumer.run({ eachMessage: () => Promise.resolve() });
     },
     async stop() {
+      // give the work up while still a member: nobody is handed it before this instance stopped doing it
+      stopping = true;
+      await assign([]);
       await consumer.disconnect();
-      assign([]);
-      await assignment;
     },
   };
 };

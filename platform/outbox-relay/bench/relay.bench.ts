@@ -8,7 +8,7 @@ import { createMongoEventStore, type EventStore } from '@waggle/event-store';
 import { createProducer, createTopics, type Producer } from '@waggle/kafka-bus';
 import { createAvroSerde, type AvroSerde } from '@waggle/serde';
 import { MongoClient } from 'mongodb';
-import { createKafkaRecordMapper, createOutboxRelay, type EventRouting } from '../src/index.ts';
+import { createKafkaRecordMapper, createMongoRelayLedger, createOutboxRelay, type EventRouting, type RelayLedger } from '../src/index.ts';
 import { newEvent, schema } from './benchRecords.ts';
 import type { FromRelayProcess, RelayProcessSettings, ToRelayProcess } from './relayProcess.ts';
 
@@ -36,7 +36,15 @@ const prefill = async (store: EventStore, streams: number, batches: number, batc
   return streams * batches * batchSize;
 };
 
-type Rig = { store: EventStore; db: string; topic: string; serde: AvroSerde; routing: EventRouting; close: () => Promise<void> };
+type Rig = {
+  store: EventStore;
+  ledger: RelayLedger;
+  db: string;
+  topic: string;
+  serde: AvroSerde;
+  routing: EventRouting;
+  close: () => Promise<void>;
+};
 
 const rig = async (client: MongoClient, brokers: string, registryUrl: string): Promise<Rig> => {
   const name = `bench-relay-${randomUUID().slice(0, 8)}`;
@@ -46,13 +54,22 @@ const rig = async (client: MongoClient, brokers: string, registryUrl: string): P
   await store.start();
   const serde = createAvroSerde({ registryUrl, schemas: [schema] });
   const routing: EventRouting = { source: '/waggle/bench', topicFor: () => name, fullNameFor: () => schema.fullName };
-  return { store, db: name, topic: name, serde, routing, close: () => db.dropDatabase().then(() => undefined) };
+  return {
+    store,
+    ledger: createMongoRelayLedger({ db }),
+    db: name,
+    topic: name,
+    serde,
+    routing,
+    close: () => db.dropDatabase().then(() => undefined),
+  };
 };
 
 /** Events/s from a pre-filled store to broker acknowledgement. */
 const drain = async (r: Rig, producer: Producer, events: number): Promise<number> => {
   const relay = createOutboxRelay({
     store: r.store,
+    ledger: r.ledger,
     toRecords: createKafkaRecordMapper(r.serde, r.routing),
     publish: (records) => producer.send(records),
   });
@@ -256,6 +273,7 @@ const bench: Bench = async (report, context) => {
       const latencies: number[] = [];
       const relay = createOutboxRelay({
         store: r.store,
+        ledger: r.ledger,
         toRecords: createKafkaRecordMapper(r.serde, r.routing),
         publish: async (records) => {
           await producer.send(records);

@@ -4,7 +4,7 @@ import { createMongoEventStore } from '@waggle/event-store';
 import { createProducer } from '@waggle/kafka-bus';
 import { createAvroSerde } from '@waggle/serde';
 import { MongoClient } from 'mongodb';
-import { createKafkaRecordMapper, createOutboxRelay } from '../src/index.ts';
+import { createKafkaRecordMapper, createMongoRelayLedger, createOutboxRelay } from '../src/index.ts';
 import { newEvent, schema } from './benchRecords.ts';
 
 export type RelayProcessSettings = {
@@ -35,7 +35,8 @@ const toRecords = createKafkaRecordMapper(serde, {
 });
 // warm up as a running service is: schema id known, topic metadata fetched, connections open
 await producer.send(await toRecords([{ ...newEvent(0), streamId: 'warm-up', version: 1 }]));
-const relay = createOutboxRelay({ store, toRecords, publish: (records) => producer.send(records) });
+const ledger = createMongoRelayLedger({ db: client.db(settings.db) });
+const relay = createOutboxRelay({ store, ledger, toRecords, publish: (records) => producer.send(records) });
 
 let reporter: NodeJS.Timeout | undefined;
 process.on('message', (message: ToRelayProcess) => {

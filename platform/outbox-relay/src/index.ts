@@ -1,6 +1,13 @@
 export { createRelayService } from './createRelayService.ts';
 export type { RelayService, RelayServiceOptions } from './createRelayService.ts';
+export { createInMemoryRelayLedger } from './inMemoryRelayLedger.ts';
+export { openMongoOutboxAdmin } from './mongoOutboxAdmin.ts';
+export type { OutboxAdmin, OutboxEntry } from './mongoOutboxAdmin.ts';
+export { createMongoRelayLedger } from './mongoRelayLedger.ts';
 export { createOutboxRelay } from './outboxRelay.ts';
-export type { LaneStatus, OutboxRelay, OutboxRelayOptions, OutgoingRecord, RelayLogger } from './outboxRelay.ts';
+export type { LaneState, LaneStatus, OutboxRelay, OutboxRelayOptions, OutgoingRecord, PublishStep, RelayLogger } from './outboxRelay.ts';
+export { toOutboxOverview } from './outboxOverview.ts';
+export type { LaneOverview, OutboxOverview } from './outboxOverview.ts';
+export type { LaneRecord, QuarantineRecord, RelayLedger } from './relayLedger.ts';
 export { createKafkaRecordMapper, streamVersionHeader } from './toKafkaRecords.ts';
 export type { EventRouting } from './toKafkaRecords.ts';
