@@ -173,7 +173,7 @@ describe('waggle produce --file', () => {
   });
 
   it('exits 2 when a file cannot be read', async () => {
-    const run = await waggle('produce', 'bookings.events', '--type', 'BookingRequested', '--file', '/nonexistent/events.jsonl');
+    const run = await waggle('produce', 'try.bookings', '--type', 'BookingRequested', '--file', '/nonexistent/events.jsonl');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^waggle: cannot read \/nonexistent\/events\.jsonl/);
   });
@@ -198,20 +198,17 @@ describe('waggle produce with bad usage', () => {
   });
 
   it('exits 2 without --data or --file, or with both', async () => {
-    expect((await waggle('produce', 'bookings.events', '--type', 'BookingRequested')).code).toBe(2);
-    const both = await waggle('produce', 'bookings.events', '--type', 'BookingRequested', '--data', '{}', '--file', 'x.jsonl');
+    expect((await waggle('produce', 'try.bookings', '--type', 'BookingRequested')).code).toBe(2);
+    const both = await waggle('produce', 'try.bookings', '--type', 'BookingRequested', '--data', '{}', '--file', 'x.jsonl');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/exactly one of --data/);
   });
 
   it('exits 1 with one line naming KAFKA_BROKERS when no broker answers', async () => {
     const brokers = `127.0.0.1:${await freePort()}`;
-    const run = await runCli(
-      ['produce', 'bookings.events', '--type', 'BookingRequested', '--data', JSON.stringify(bookingRequested('B-1'))],
-      {
-        env: { ...env, KAFKA_BROKERS: brokers },
-      },
-    );
+    const run = await runCli(['produce', 'try.bookings', '--type', 'BookingRequested', '--data', JSON.stringify(bookingRequested('B-1'))], {
+      env: { ...env, KAFKA_BROKERS: brokers },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(new RegExp(`^waggle: KAFKA_BROKERS=${brokers} does not answer`));
