@@ -95,10 +95,10 @@ export type ConsumerProbe = {
   readonly status?: () => {
     readonly state: NonNullable<ConsumerStatus['state']>;
     readonly error?: string;
-    readonly retrying: NonNullable<ConsumerStatus['retrying']>;
-    readonly parked: NonNullable<ConsumerStatus['parked']>;
+    readonly retrying: readonly NonNullable<ConsumerStatus['retrying']>[number][];
+    readonly parked: readonly NonNullable<ConsumerStatus['parked']>[number][];
   };
-  readonly deadLetters?: () => Promise<NonNullable<ConsumerStatus['deadLetters']>>;
+  readonly deadLetters?: () => Promise<readonly NonNullable<ConsumerStatus['deadLetters']>[number][]>;
 };
 
 const withDeadline = async <T>(work: Promise<T>, timeoutMs: number): Promise<T> => {
@@ -128,10 +128,15 @@ export const consumerStatus = async (
   const local =
     own === undefined
       ? {}
-      : { state: own.state, retrying: own.retrying, parked: own.parked, ...(own.error === undefined ? {} : { crashError: own.error }) };
+      : {
+          state: own.state,
+          retrying: [...own.retrying],
+          parked: [...own.parked],
+          ...(own.error === undefined ? {} : { crashError: own.error }),
+        };
   try {
     const [partitions, depth] = await withDeadline(Promise.all([lag(), deadLetters?.()]), timeoutMs);
-    return { group, ...local, partitions, ...(depth === undefined ? {} : { deadLetters: depth }) };
+    return { group, ...local, partitions, ...(depth === undefined ? {} : { deadLetters: [...depth] }) };
   } catch (error) {
     return { group, ...local, partitions: [], error: error instanceof Error ? error.message : String(error) };
   }

@@ -59,9 +59,12 @@ export const startReadModelService = async <E>(options: ReadModelServiceOptions<
     info: options.info,
     routes: [
       ...options.routes,
-      statusRoute(async () => ({ service: options.name, consumers: [await consumerStatus(options.groupId, () => consumer.lag())] })),
+      statusRoute(async () => ({ service: options.name, consumers: [await consumerStatus(options.groupId, consumer)] })),
     ],
     ready: async () => {
+      const { state, error } = consumer.status();
+      // a crashed member consumes nothing while the API keeps answering from a model that no longer moves
+      if (state === 'crashed') throw new TransientError(`consumer group ${options.groupId} crashed and consumes nothing: ${error ?? ''}`);
       await store.ping().catch((error: unknown) => {
         throw new TransientError('the read model database does not answer', { cause: error });
       });
