@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { demoCommand } from './demoCommand.ts';
 import { dlqCommand } from './dlqCommand.ts';
 import { CliError, exitCodes } from './exitCodes.ts';
+import { outboxCommand } from './outboxCommand.ts';
 import { produceCommand } from './produceCommand.ts';
 import { schemasCommand } from './schemasCommand.ts';
 import { startCommand } from './startCommand.ts';
@@ -17,6 +18,7 @@ const program = new Command('waggle')
   .addCommand(startCommand())
   .addCommand(demoCommand())
   .addCommand(statusCommand())
+  .addCommand(outboxCommand())
   .addCommand(dlqCommand())
   .addCommand(stackCommand())
   .addCommand(produceCommand())
