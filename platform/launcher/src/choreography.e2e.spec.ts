@@ -159,6 +159,24 @@ describe('choreography that a restart cannot break', () => {
     });
   });
 
+  describe('given flights stopped right after a booking shows confirmed', () => {
+    it('keeps the booking confirmed when flights comes back 6 s later', { timeout: 90_000 }, async () => {
+      const flightId = await scheduleFlight('LH426', 5);
+      const bookingId = await book(`${run}-stopped`, flightId);
+      await waitFor(async () => (await bookingStatus(bookingId)) === 'confirmed', { description: 'the booking confirmed' });
+      await flights.stop();
+      await delay(6_000);
+      flights = await launch([flightsSpec]);
+      await waitFor(() => caughtUp('flights'), { timeoutMs: 30_000, description: 'flights caught up' });
+      // several sweeps after the restart
+      await delay(1_000);
+      await waitFor(async () => (await caughtUp('bookings')) && (await caughtUp('flight-search')), { description: 'the others caught up' });
+      expect(await bookingStatus(bookingId)).toBe('confirmed');
+      expect((await search(flightId)).body.seatsLeft).toBe(4);
+      expect(await flightView(flightId)).toMatchObject({ seatsLeft: 4, seatsSold: 1, holds: [] });
+    });
+  });
+
   describe('given a flight with three confirmed bookings', () => {
     it(
       'gives the seats back when one is cancelled with an empty body, and cancels the others with the reason when the flight is',
