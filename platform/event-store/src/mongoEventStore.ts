@@ -258,6 +258,8 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     });
 
   const holesSeen = new Map<string, number>();
+  /** Outbox entries seen with their stream insert missing, and when this reader first saw each (its own clock). */
+  const pendingSeen = new Map<string, number>();
   /**
    * A missing seq with a taken one after it is a hole: a claim whose document the server refused. Once it has
    * lasted `orphanAfterMs`, fill it with a void entry so the lane moves on (a late writer then just claims anew).
@@ -318,10 +320,17 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
           const key = streamKey(batch.streamId, batch.from);
           let holder = vouched.has(seq) ? batch.batchId : holders.get(key);
           if (holder === undefined) {
-            if (Date.now() - Date.parse(batch.at) < readOptions.orphanAfterMs) break; // its writer is still at work
+            // timed from the first sight here, not from the writer's `at`: a writer's clock running ahead would
+            // otherwise hold the lane for as long, and one running behind would make every pending entry an orphan
+            const seenKey = outboxKey(lane, seq);
+            const seenAt = pendingSeen.get(seenKey) ?? Date.now();
+            pendingSeen.set(seenKey, seenAt);
+            if (Date.now() - seenAt < readOptions.orphanAfterMs) break; // its writer is still at work
+            pendingSeen.delete(seenKey);
             // the writer died between its two inserts: finish its append with the same claim it would have made
             holder = (await insertStream(batchDocuments(batch).stream)) === 'inserted' ? batch.batchId : await holderOf(key);
           }
+          if (pendingSeen.size > 0) pendingSeen.delete(outboxKey(lane, seq));
           if (holder === batch.batchId) {
             batches.push({ position: { lane, seq }, batchId: batch.batchId, streamId: batch.streamId, events: toRecorded(batch) });
           }
