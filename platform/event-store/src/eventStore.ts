@@ -25,7 +25,10 @@ export type RecordedEvent = NewEvent & { readonly streamId: string; readonly ver
 export type OutboxPosition = { readonly lane: number; readonly seq: number };
 
 export type AppendOptions = {
-  /** The version the stream had when it was read: 0 for a new stream. Must be a version a read or an append returned. */
+  /**
+   * The version the stream had when it was read: 0 for a new stream. Any other version (one the stream has not
+   * reached, or one inside a batch) is a `ConcurrencyError`, as a version the stream has moved past is.
+   */
   readonly expectedVersion: number;
   readonly commandId?: string;
 };
@@ -94,7 +97,10 @@ export type OutboxRead =
  */
 export type EventStore = {
   readonly lanes: number;
-  /** Appends `events` as one atomic batch; throws `ConcurrencyError` when the stream is not at `expectedVersion`. */
+  /**
+   * Appends `events` as one atomic batch; throws `ConcurrencyError` when the stream is not at exactly `expectedVersion`,
+   * and `ValidationError` for a batch the store cannot hold (not JSON, or over `maxBatchBytes`).
+   */
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Reads a stream after `fromVersion` (0 = from the start; otherwise a version a read or append returned). */
   readStream(streamId: string, options?: { fromVersion?: number }): Promise<StreamSlice>;

@@ -43,6 +43,24 @@ describe('outbox seq claims', () => {
     });
   });
 
+  it('sends the claims of several lanes together; a refused entry of one lane stops none of another lane for good', async () => {
+    const outbox = client.db(uniqueName('claims')).collection<OutboxDoc>('outbox');
+    const claims = createLaneClaims(outbox);
+    const on = (lane: number, name: string) => (seq: number) => ({ _id: outboxKey(lane, seq), body: name });
+    const first = claims.claim(2, on(2, 'first'));
+    // lane 0's entries go before lane 1's in the insert that follows: the refused one stops those after it
+    const settled = await Promise.allSettled([
+      first,
+      claims.claim(0, on(0, 'a')),
+      claims.claim(0, refused),
+      claims.claim(0, on(0, 'b')),
+      claims.claim(1, on(1, 'x')),
+      claims.claim(1, on(1, 'y')),
+    ]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : 'rejected'))).toEqual([1, 1, 'rejected', 2, 1, 2]);
+    expect((await lane(outbox)).map(([id, body]) => `${id}=${body}`).sort()).toEqual(['0:1=a', '0:2=b', '1:1=x', '1:2=y', '2:1=first']);
+  });
+
   it('claims of two processes on one lane never take one seq twice and leave no gap', async () => {
     const outbox = client.db(uniqueName('claims')).collection<OutboxDoc>('outbox');
     const writers = [createLaneClaims(outbox), createLaneClaims(outbox)];

@@ -10,8 +10,15 @@ export const outboxKey = (lane: number, seq: number): string => `${lane}:${seq}`
 
 type Claim = { entry: OutboxEntry; resolve: (seq: number) => void; reject: (error: unknown) => void };
 
-/** What an ordered insert of a lane's entries did: the first `inserted` went in, and why the next one did not. */
-type Inserted = { inserted: number; stop?: 'taken' | 'unknown' | MongoServerError };
+/**
+ * What an ordered insert of a lane's entries did: the first `inserted` went in, and why the next one did not: its
+ * seq was taken, the server refused it, or it was not tried (an earlier entry of the insert stopped it, or the
+ * answer was lost and it is not there).
+ */
+type Inserted = { inserted: number; stop?: 'taken' | 'notTried' | MongoServerError };
+
+/** One lane's entries, consecutive seqs in order, waiting to go out in the next insert. */
+type Run = { docs: OutboxDoc[]; resolve: (inserted: Inserted) => void; reject: (error: unknown) => void };
 
 /** Most claims of one lane sent in one insert. */
 const maxGroup = 256;
@@ -25,11 +32,13 @@ const firstWriteError = (error: MongoBulkWriteError): WriteError | undefined =>
   Array.isArray(error.writeErrors) ? (error.writeErrors as WriteError[])[0] : (error.writeErrors as WriteError | undefined);
 
 /**
- * Claims of outbox seqs, one lane at a time: concurrent claims of this process on a lane take consecutive seqs in
- * one ORDERED insert of that lane's entries. An ordered insert stops at its first refused entry, so what went in
- * is always a prefix and a refused entry never leaves a hole that a later claim could fill (which would put a later
- * append of a stream before an earlier one on Kafka). A seq another process took first is tried again at the new
- * head. A lane's seqs thus stay a gapless prefix 1..n that the relay walks by `_id`.
+ * Claims of outbox seqs: concurrent claims of this process on a lane take consecutive seqs, and the entries of all
+ * lanes waiting meanwhile go out in one ORDERED insert, each lane's entries together and in seq order (one insert,
+ * not one per lane: FerretDB's SQLite commits each insert on its own). An ordered insert stops at its first
+ * refused entry, so what went in of each lane is a prefix and a refused entry never leaves a hole that a later
+ * claim could fill (which would put a later append of a stream before an earlier one on Kafka); the entries it
+ * stopped are claimed again. A seq another process took first is tried again at the new head. A lane's seqs thus
+ * stay a gapless prefix 1..n that the relay walks by `_id`.
  */
 export const createLaneClaims = (outbox: Collection<OutboxDoc>) => {
   const nextSeqGuess = new Map<number, number>();
@@ -89,9 +98,44 @@ export const createLaneClaims = (outbox: Collection<OutboxDoc>) => {
       let inserted = 0;
       while (inserted < docs.length && sameEntry(found.get(docs[inserted]!._id), docs[inserted]!)) inserted++;
       if (inserted === docs.length) return { inserted };
-      return { inserted, stop: found.has(docs[inserted]!._id) ? 'taken' : 'unknown' };
+      return { inserted, stop: found.has(docs[inserted]!._id) ? 'taken' : 'notTried' };
     }
   };
+
+  const runs: Run[] = [];
+  let inserting = false;
+
+  /** Sends the waiting runs as one ordered insert and tells each run what became of its own entries. */
+  const insertRuns = async (): Promise<void> => {
+    inserting = true;
+    try {
+      while (runs.length > 0) {
+        const group = runs.splice(0, runs.length);
+        try {
+          const { inserted, stop } = await insertInOrder(group.flatMap((r) => r.docs));
+          let offset = 0;
+          for (const run of group) {
+            const end = offset + run.docs.length;
+            if (inserted >= end) run.resolve({ inserted: run.docs.length });
+            else if (inserted >= offset)
+              run.resolve(stop === undefined ? { inserted: inserted - offset } : { inserted: inserted - offset, stop });
+            else run.resolve({ inserted: 0, stop: 'notTried' });
+            offset = end;
+          }
+        } catch (error) {
+          for (const run of group) run.reject(error);
+        }
+      }
+    } finally {
+      inserting = false;
+    }
+  };
+
+  const insertRun = (docs: OutboxDoc[]): Promise<Inserted> =>
+    new Promise((resolve, reject) => {
+      runs.push({ docs, resolve, reject });
+      if (!inserting) void insertRuns();
+    });
 
   const drain = async (lane: number, queue: Claim[]): Promise<void> => {
     claiming.add(lane);
@@ -103,7 +147,7 @@ export const createLaneClaims = (outbox: Collection<OutboxDoc>) => {
           const base = nextSeqGuess.get(lane) ?? (await findHead(lane, 0)) + 1;
           vouch = unvouched.get(lane) ?? [];
           unvouched.delete(lane);
-          const { inserted, stop } = await insertInOrder(group.map((c, i) => c.entry(base + i, i === 0 ? vouch : [])));
+          const { inserted, stop } = await insertRun(group.map((c, i) => c.entry(base + i, i === 0 ? vouch : [])));
           if (inserted === 0) vouchLater(lane, vouch);
           vouch = [];
           group.slice(0, inserted).forEach((c, i) => c.resolve(base + i));

@@ -261,7 +261,8 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   /** Outbox entries seen with their stream insert missing, and when this reader first saw each (its own clock). */
   const pendingSeen = new Map<string, number>();
   /**
-   * A missing seq with a taken one after it is a hole: a claim whose document the server refused. Once it has
+   * A missing seq with a taken one after it is a hole, which claims no longer leave (they are ordered) but a lane
+   * written by an earlier waggle may hold: a claim whose document the server refused. Once it has
    * lasted `orphanAfterMs`, fill it with a void entry so the lane moves on (a late writer then just claims anew).
    */
   const voidLastingHole = async (lane: number, seq: number, orphanAfterMs: number): Promise<void> => {

@@ -1,6 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { EventStore } from './eventStore.ts';
-import { createMongoEventStore } from './mongoEventStore.ts';
+import { createMongoEventStore, type MongoEventStoreOptions } from './mongoEventStore.ts';
 
 export type OpenedEventStore = {
   readonly store: EventStore;
@@ -12,11 +12,14 @@ export type OpenedEventStore = {
 };
 
 /** Connects to MongoDB and opens a service's event store in its own database. */
-export const openMongoEventStore = async (options: { url: string; database: string; lanes?: number }): Promise<OpenedEventStore> => {
-  const client = new MongoClient(options.url, { maxPoolSize: 20, serverSelectionTimeoutMS: 10_000 });
+export const openMongoEventStore = async (
+  options: { url: string; database: string } & Pick<MongoEventStoreOptions, 'lanes' | 'commandRetentionMs' | 'logger'>,
+): Promise<OpenedEventStore> => {
+  const { url, database, ...storeOptions } = options;
+  const client = new MongoClient(url, { maxPoolSize: 20, serverSelectionTimeoutMS: 10_000 });
   await client.connect();
-  const db = client.db(options.database);
-  const store = createMongoEventStore({ db, ...(options.lanes === undefined ? {} : { lanes: options.lanes }) });
+  const db = client.db(database);
+  const store = createMongoEventStore({ db, ...storeOptions });
   await store.start();
   return {
     store,
