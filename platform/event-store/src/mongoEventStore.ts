@@ -70,9 +70,10 @@ export type MongoEventStoreOptions = {
    * How long a command is remembered, so that its retries are recognised (default 30 days). It must be longer
    * than any redelivery: HTTP clients retrying with an `Idempotency-Key` (hours), Kafka redelivering a reaction's
    * record (a consumer group's committed offsets expire after 7 days by default) and a dead-letter redrive.
-   * Older records are deleted by the store itself about every `commandRetentionMs / 10` (at most hourly), when
-   * a command is recorded: FerretDB (the local stack) does not implement TTL indexes. A retry after that is
-   * still recognised while its events are newer than the stream's snapshot.
+   * Older records are deleted by the store itself, beside the recording of a command, once per
+   * `commandRetentionMs / 10` or per hour, whichever is shorter (a scan: no index is kept on `at`), because
+   * FerretDB (the local stack) does not implement TTL indexes. A retry after that is still recognised while its
+   * events are newer than the stream's snapshot.
    */
   readonly commandRetentionMs?: number;
   /** Where failures the store survives (a failed pruning of old commands) are reported (default: stderr). */
@@ -118,7 +119,14 @@ const transient = async <T>(what: string, work: () => Promise<T>): Promise<T> =>
   }
 };
 
-const toCommandRecord = ({ _id, at, ...record }: CommandDoc): CommandRecord => record;
+/** A command as an earlier waggle recorded it: after its append, with the outcome. */
+type LegacyCommandFields = { fromVersion?: number; toVersion?: number };
+
+const toCommandRecord = ({ _id, at, ...doc }: CommandDoc & LegacyCommandFields): CommandRecord => {
+  if (typeof doc.afterVersion === 'number') return doc;
+  const { fromVersion = 0, toVersion = fromVersion, ...record } = doc;
+  return { ...record, afterVersion: fromVersion, ...(toVersion === fromVersion ? { decidedNothing: true } : {}) };
+};
 
 const defaultCommandRetentionMs = 30 * 24 * 3600_000;
 
