@@ -16,6 +16,9 @@ const transient = async <T>(what: string, work: () => Promise<T>): Promise<T> =>
   }
 };
 
+/** How often a holder's cursor moves refresh its `activeAt` (a successor allows for it when it waits). */
+const activeEveryMs = 1_000;
+
 const toLaneRecord = ({ _id, ...record }: LaneDoc): LaneRecord => record;
 
 /**
@@ -28,6 +31,14 @@ export const createMongoRelayLedger = (options: { readonly db: Db; readonly coll
   const lanes: Collection<LaneDoc> = options.db.collection(`${prefix}outbox_relay_lanes`);
   const quarantines: Collection<QuarantineDoc> = options.db.collection(`${prefix}outbox_quarantine`);
   const laneId = (lane: number): string => `lane-${lane}`;
+  /** When this process last wrote each lane's `activeAt`: once a second is enough, and a step's update stays one `$max`. */
+  const touched = new Map<number, number>();
+  const touch = (lane: number): { $set?: { activeAt: string } } => {
+    const now = Date.now();
+    if (now - (touched.get(lane) ?? 0) < activeEveryMs) return {};
+    touched.set(lane, now);
+    return { $set: { activeAt: new Date(now).toISOString() } };
+  };
 
   return {
     claim: (lane, instance, cursorFloor) =>
@@ -57,9 +68,7 @@ export const createMongoRelayLedger = (options: { readonly db: Db; readonly coll
     advance: (lane, epoch, seq) =>
       transient(
         'advance',
-        async () =>
-          (await lanes.updateOne({ _id: laneId(lane), epoch }, { $max: { cursor: seq }, $set: { activeAt: new Date().toISOString() } }))
-            .matchedCount === 1,
+        async () => (await lanes.updateOne({ _id: laneId(lane), epoch }, { $max: { cursor: seq }, ...touch(lane) })).matchedCount === 1,
       ),
     holds: (lane, epoch) =>
       transient('holds', async () => (await lanes.findOne({ _id: laneId(lane) }, { projection: { epoch: 1 } }))?.epoch === epoch),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isRetriable } from '@waggle/errors';
+import { isRetriable, TransientError } from '@waggle/errors';
 import type { EventStore, OutboxBatch, RecordedEvent } from '@waggle/event-store';
 import type { Claimed, RelayLedger } from './relayLedger.ts';
 
@@ -211,7 +211,8 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
    */
   const handOver = async (loop: LaneLoop, previous: NonNullable<Claimed['previous']>): Promise<void> => {
     const began = Date.now();
-    const deadline = Math.min(began + stopTimeoutMs, Date.parse(previous.activeAt) + stopTimeoutMs);
+    // `activeAt` is refreshed about once a second: a holder is silent once it is older than that and the timeout
+    const deadline = Math.min(began + stopTimeoutMs, Date.parse(previous.activeAt) + 1_000 + stopTimeoutMs);
     while (loop.running && Date.now() < deadline) {
       if (await ledger.released(loop.lane, previous.epoch)) return;
       await Promise.race([delay(5), loop.stopped]);
@@ -237,10 +238,14 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
 
     const publishStep = async (records: readonly OutgoingRecord[], throughSeq: number): Promise<boolean> => {
       if (records.length > 0) {
-        // long unconfirmed (paused, or idle): make sure nobody took the lane over before publishing anything
-        if (performance.now() - loop.confirmedAt > confirmAfterMs) {
+        // long unconfirmed (paused, or idle): make sure nobody took the lane over before publishing anything; an
+        // answer is as old as its question, so a pause while asking means asking again
+        for (let asked = 0; performance.now() - loop.confirmedAt > confirmAfterMs; asked++) {
+          if (asked === 3)
+            throw new TransientError(`the relay ledger answers too slowly (over ${confirmAfterMs} ms) to vouch for lane ${loop.lane}`);
+          const asking = performance.now();
           if (!(await ledger.holds(loop.lane, epoch))) return false;
-          loop.confirmedAt = performance.now();
+          loop.confirmedAt = asking;
         }
         loop.publishingSince = Date.now();
         try {

@@ -46,7 +46,7 @@ export type Claimed = {
     readonly epoch: number;
     readonly instance: string;
     readonly released: boolean;
-    /** ISO time of its last cursor move or claim, on its clock. */
+    /** ISO time of its last cursor move (to within a second) or claim, on its clock. */
     readonly activeAt: string;
   };
 };
