@@ -77,11 +77,8 @@ describe('outbox relay lanes whose start fails', () => {
           );
           const failing = a.status().find((l) => l.state === 'starting')!.lane;
           const overview = await a.overview();
-          expect(overview.lanes[failing]).toMatchObject({
-            state: 'starting',
-            holder: 'instance-a',
-            waiting: expect.stringMatching(/^start failed: retrying: /),
-          });
+          expect(overview.lanes[failing]).toMatchObject({ state: 'starting', holder: 'instance-a' });
+          expect(overview.lanes[failing]?.waiting).toMatch(/^start failed: retrying: /);
           expect(overview.error).toBeDefined();
 
           const stream = Array.from({ length: 100 }, (_, i) => `stream-${i}`).find((s) => laneOf(s, 3) === failing)!;
