@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createMongoEventStore, laneOf, type NewEvent } from '@waggle/event-store';
 import { createProducer, createTopics } from '@waggle/kafka-bus';
 import { createAvroSerde } from '@waggle/serde';
-import { runCli, uniqueName, waitFor } from '@waggle/testing';
+import { freePort, runCli, uniqueName, waitFor } from '@waggle/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -84,6 +86,32 @@ describe('waggle outbox quarantine on the real stack', () => {
           const blocked = (await relay.overview()).lanes[lane];
           expect(blocked).toMatchObject({ state: 'relaying', cursor: bad.position.seq - 1, backlog: 2 });
           expect(blocked?.waiting).toBeDefined();
+
+          // waggle status, asking this relay's GET /status (the service's answer: its relay's overview of every lane)
+          const server = createServer((_, response) => {
+            void relay.overview().then((outbox) => response.end(JSON.stringify({ service: 'bookings', outbox, consumers: [] })));
+          });
+          await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+          const status = await runCli(['status'], {
+            env: {
+              ...env,
+              BOOKINGS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+              FLIGHTS_URL: `http://127.0.0.1:${await freePort()}`,
+              FLIGHT_SEARCH_URL: `http://127.0.0.1:${await freePort()}`,
+              CUSTOMER_BOOKINGS_URL: `http://127.0.0.1:${await freePort()}`,
+            },
+          });
+          server.close();
+          expect(status.code).toBe(1);
+          expect(status.stdout).toMatch(
+            new RegExp(
+              `^bookings +outbox lane ${lane} relaying @ ${relay.instance} \\(answered\\) +2 +.*${blocked?.waiting?.slice(0, 20) ?? '?'}`,
+              'm',
+            ),
+          );
+          for (const other of [0, 1, 2].filter((l) => l !== lane))
+            expect(status.stdout).toMatch(new RegExp(`^bookings +outbox lane ${other} relaying .* 0\\s*$`, 'm'));
+          expect(status.stderr).toMatch(new RegExp(`bookings outbox lane ${lane}: `));
 
           // bad usage: exit 2, nothing recorded
           expect((await waggle('outbox', 'quarantine', service, String(lane))).code).toBe(2);
