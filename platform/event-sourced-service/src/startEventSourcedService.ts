@@ -1,3 +1,4 @@
+import { TransientError } from '@waggle/errors';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openMongoEventStore, type EventStore } from '@waggle/event-store';
 import type { Db } from 'mongodb';
@@ -154,13 +155,18 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   const status = statusRoute(async () => ({
     service: settings.name,
     outbox: await relay.overview(),
-    consumers: await Promise.all(reactions.map((reaction, i) => consumerStatus(`${topic}.${reaction.name}`, () => consumers[i]!.lag()))),
+    consumers: await Promise.all(reactions.map((reaction, i) => consumerStatus(`${topic}.${reaction.name}`, consumers[i]!))),
   }));
   const app = createHttpApp({
     logger,
     info: options.info,
     routes: [...options.routes(deps), status],
-    ready: opened.ping,
+    ready: async () => {
+      // a crashed reaction consumes nothing while the API keeps taking commands whose follow-ups never come
+      const crashed = consumers.map((c) => c.status()).find((s) => s.state === 'crashed');
+      if (crashed !== undefined) throw new TransientError(`a reaction's consumer crashed and consumes nothing: ${crashed.error ?? ''}`);
+      await opened.ping();
+    },
     ...(settings.corsOrigins ? { corsOrigins: settings.corsOrigins } : {}),
   });
   const stopDeadlineMs = settings.stopDeadlineMs ?? 5_000;
