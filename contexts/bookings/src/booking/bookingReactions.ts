@@ -1,8 +1,7 @@
 import { handleCommand } from '@waggle/event-store';
-import { commandFromEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
+import { commandFromEvent, decodeEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
 import { flightsFullNames, type FlightsEvent } from '@waggle/schemas';
 import { bookingDecider, type BookingCommand } from './booking.ts';
-import { decodeEvent } from './decodeEvent.ts';
 
 /** What bookings does when flights speak: a hold confirms a booking, no seats reject it, seats given back cancel it. */
 const commandFor = (event: FlightsEvent): BookingCommand | undefined => {

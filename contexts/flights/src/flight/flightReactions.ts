@@ -1,7 +1,6 @@
 import { handleCommand } from '@waggle/event-store';
-import { commandFromEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
+import { commandFromEvent, decodeEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
 import { bookingsFullNames, type BookingsEvent } from '@waggle/schemas';
-import { decodeEvent } from './decodeEvent.ts';
 import { flightDecider, type FlightCommand } from './flight.ts';
 
 /** What flights does when bookings speak (choreography: flights never calls bookings, nor bookings flights). */

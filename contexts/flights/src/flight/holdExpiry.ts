@@ -1,9 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { handleCommand } from '@waggle/event-store';
-import type { Reaction, ServiceDeps } from '@waggle/event-sourced-service';
+import { decodeEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
 import { flightsFullNames, type FlightsEvent } from '@waggle/schemas';
-import { decodeEvent } from './decodeEvent.ts';
 import { flightDecider } from './flight.ts';
 import { createHoldTimerStore } from './holdTimerStore.ts';
 

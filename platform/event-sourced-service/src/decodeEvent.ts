@@ -1,5 +1,6 @@
 import { ValidationError } from '@waggle/errors';
-import type { IncomingEvent, ServiceDeps } from '@waggle/event-sourced-service';
+import type { AvroSerde } from '@waggle/serde';
+import type { IncomingEvent } from './incomingEvent.ts';
 
 /**
  * An incoming event as the generated type of its context, checked against its local Avro schema, so a field
@@ -7,7 +8,7 @@ import type { IncomingEvent, ServiceDeps } from '@waggle/event-sourced-service';
  * `"undefined"`. A type the context does not define (yet) is none of the reaction's business: `undefined`.
  */
 export const decodeEvent = <Event extends { readonly type: string; readonly data: unknown }>(
-  serde: ServiceDeps['serde'],
+  serde: AvroSerde,
   fullNames: Readonly<Record<Event['type'], string>>,
   event: IncomingEvent,
 ): Event | undefined => {
