@@ -1,16 +1,15 @@
 import { isRetriable, WaggleError } from '@waggle/errors';
-import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { computeBackoff } from './computeBackoff.ts';
 import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
 import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
 import { groupJoined } from './groupJoined.ts';
 import { createProducer } from './createProducer.ts';
-import { createTopics, topicConfigFor } from './createTopics.ts';
-import { toDeadLetterHeaders } from './deadLetterHeaders.ts';
+import { createDeadLetterWriter } from './createDeadLetterWriter.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createParkedKeys, type ParkedKey } from './parkedKeys.ts';
 import { readTopicToEnd } from './readTopicToEnd.ts';
-import { parkedKeyErrorClass, readRedriveInfo, redriveHeaderNames, type RedriveInfo } from './redriveHeaders.ts';
+import { parkedKeyErrorClass, readRedriveInfo, type RedriveInfo } from './redriveHeaders.ts';
 import { toBusError } from './toBusError.ts';
 
 /** What a handler may use while it runs. */
@@ -134,19 +133,6 @@ type Route =
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
-type OutgoingHeaders = Record<string, string | Buffer | (string | Buffer)[]>;
-
-/** The original headers byte for byte, with the dead-letter headers added (repeated if already present). */
-const withDeadLetterHeaders = (original: IHeaders | undefined, added: Record<string, Buffer>): OutgoingHeaders => {
-  const headers: OutgoingHeaders = {};
-  for (const [name, value] of Object.entries(original ?? {})) if (value !== undefined) headers[name] = value;
-  for (const [name, value] of Object.entries(added)) {
-    const existing = headers[name];
-    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  return headers;
-};
-
 /**
  * Creates a consumer-group member on kafkajs `eachBatch` with offsets resolved by hand: a record's offset is
  * committed only after its handler resolved, so delivery is at-least-once and handlers must be idempotent (see
@@ -176,13 +162,19 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
   });
   const admin: Admin = kafka.admin();
   const dlqProducer = createProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq`, lingerMs: 0, logger });
-  const dlqTopicFor = options.dlqTopic ?? ((topic: string) => `${topic}.dlq`);
+  const dlq = createDeadLetterWriter({
+    brokers: options.brokers,
+    admin,
+    producer: dlqProducer,
+    groupId,
+    logger,
+    dlqTopicFor: options.dlqTopic,
+  });
   const backoff = { baseMs: options.retryBaseMs ?? 200, maxMs: options.retryMaxMs ?? 10_000 };
   const maxBatchRecords = options.handleBatch === undefined ? 1 : (options.maxBatchRecords ?? 500);
 
   const attempts = new Map<string, Attempts>();
   const resumeTimers = new Set<NodeJS.Timeout>();
-  const dlqPartitions = new Map<string, Promise<number>>();
   const parked = createParkedKeys();
   // rebuilt from the dead-letter topics once per assignment, before the first batch of it is handled
   let parkedLoaded: Promise<void> | undefined;
@@ -194,7 +186,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
   const loadParked = (): Promise<void> => {
     parkedLoaded ??= (async () => {
       const records = [];
-      for (const topic of topics) records.push(...(await readTopicToEnd(options.brokers, dlqTopicFor(topic), { logger })));
+      for (const topic of topics) records.push(...(await readTopicToEnd(options.brokers, dlq.topicFor(topic), { logger })));
       parked.rebuild(records, groupId);
       const count = parked.list().length;
       if (count > 0) logger.warn(`${count} parked key(s) held back until redriven`, { groupId });
@@ -224,64 +216,6 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     if (redrive === undefined) return { kind: 'hold', parked: key };
     // a copy after one of its own run failed again stays behind it
     return key.failedRedrive === redrive.id ? { kind: 'hold', parked: key, redrive } : { kind: 'handle', redrive };
-  };
-
-  /** Partition count of the dead-letter topic, creating it like its source when missing. */
-  const ensureDlqTopic = (topic: string): Promise<number> => {
-    const known = dlqPartitions.get(topic);
-    if (known !== undefined) return known;
-    const dlq = dlqTopicFor(topic);
-    const created = (async () => {
-      const [source] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-      // dead letters are kept as long as the events they stand for, whatever the topic is called
-      await createTopics(
-        options.brokers,
-        [{ topic: dlq, partitions: source?.partitions.length ?? 1, configs: topicConfigFor(`${topic}.dlq`) }],
-        { logger },
-      );
-      const [target] = (await admin.fetchTopicMetadata({ topics: [dlq] })).topics;
-      return target?.partitions.length ?? 0;
-    })();
-    dlqPartitions.set(topic, created);
-    // a failed attempt is forgotten so the next dead letter tries again
-    created.catch(() => dlqPartitions.delete(topic));
-    return created;
-  };
-
-  const deadLetter = async (topic: string, partition: number, { message, error }: Failure, count: number): Promise<void> => {
-    const partitions = await ensureDlqTopic(topic);
-    const headers = toDeadLetterHeaders({
-      originalTopic: topic,
-      originalPartition: partition,
-      originalOffset: message.offset,
-      originalTimestamp: Number(message.timestamp),
-      consumerGroup: groupId,
-      attempts: count,
-      error,
-    });
-    await dlqProducer.send([
-      {
-        topic: dlqTopicFor(topic),
-        key: message.key,
-        value: message.value,
-        headers: withDeadLetterHeaders(message.headers, headers),
-        ...(partition < partitions ? { partition } : {}),
-      },
-    ]);
-  };
-
-  /** Records on the dead-letter topic that the key's dead letters so far are settled (after its last redriven copy). */
-  const writeUnparkMarker = async (topic: string, partition: number, key: Buffer): Promise<void> => {
-    const partitions = await ensureDlqTopic(topic);
-    await dlqProducer.send([
-      {
-        topic: dlqTopicFor(topic),
-        key,
-        value: null,
-        headers: { [redriveHeaderNames.unparkedGroup]: groupId, [redriveHeaderNames.unparkedTopic]: topic },
-        ...(partition < partitions ? { partition } : {}),
-      },
-    ]);
   };
 
   const pauseFor = (topic: string, partition: number, delayMs: number): void => {
@@ -343,7 +277,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       return false;
     }
     try {
-      await deadLetter(topic, partition, failure, count);
+      await dlq.deadLetter(topic, partition, failure.message, failure.error, count);
     } catch (dlqError) {
       // the record stays uncommitted and comes back after the pause
       retryLater(payload, message, toBusError(dlqError, 'dead-lettering').message, 'could not dead-letter record');
@@ -360,7 +294,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
         ...(redrive === undefined ? {} : { redriveId: redrive.id }),
       });
     }
-    logger.warn(`dead-lettered record to ${dlqTopicFor(topic)}${message.key === null ? '' : ' and parked its key'}: ${reason}`, where);
+    logger.warn(`dead-lettered record to ${dlq.topicFor(topic)}${message.key === null ? '' : ' and parked its key'}: ${reason}`, where);
     await commitNext(payload, message.offset);
     attempts.delete(id);
     return true;
@@ -372,7 +306,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     const key = route.parked;
     const error = new ParkedKeyError(`key ${key.key} is parked since offset ${key.since} (${key.reason}); held back until redriven`);
     try {
-      await deadLetter(topic, partition, { message, error }, 0);
+      await dlq.deadLetter(topic, partition, message, error, 0);
     } catch (dlqError) {
       retryLater(payload, message, toBusError(dlqError, 'dead-lettering').message, 'could not hold back record of a parked key');
       return false;
@@ -386,7 +320,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       reason: error.message,
       ...(route.redrive === undefined ? {} : { redriveId: route.redrive.id }),
     });
-    logger.warn(`held back record of parked key ${key.key} in ${dlqTopicFor(topic)}`, {
+    logger.warn(`held back record of parked key ${key.key} in ${dlq.topicFor(topic)}`, {
       topic,
       partition,
       offset: message.offset,
@@ -410,7 +344,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       });
       return;
     }
-    await writeUnparkMarker(topic, partition, message.key);
+    await dlq.unparked(topic, partition, message.key);
     parked.unpark(topic, message.key);
     logger.info(`key ${key.key} unparked after redrive ${redrive.id}`, { topic, partition, groupId });
   };
@@ -523,7 +457,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     const existing = new Set(await admin.listTopics());
     return Promise.all(
       topics.map(async (topic) => {
-        const dlqTopic = dlqTopicFor(topic);
+        const dlqTopic = dlq.topicFor(topic);
         if (!existing.has(dlqTopic)) return { topic, dlqTopic, records: 0 };
         const offsets = await admin.fetchTopicOffsets(dlqTopic);
         return { topic, dlqTopic, records: offsets.reduce((sum, { low, high }) => sum + Number(BigInt(high) - BigInt(low)), 0) };
