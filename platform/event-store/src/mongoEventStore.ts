@@ -96,6 +96,10 @@ export const batchDocuments = (batch: StoredBatch, vouch: readonly number[] = []
 /** Streams whose last known version this process remembers, to check an expected version without a read. */
 const maxKnownHeads = 50_000;
 
+/** Version keys a stream read asks for at once: a few batches at least, and a bounded query at most. */
+const minStreamWindow = 32;
+const maxStreamWindow = 1024;
+
 const toRecorded = (batch: StoredBatch): RecordedEvent[] =>
   batch.events.map((e, i) => ({ type: e.type, data: e.data, metadata: e.metadata, streamId: batch.streamId, version: batch.from + i }));
 
@@ -252,14 +256,24 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       let version = readOptions.fromVersion ?? 0;
       const events: RecordedEvent[] = [];
       const commandIds: string[] = [];
-      // walk the batches by _id: each lookup is a primary-key get on MongoDB and FerretDB alike
+      // one `$in` read per window of version keys rather than one lookup per batch (on a long stream those lookups
+      // were most of a reaction's time); the window spans the head this process knows, and the key after it, so a
+      // stream read before is read in one round trip, and otherwise doubles while batches fill it
+      let window = Math.min(maxStreamWindow, Math.max(minStreamWindow, (knownHeads.get(streamId) ?? 0) - version + 1));
       for (;;) {
-        const doc = await streams.findOne({ _id: streamKey(streamId, version + 1) });
-        if (!doc) break;
-        const batch = parseBatch(doc.body);
-        events.push(...toRecorded(batch));
-        if (batch.commandId) commandIds.push(batch.commandId);
-        version = batch.to;
+        const keys = Array.from({ length: window }, (_, i) => streamKey(streamId, version + 1 + i));
+        const found = new Map((await streams.find({ _id: { $in: keys } }).toArray()).map((d) => [d._id, d]));
+        const end = version + window;
+        // follow the batches from key to key, as a walk by `_id` would: each batch starts right after the one before
+        for (let doc = found.get(streamKey(streamId, version + 1)); doc; doc = found.get(streamKey(streamId, version + 1))) {
+          const batch = parseBatch(doc.body);
+          events.push(...toRecorded(batch));
+          if (batch.commandId) commandIds.push(batch.commandId);
+          version = batch.to;
+        }
+        // the next batch's key was in this window and is absent: that is the stream's end
+        if (version < end) break;
+        window = Math.min(maxStreamWindow, window * 2);
       }
       if (events.length > 0) knowHead(streamId, version);
       return { streamId, events, version, commandIds };
@@ -273,9 +287,9 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
    * written by an earlier waggle may hold: a claim whose document the server refused. Once it has
    * lasted `orphanAfterMs`, fill it with a void entry so the lane moves on (a late writer then just claims anew).
    */
-  const voidLastingHole = async (lane: number, seq: number, orphanAfterMs: number): Promise<void> => {
+  const voidLastingHole = async (lane: number, seq: number, laterTaken: boolean, orphanAfterMs: number): Promise<void> => {
     const key = outboxKey(lane, seq);
-    if (!(await claims.seqTaken(lane, seq + 1))) {
+    if (!laterTaken) {
       holesSeen.delete(key);
       return;
     }
@@ -287,7 +301,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   };
 
   /**
-   * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys (the `_id` index
+   * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys and one more (the `_id` index
    * answers it on MongoDB and on the stack's FerretDB), then one `$in` read of the stream keys of the entries no
    * later entry vouches for, to see which of those appends committed. Void entries are stepped over; an entry
    * whose stream insert is missing is either still being written (the read stops before it) or orphaned by a dead
@@ -295,11 +309,12 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
    */
   const readOutbox = async (lane: number, afterSeq: number, readOptions: { limit: number; orphanAfterMs: number }): Promise<OutboxRead> =>
     transient('readOutbox', async () => {
+      // one key past the window: an empty poll then tells in the same read whether a later seq is taken (a hole)
       const found = new Map(
-        (await outbox.find({ _id: { $in: outboxKeys(lane, afterSeq + 1, readOptions.limit) } }).toArray()).map((d) => [d._id, d]),
+        (await outbox.find({ _id: { $in: outboxKeys(lane, afterSeq + 1, readOptions.limit + 1) } }).toArray()).map((d) => [d._id, d]),
       );
       if (!found.has(outboxKey(lane, afterSeq + 1))) {
-        await voidLastingHole(lane, afterSeq + 1, readOptions.orphanAfterMs);
+        await voidLastingHole(lane, afterSeq + 1, found.size > 0, readOptions.orphanAfterMs);
         return { batches: [], throughSeq: afterSeq };
       }
       // the gapless prefix of the window; a missing seq ends it (a claim in flight, or a hole for the next read)
