@@ -36,8 +36,15 @@ export type OutboxRelayOptions = {
    * come back full, so an idle lane asks for one key and a backlog is drained in large steps.
    */
   readonly batchLimit?: number;
-  /** Idle polling starts at this interval and backs off up to `maxIdleMs` while nothing is appended. */
+  /**
+   * Idle polling starts at `minIdleMs` (default 2) and backs off, up to `activeIdleMs` (default 25) for `activeForMs`
+   * (default 1 s) after the lane last had work, then up to `maxIdleMs` (default 1 s): a quiet lane costs one read a
+   * second. `wake()` ends any wait, so appends in this process never wait for a poll; appends of other instances wait
+   * at most `maxIdleMs` once the lane has been quiet.
+   */
   readonly minIdleMs?: number;
+  readonly activeIdleMs?: number;
+  readonly activeForMs?: number;
   readonly maxIdleMs?: number;
   /** How long an outbox entry may wait for its stream insert before the relay completes the append itself. */
   readonly orphanAfterMs?: number;
@@ -111,6 +118,13 @@ const idleWindow = 1;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** Waits `ms` or until `woken`, whichever comes first, leaving no timer behind (a wake per append is common). */
+const idle = async (ms: number, woken: Promise<void>): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), woken]);
+  clearTimeout(timer);
+};
+
 const backoffMs = (failures: number): number => Math.min(5_000, 50 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2);
 
 /**
@@ -131,7 +145,9 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   const instance = options.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const batchLimit = Math.max(1, options.batchLimit ?? 512);
   const minIdleMs = options.minIdleMs ?? 2;
-  const maxIdleMs = options.maxIdleMs ?? 25;
+  const activeIdleMs = options.activeIdleMs ?? 25;
+  const activeForMs = options.activeForMs ?? 1_000;
+  const maxIdleMs = options.maxIdleMs ?? 1_000;
   const orphanAfterMs = options.orphanAfterMs ?? 10_000;
   const confirmAfterMs = options.confirmAfterMs ?? 1_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
@@ -229,6 +245,7 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     if (!(await claim(loop))) return;
     const epoch = loop.epoch!;
     let idleMs = minIdleMs;
+    let lastWorkAt = performance.now();
     let failures = 0;
     let window = idleWindow;
     /** Through which seq batches were read and handed on (ahead of `loop.cursor` while a publish is in flight). */
@@ -263,6 +280,8 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
     };
 
     while (loop.running) {
+      // taken before the read: a wake while reading (an append it may have missed) ends the wait after it at once
+      const woken = wakeSignal;
       try {
         const read = await store.readOutbox(loop.lane, position, { limit: window, orphanAfterMs });
         const batches = read.batches.filter((b) => !loop.quarantined.has(b.position.seq));
@@ -281,11 +300,13 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         const advanced = read.throughSeq - position;
         if (advanced === 0) {
           window = idleWindow;
-          await Promise.race([delay(idleMs), wakeSignal]);
-          idleMs = Math.min(maxIdleMs, idleMs * 2);
+          await idle(idleMs, woken);
+          const ceiling = performance.now() - lastWorkAt < activeForMs ? activeIdleMs : maxIdleMs;
+          idleMs = Math.min(ceiling, idleMs * 2);
           continue;
         }
         idleMs = minIdleMs;
+        lastWorkAt = performance.now();
         window = advanced >= window ? Math.min(batchLimit, window * 2) : advanced;
         position = read.throughSeq;
         inFlight = publishStep(records, read.throughSeq);

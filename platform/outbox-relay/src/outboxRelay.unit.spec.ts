@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createInMemoryEventStore, type NewEvent, type RecordedEvent } from '@waggle/event-store';
+import { createInMemoryEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@waggle/event-store';
 import { TransientError } from '@waggle/errors';
 import { waitFor } from '@waggle/testing';
 import { describe, expect, it } from 'vitest';
@@ -318,6 +318,40 @@ describe('outbox relay', () => {
       expect(relay.status()[0]).toMatchObject({ cursor: 3 });
       expect(relay.status()[0]?.lastError).toBeUndefined();
       await relay.stop();
+    });
+  });
+
+  describe('given an append and its wake while an idle lane is reading (the read missed it)', () => {
+    it('reads again at once instead of waiting out the idle interval', async () => {
+      const inner = createInMemoryEventStore({ lanes: 1 });
+      const published: string[] = [];
+      let appendWhileReading = true;
+      const store: EventStore = {
+        ...inner,
+        readOutbox: async (lane, afterSeq, options) => {
+          const read = await inner.readOutbox(lane, afterSeq, options);
+          if (appendWhileReading) {
+            appendWhileReading = false;
+            await inner.append('s1', [event('A')], { expectedVersion: 0 });
+            relay.wake();
+          }
+          return read;
+        },
+      };
+      // every idle wait is long: only the wake can make the append go out in time
+      const relay = createOutboxRelay({
+        store,
+        ledger: createInMemoryRelayLedger(),
+        toRecords,
+        publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
+        minIdleMs: 10_000,
+        activeIdleMs: 10_000,
+        maxIdleMs: 10_000,
+      });
+      await relay.start();
+      await waitFor(() => published.length === 1, { timeoutMs: 2_000, description: 'the append published' });
+      await relay.stop();
+      expect(published).toEqual(['s1:1:A']);
     });
   });
 });
