@@ -1,5 +1,5 @@
 import { TransientError, VersionGapError } from '@waggle/errors';
-import type { AppliedEvents, ProjectedEvent } from './projectedEvent.ts';
+import { isApplied, isSkipped, markApplied, type AppliedEvents, type ProjectedEvent, type SkippedEvent } from './projectedEvent.ts';
 import type { ReadModelDocuments, Revised } from './readModelDocuments.ts';
 
 /** How a read model folds events into one kind of document. */
@@ -15,7 +15,7 @@ export type DocumentFold<E, D> = {
 const maxRaces = 5;
 
 /** Refuses an event whose stream version is past the next one: an earlier event is missing or still to come. */
-const checkNoGap = <D extends AppliedEvents>(id: string, doc: D, event: ProjectedEvent<unknown>): D => {
+const checkNoGap = <D extends AppliedEvents>(id: string, doc: D, event: ProjectedEvent<unknown> | SkippedEvent): D => {
   if (event.streamVersion !== undefined && event.streamVersion > doc.version + 1)
     throw new VersionGapError(
       `stream ${id}: event ${event.eventId} has version ${event.streamVersion} but version ${doc.version} is the last applied; ` +
@@ -35,15 +35,17 @@ const checkNoGap = <D extends AppliedEvents>(id: string, doc: D, event: Projecte
  * An event with a stream version is applied only right after the version before it: one further ahead throws a
  * retriable `VersionGapError` and nothing of the batch is written, so the consumer retries it rather than applying
  * past a missing event. Events without a stream version (produced by hand) are deduped by event id in `evolve`.
+ * A `SkippedEvent` (a type this read model does not know) only moves its document's version, and never creates a
+ * document on its own.
  */
 export const applyToDocuments = async <E, D extends AppliedEvents>(
   documents: ReadModelDocuments<D>,
-  events: readonly ProjectedEvent<E>[],
+  events: readonly (ProjectedEvent<E> | SkippedEvent)[],
   fold: DocumentFold<E, D>,
 ): Promise<void> => {
-  const byId = new Map<string, ProjectedEvent<E>[]>();
+  const byId = new Map<string, (ProjectedEvent<E> | SkippedEvent)[]>();
   for (const event of events) {
-    const id = fold.idOf(event.event);
+    const id = isSkipped(event) ? event.streamId : fold.idOf(event.event);
     byId.set(id, [...(byId.get(id) ?? []), event]);
   }
   let pending = [...byId.keys()];
@@ -53,8 +55,15 @@ export const applyToDocuments = async <E, D extends AppliedEvents>(
     const current = await documents.load(pending);
     const changed: Revised<D>[] = [];
     for (const id of pending) {
-      const before = current.get(id) ?? { doc: fold.initial(id), revision: 0 };
-      const after = (byId.get(id) ?? []).reduce((doc, event) => fold.evolve(checkNoGap(id, doc, event), event), before.doc);
+      const own = byId.get(id) ?? [];
+      const stored = current.get(id);
+      if (stored === undefined && own.every(isSkipped)) continue;
+      const before = stored ?? { doc: fold.initial(id), revision: 0 };
+      const after = own.reduce((doc, event) => {
+        const checked = checkNoGap(id, doc, event);
+        if (!isSkipped(event)) return fold.evolve(checked, event);
+        return isApplied(checked, event) ? checked : { ...checked, ...markApplied(checked, event) };
+      }, before.doc);
       if (after !== before.doc) changed.push({ doc: after, revision: before.revision });
     }
     pending = changed.length === 0 ? [] : await documents.save(changed);

@@ -11,6 +11,22 @@ export type ProjectedEvent<E> = {
   readonly occurredAt: string;
 };
 
+/**
+ * An event of a type the read model does not know (a producer newer than the read model): nothing to apply, but
+ * its stream version still counts, so the stream's next known event is not taken for a gap.
+ */
+export type SkippedEvent = {
+  /** The record's full name, e.g. `waggle.bookings.BookingRebooked`. */
+  readonly skipped: string;
+  /** The record key: the stream (aggregate) id, which is the document id for a read model keyed by stream. */
+  readonly streamId: string;
+  readonly eventId: string;
+  readonly streamVersion: number | undefined;
+  readonly occurredAt: string;
+};
+
+export const isSkipped = (event: ProjectedEvent<unknown> | SkippedEvent): event is SkippedEvent => 'skipped' in event;
+
 /** What a read-model document remembers of the events applied to it, so a redelivery or a replay changes nothing. */
 export type AppliedEvents = {
   /** The last stream version applied; 0 before any. */

@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
-import { applyToDocuments, type ProjectedEvent } from '@waggle/read-model';
+import { applyToDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
 import type { BookingsEvent, FlightsEvent } from '@waggle/schemas';
 import { evolve as evolveBooking, initialCustomerBooking } from './customerBooking.ts';
 import { evolve as evolveFlight, initialFlightSummary } from './flightSummary.ts';
@@ -7,8 +7,8 @@ import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
 
 /** A decoded record, tagged by the topic it came from: the topic decides which documents it may write. */
 export type IncomingEvent =
-  | { readonly from: 'bookings'; readonly projected: ProjectedEvent<BookingsEvent> }
-  | { readonly from: 'flights'; readonly projected: ProjectedEvent<FlightsEvent> };
+  | { readonly from: 'bookings'; readonly projected: ProjectedEvent<BookingsEvent> | SkippedEvent }
+  | { readonly from: 'flights'; readonly projected: ProjectedEvent<FlightsEvent> | SkippedEvent };
 
 /**
  * The consumer's batch handler: a batch is consecutive records of one partition of one topic, so it writes either

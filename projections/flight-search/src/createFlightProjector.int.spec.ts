@@ -142,3 +142,25 @@ describe('a flight at version 1', () => {
     expect(await storedFlight(flightId)).toMatchObject({ version: 3, seatsTaken: 3 });
   });
 });
+
+describe('a flight whose stream holds an event type flight-search does not know (a newer producer)', () => {
+  it('counts the skipped version, applies the known event after it, and creates no document for a skipped event alone', async () => {
+    const topic = uniqueName('flights-events');
+    const flightId = `${uniqueName('LH')}-2026-12-01`;
+    const [v1, v2, v3] = streamOf(topic, flightId, [scheduled(flightId), held(flightId, 1), held(flightId, 2)], 300);
+    if (v1 === undefined || v2 === undefined || v3 === undefined) throw new Error('stream too short');
+    const skipped = (streamId: string, streamVersion: number) => ({
+      skipped: 'waggle.flights.FlightRenamed',
+      streamId,
+      eventId: randomUUID(),
+      streamVersion,
+      occurredAt: new Date().toISOString(),
+    });
+    await createFlightProjector(first)([v1, { ...v2, event: skipped(flightId, 2) }, v3]);
+    expect(await storedFlight(flightId)).toMatchObject({ version: 3, seatsTaken: 2 });
+
+    const unknownFlight = `${uniqueName('LH')}-2026-12-02`;
+    await createFlightProjector(first)([{ ...v1, offset: '310', key: Buffer.from(unknownFlight), event: skipped(unknownFlight, 1) }]);
+    expect(await storedFlight(unknownFlight)).toBeNull();
+  });
+});

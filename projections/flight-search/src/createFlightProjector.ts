@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
-import { applyToDocuments, type ProjectedEvent } from '@waggle/read-model';
+import { applyToDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
 import type { FlightsEvent } from '@waggle/schemas';
 import { evolve, initialFlightAvailability } from './flightAvailability.ts';
 import type { FlightSearchStore } from './mongoFlightSearchStore.ts';
@@ -12,7 +12,7 @@ import type { FlightSearchStore } from './mongoFlightSearchStore.ts';
  */
 export const createFlightProjector =
   (store: FlightSearchStore) =>
-  async (records: readonly ConsumedRecord<ProjectedEvent<FlightsEvent> | null>[]): Promise<void> => {
+  async (records: readonly ConsumedRecord<ProjectedEvent<FlightsEvent> | SkippedEvent | null>[]): Promise<void> => {
     const last = records.at(-1);
     if (last === undefined) return;
     const reflected = await store.reflectedOffset(last.topic, last.partition);
