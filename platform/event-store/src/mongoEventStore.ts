@@ -301,7 +301,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   };
 
   /**
-   * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys and one more (the `_id` index
+   * Reads the committed batches after `afterSeq`: one `$in` read of the next `limit` outbox keys, two at least (the `_id` index
    * answers it on MongoDB and on the stack's FerretDB), then one `$in` read of the stream keys of the entries no
    * later entry vouches for, to see which of those appends committed. Void entries are stepped over; an entry
    * whose stream insert is missing is either still being written (the read stops before it) or orphaned by a dead
@@ -309,9 +309,12 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
    */
   const readOutbox = async (lane: number, afterSeq: number, readOptions: { limit: number; orphanAfterMs: number }): Promise<OutboxRead> =>
     transient('readOutbox', async () => {
-      // one key past the window: an empty poll then tells in the same read whether a later seq is taken (a hole)
+      // two keys at least: an empty poll then tells in the same read whether a later seq is taken (a hole)
       const found = new Map(
-        (await outbox.find({ _id: { $in: outboxKeys(lane, afterSeq + 1, readOptions.limit + 1) } }).toArray()).map((d) => [d._id, d]),
+        (await outbox.find({ _id: { $in: outboxKeys(lane, afterSeq + 1, Math.max(2, readOptions.limit)) } }).toArray()).map((d) => [
+          d._id,
+          d,
+        ]),
       );
       if (!found.has(outboxKey(lane, afterSeq + 1))) {
         await voidLastingHole(lane, afterSeq + 1, found.size > 0, readOptions.orphanAfterMs);
