@@ -81,7 +81,8 @@ const bench: Bench = async (report, context) => {
     topic: bookingsTopic,
     clientId: 'bench-pipeline',
     onRecord: (record) => {
-      const type = record.headers['ce_type']?.toString();
+      // ce_type is the Avro full name (waggle.bookings.BookingConfirmed): the last part is the event type
+      const type = record.headers['ce_type']?.toString().split('.').at(-1);
       if ((type === 'BookingConfirmed' || type === 'BookingRejected') && record.key) decided.set(record.key.toString(), record.timestamp);
     },
   });
@@ -210,7 +211,7 @@ const bench: Bench = async (report, context) => {
         decidedRate: round(visibleMs.length / ((Math.max(lastOutcome, result.lastSentAt) - result.firstSentAt) / 1000)),
         settled,
         settleSeconds,
-        lastOutcomeAfterLastRequestS: round((lastOutcome - result.lastSentAt) / 1000),
+        lastOutcomeAfterLastRequestS: visibleMs.length === 0 ? null : round((lastOutcome - result.lastSentAt) / 1000),
         unsettled,
         rssMiB: rss,
         baseline: `${kafkaHops} hops × Kafka e2e p99 ${e2e.p99} ms`,
