@@ -36,3 +36,6 @@ export { stopOnSignals } from './stopOnSignals.ts';
 export type { Closeable } from './stopOnSignals.ts';
 export { createPartitionLeases } from './createPartitionLeases.ts';
 export type { PartitionLeases, PartitionLeasesOptions } from './createPartitionLeases.ts';
+export { createSinkConsumer } from './createSinkConsumer.ts';
+export type { PartitionFence, SinkBatch, SinkConsumer, SinkConsumerOptions } from './createSinkConsumer.ts';
+export { listTopics } from './listTopics.ts';

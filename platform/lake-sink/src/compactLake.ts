@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { openDuckDb } from './openDuckDb.ts';
+import { createExclusive, removeIfPresent, renameDurably, syncDir, syncFile } from './durableFiles.ts';
+import { writerName } from './createParquetWriter.ts';
+import { lakeLayout } from './lakeLayout.ts';
+import {
+  commitEntry,
+  listManifestPartitions,
+  liveEntries,
+  readPartitionManifest,
+  repairPartition,
+  type ManifestEntry,
+  type NamedEntry,
+} from './manifest.ts';
+
+export type CompactReport = {
+  readonly merged: readonly { topic: string; partition: number; date: string; files: number; rows: number; file: string }[];
+  /** Partitions skipped because another compaction holds their lock. */
+  readonly busy: readonly string[];
+};
+
+const lockStaleMs = 10 * 60 * 1000;
+const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+/** Runs of at least two consecutive sink files of one day, in offset order. */
+const runsOf = (live: readonly NamedEntry[], date: string | undefined): NamedEntry[][] => {
+  const runs: NamedEntry[][] = [];
+  let run: NamedEntry[] = [];
+  for (const entry of live) {
+    const last = run.at(-1);
+    const fits =
+      entry.kind === 'file' &&
+      (date === undefined || entry.date === date) &&
+      (last === undefined || (last.date === entry.date && BigInt(last.lastOffset) + 1n === BigInt(entry.firstOffset)));
+    if (fits) run.push(entry);
+    else {
+      if (run.length > 1) runs.push(run);
+      run = entry.kind === 'file' && (date === undefined || entry.date === date) ? [entry] : [];
+    }
+  }
+  if (run.length > 1) runs.push(run);
+  return runs;
+};
+
+/** Takes a partition's compaction lock (an exclusive file); a lock older than 10 minutes is a crashed run's and is taken over. */
+const lock = async (path: string): Promise<boolean> => {
+  if (await createExclusive(path, JSON.stringify({ pid: process.pid, at: Date.now() }))) return true;
+  const held = JSON.parse(await readFile(path, 'utf8').catch(() => '{"at":0}')) as { at: number };
+  if (Date.now() - held.at < lockStaleMs) return false;
+  await removeIfPresent(path);
+  return createExclusive(path, JSON.stringify({ pid: process.pid, at: Date.now() }));
+};
+
+/**
+ * Merges each partition-day's runs of small files into one file, atomically: the merged file is written and checked
+ * (row count and offsets) in staging, committed by one manifest entry that names the entries it replaces, renamed
+ * into place, and only then are the small files deleted. The sink may keep writing meanwhile: it only adds entries.
+ */
+export const compactLake = async (lakeDir: string, options: { topic?: string; date?: string } = {}): Promise<CompactReport> => {
+  const layout = lakeLayout(lakeDir);
+  const merged: { topic: string; partition: number; date: string; files: number; rows: number; file: string }[] = [];
+  const busy: string[] = [];
+  const instance = await openDuckDb({ threads: '1', memory_limit: '512MB' });
+  const connection = await instance.connect();
+  try {
+    for (const { topic, partition } of await listManifestPartitions(layout)) {
+      if (options.topic !== undefined && topic !== options.topic) continue;
+      const lockPath = join(layout.partitionManifestDir(topic, partition), 'compact.lock');
+      if (!(await lock(lockPath))) {
+        busy.push(`${topic}/${partition}`);
+        continue;
+      }
+      try {
+        const entries = await readPartitionManifest(layout, topic, partition);
+        await repairPartition(layout, entries);
+        for (const run of runsOf(liveEntries(entries), options.date)) {
+          const first = run[0];
+          const last = run.at(-1);
+          if (first === undefined || last === undefined) continue;
+          const rows = run.reduce((sum, e) => sum + e.rows, 0);
+          await mkdir(layout.stagingDir, { recursive: true });
+          const staging = join(layout.stagingDir, `${topic}-p${partition}-c${first.firstOffset}-${randomUUID()}.parquet`);
+          const sources = run.map((e) => sqlString(join(lakeDir, e.file))).join(', ');
+          await connection.run(
+            `COPY (SELECT * FROM read_parquet([${sources}], hive_partitioning = false, union_by_name = true) ORDER BY "offset")
+             TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd)`,
+          );
+          const check = await connection.runAndReadAll(
+            `SELECT count(*), count(DISTINCT "offset"), min("offset"), max("offset") FROM read_parquet(${sqlString(staging)})`,
+          );
+          const [n, distinct, lo, hi] = (check.getRowsJS()[0] ?? []) as bigint[];
+          if (Number(n) !== rows || Number(distinct) !== rows || lo !== BigInt(first.firstOffset) || hi !== BigInt(last.lastOffset)) {
+            await removeIfPresent(staging);
+            throw new Error(`compacting ${topic}/${partition} ${first.date}: the merged file has ${n} rows ${lo}..${hi}, expected ${rows}`);
+          }
+          await syncFile(staging);
+          await syncDir(layout.stagingDir);
+          const entry: ManifestEntry = {
+            kind: 'compacted',
+            topic,
+            partition,
+            date: first.date,
+            firstOffset: first.firstOffset,
+            lastOffset: last.lastOffset,
+            rows,
+            undecodable: run.reduce((sum, e) => sum + e.undecodable, 0),
+            bytes: 0,
+            minCeTime:
+              run
+                .map((e) => e.minCeTime)
+                .filter((t): t is string => t !== null)
+                .sort()[0] ?? null,
+            maxCeTime:
+              run
+                .map((e) => e.maxCeTime)
+                .filter((t): t is string => t !== null)
+                .sort()
+                .at(-1) ?? null,
+            schemaIds: [...new Set(run.flatMap((e) => e.schemaIds))].sort((a, b) => a - b),
+            file: layout.dataFile(topic, first.date, partition, BigInt(first.firstOffset), BigInt(last.lastOffset)),
+            staging: relative(layout.root, staging),
+            writer: writerName,
+            writtenAt: new Date().toISOString(),
+            replaces: run.map((e) => e.name),
+          };
+          if (!(await commitEntry(layout, entry))) {
+            await removeIfPresent(staging);
+            continue;
+          }
+          await renameDurably(staging, join(lakeDir, entry.file));
+          for (const e of run) await removeIfPresent(join(lakeDir, e.file));
+          merged.push({ topic, partition, date: first.date, files: run.length, rows, file: entry.file });
+        }
+      } finally {
+        await removeIfPresent(lockPath);
+      }
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return { merged, busy };
+};

@@ -1,0 +1,144 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consoleLogger, createProducer, describeTopics, listTopics } from '@waggle/kafka-bus';
+import { uniqueName, waitFor } from '@waggle/testing';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { seedEvents } from '../fixtures/seedEvents.ts';
+import { createLakeSink, type LakeSink } from './createLakeSink.ts';
+import { openLake } from './openLake.ts';
+import { verifyLake } from './verifyLake.ts';
+
+const stack = inject('stack');
+const running: LakeSink[] = [];
+afterEach(async () => {
+  for (const sink of running.splice(0)) await sink.stop();
+});
+
+const startSink = async (lakeDir: string, prefix: string, groupId: string): Promise<LakeSink> => {
+  const sink = createLakeSink({
+    brokers: stack.kafkaBrokers,
+    registryUrl: stack.schemaRegistryUrl,
+    lakeDir,
+    groupId,
+    topicPattern: new RegExp(`^${prefix}-.*\\.events$`),
+    topicRefreshMs: 500,
+    rotation: { maxRecords: 400, maxBytes: 10_000_000, maxAgeMs: 500 },
+    logger: consoleLogger,
+  });
+  running.push(sink);
+  await sink.start();
+  return sink;
+};
+
+/** Every (topic, partition, offset) in the lake, with how often it is there. */
+const lakeCounts = async (lakeDir: string) => {
+  const lake = await openLake(lakeDir);
+  try {
+    const [row] = (await lake.query(`SELECT count(*), count(DISTINCT (topic, "partition", "offset")) FROM events`)).rows;
+    return { rows: Number(row?.[0]), distinct: Number(row?.[1]) };
+  } finally {
+    lake.close();
+  }
+};
+
+const kafkaTotal = async (prefix: string): Promise<number> =>
+  (await describeTopics(stack.kafkaBrokers, { topics: await listTopics(stack.kafkaBrokers, new RegExp(`^${prefix}-`)) })).reduce(
+    (sum, t) => sum + t.messages,
+    0,
+  );
+
+const caughtUp = async (lakeDir: string, prefix: string) => {
+  const report = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+  return report.partitions.length > 0 && report.partitions.every((p) => p.behind === 0) ? report : undefined;
+};
+
+describe('a lake sink over several topics', () => {
+  it('holds every (topic, partition, offset) exactly once, equal to Kafka, in files that verify', { timeout: 120_000 }, async () => {
+    const prefix = uniqueName('lake');
+    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const topics = ['a', 'b', 'c'].map((t) => `${prefix}-${t}.events`);
+    await seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 3, perTopic: 1500, days: 2 });
+    await startSink(lakeDir, prefix, uniqueName('lake-group'));
+    const report = await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 40_000, description: 'the lake to catch up' }).catch(
+      async (error: unknown) => {
+        const last = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+        throw new Error(
+          `${String(error)}; last report: ${JSON.stringify(last.partitions.map((p) => [p.topic.slice(-8), p.partition, p.rows, p.behind, p.problems]))}`,
+        );
+      },
+    );
+    expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
+    expect(report.orphans).toEqual([]);
+    expect(await kafkaTotal(prefix)).toBe(4500);
+    expect(await lakeCounts(lakeDir)).toEqual({ rows: 4500, distinct: 4500 });
+
+    const lake = await openLake(lakeDir);
+    try {
+      const days = await lake.query(`SELECT DISTINCT CAST(date AS VARCHAR) FROM events ORDER BY 1`);
+      expect(days.rows.map((r) => r[0])).toEqual(['2026-11-19', '2026-11-20']);
+      const mismatched = await lake.query(`SELECT count(*) FROM events WHERE CAST(ce_time AS DATE) <> date`);
+      expect(mismatched.rows[0]?.[0]).toBe(0);
+      const sample = await lake.query(
+        `SELECT event_type, stream_id, stream_version, correlation_id, json_extract_string(payload, '$.thingId') FROM events
+         WHERE topic = $1 AND ce_id = $2`,
+        [topics[0] ?? '', `${topics[0]}-51`],
+      );
+      expect(sample.rows).toEqual([['waggle.laketest.ThingHappened', 'thing-1', 2, 'corr-5', 'thing-1']]);
+    } finally {
+      lake.close();
+    }
+  });
+
+  it('stores an undecodable record with its error, and picks up a new topic without a restart', async () => {
+    const prefix = uniqueName('lake');
+    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const first = `${prefix}-first.events`;
+    await seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics: [first], partitions: 1, perTopic: 10 });
+    await startSink(lakeDir, prefix, uniqueName('lake-group'));
+    await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 30_000, description: 'the first topic in the lake' });
+
+    const later = `${prefix}-later.events`;
+    await seedEvents({
+      brokers: stack.kafkaBrokers,
+      registryUrl: stack.schemaRegistryUrl,
+      topics: [later],
+      partitions: 2,
+      perTopic: 20,
+      version: 2,
+    });
+    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'lake-test' });
+    await producer.start();
+    await producer.send([{ topic: first, key: 'junk', value: Buffer.from('not avro at all'), headers: { ce_type: 'Junk' } }]);
+    await producer.stop();
+
+    await waitFor(
+      async () => {
+        const report = await caughtUp(lakeDir, prefix);
+        return (
+          report !== undefined &&
+          report.partitions.filter((p) => p.topic === later).length === 2 &&
+          report.partitions.every((p) => p.rows > 0 || p.behind === 0)
+        );
+      },
+      { timeoutMs: 30_000, description: 'the new topic and the junk record in the lake' },
+    );
+    expect(await lakeCounts(lakeDir)).toEqual({ rows: 31, distinct: 31 });
+    const lake = await openLake(lakeDir);
+    try {
+      const junk = await lake.query(`SELECT event_type, payload, decode(value), decode_error FROM events WHERE "key" = 'junk'`);
+      expect(junk.rows[0]?.slice(0, 3)).toEqual(['Junk', null, 'not avro at all']);
+      expect(String(junk.rows[0]?.[3])).toMatch(/magic byte/);
+      // v1 and v2 files read together; the new field is inside the payload text, so the table schema is one
+      const colours = await lake.query(
+        `SELECT topic, count(*) FILTER (WHERE json_extract_string(payload, '$.colour') = 'red') FROM events WHERE decode_error IS NULL GROUP BY 1 ORDER BY 1`,
+      );
+      expect(colours.rows).toEqual([
+        [first, 0],
+        [later, 10],
+      ]);
+    } finally {
+      lake.close();
+    }
+  });
+});

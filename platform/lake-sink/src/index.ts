@@ -1,0 +1,16 @@
+export { createLakeSink } from './createLakeSink.ts';
+export type { LakeSink, LakeSinkOptions, LakeSinkStatus } from './createLakeSink.ts';
+export { createCrashHook } from './crashHook.ts';
+export type { CrashHook, CrashPoint } from './crashHook.ts';
+export type { Rotation } from './decideRotation.ts';
+export { lakeLayout, padOffset, utcDate } from './lakeLayout.ts';
+export type { LakeLayout } from './lakeLayout.ts';
+export { defaultLakeDir, lakeDirOf } from './lakeLocation.ts';
+export { listManifestPartitions, liveEntries, readPartitionManifest, repairPartition } from './manifest.ts';
+export type { ManifestEntry, NamedEntry } from './manifest.ts';
+export { namedQueries, openLake } from './openLake.ts';
+export type { Lake, NamedQuery, QueryResult } from './openLake.ts';
+export { verifyLake } from './verifyLake.ts';
+export type { PartitionCheck, VerifyReport } from './verifyLake.ts';
+export { compactLake } from './compactLake.ts';
+export type { CompactReport } from './compactLake.ts';

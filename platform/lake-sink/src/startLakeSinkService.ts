@@ -1,0 +1,57 @@
+import { createHttpApp, defineRoute, startHttpServer } from '@waggle/http';
+import { createLogger, toMessageFirstLogger, type Logger } from '@waggle/observability';
+import { WaggleError } from '@waggle/errors';
+import { z } from 'zod';
+import type { LakeSinkConfig } from './config.ts';
+import { createLakeSink, type LakeSinkStatus } from './createLakeSink.ts';
+
+export type LakeSinkService = { readonly url: string; readonly stop: () => Promise<void>; readonly status: () => LakeSinkStatus };
+
+/** Starts the sink and its small HTTP API: `/health/ready` (joined its group) and `/status` (what it wrote). */
+export const startLakeSinkService = async (
+  config: LakeSinkConfig,
+  logger: Logger = createLogger({ service: 'lake-sink', level: config.logLevel }),
+): Promise<LakeSinkService> => {
+  const sink = createLakeSink({
+    brokers: config.kafkaBrokers,
+    registryUrl: config.schemaRegistryUrl,
+    lakeDir: config.lakeDir,
+    groupId: config.groupId,
+    topicPattern: config.topicPattern,
+    topicRefreshMs: config.topicRefreshMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    rotation: config.rotation,
+    logger: toMessageFirstLogger(logger),
+    ...(config.crashHook === undefined ? {} : { crashHook: config.crashHook }),
+  });
+  await sink.start();
+  const app = createHttpApp({
+    logger,
+    info: { title: 'lake-sink', version: '1.0.0', description: 'Every event, exactly once, in Hive-partitioned Parquet' },
+    ready: () => {
+      const { state } = sink.status();
+      if (state !== 'running') return Promise.reject(new WaggleError(`the lake sink's consumer is ${state}`, { retriable: true }));
+      return Promise.resolve();
+    },
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/status',
+        operationId: 'getLakeSinkStatus',
+        summary: 'What the sink consumes and has committed since it started',
+        responses: { 200: { description: 'the sink now', schema: z.object({}).passthrough() } },
+        handler: () => Promise.resolve({ status: 200, body: { lakeDir: config.lakeDir, ...sink.status() } }),
+      }),
+    ],
+  });
+  const server = await startHttpServer(app, { port: config.port, host: config.host });
+  logger.info({ url: server.url, lakeDir: config.lakeDir }, 'lake sink running');
+  return {
+    url: server.url,
+    status: sink.status,
+    stop: async () => {
+      await server.stop();
+      await sink.stop();
+    },
+  };
+};
