@@ -5,6 +5,7 @@ import { consoleLogger, createProducer, describeTopics, listTopics } from '@wagg
 import { uniqueName, waitFor } from '@waggle/testing';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { seedEvents } from '../fixtures/seedEvents.ts';
+import { compactLake } from './compactLake.ts';
 import { createLakeSink, type LakeSink } from './createLakeSink.ts';
 import { openLake } from './openLake.ts';
 import { verifyLake } from './verifyLake.ts';
@@ -140,5 +141,68 @@ describe('a lake sink over several topics', () => {
     } finally {
       lake.close();
     }
+  });
+
+  it('stays exactly once when a second instance joins and the first leaves mid-load (two rebalances)', { timeout: 90_000 }, async () => {
+    const prefix = uniqueName('lake');
+    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const topics = [`${prefix}-r.events`];
+    const groupId = uniqueName('lake-group');
+    const seed = () =>
+      seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 6, perTopic: 120, chunk: 60 });
+    await seed();
+    const a = await startSink(lakeDir, prefix, groupId);
+    // the load goes on until both rebalances are behind it
+    let loadUntil = Number.POSITIVE_INFINITY;
+    const loading = (async () => {
+      for (let round = 0; round < 200 && Date.now() < loadUntil; round += 1) await seed();
+    })();
+    await waitFor(() => a.status().filesCommitted > 3, { description: 'the first instance to commit files' });
+    const b = await startSink(lakeDir, prefix, groupId);
+    await waitFor(() => b.status().filesCommitted > 0, { timeoutMs: 40_000, description: 'the second instance to commit files' });
+    const aFiles = a.status().filesCommitted;
+    await a.stop();
+    running.splice(running.indexOf(a), 1);
+    const bFiles = b.status().filesCommitted;
+    loadUntil = Date.now() + 2_000;
+    await loading;
+    const total = await kafkaTotal(prefix);
+    const report = await waitFor(
+      async () => {
+        const r = await caughtUp(lakeDir, prefix);
+        return r !== undefined && r.partitions.reduce((sum, p) => sum + p.rows, 0) === total ? r : undefined;
+      },
+      { timeoutMs: 40_000, description: 'the lake to catch up' },
+    );
+    expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
+    expect(await lakeCounts(lakeDir)).toEqual({ rows: total, distinct: total });
+    // both wrote, and the second went on alone after the first left
+    expect(aFiles).toBeGreaterThan(0);
+    expect(b.status().filesCommitted).toBeGreaterThan(bFiles);
+  });
+
+  it('keeps the same rows, exactly once, when small files are compacted while the sink writes', { timeout: 90_000 }, async () => {
+    const prefix = uniqueName('lake');
+    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const topics = [`${prefix}-k.events`];
+    const seed = () =>
+      seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 2, perTopic: 1000, chunk: 50 });
+    await seed();
+    await startSink(lakeDir, prefix, uniqueName('lake-group'));
+    const loading = seed();
+    let merged = 0;
+    while (merged === 0 || (await kafkaTotal(prefix)) < 2000 || (await caughtUp(lakeDir, prefix)) === undefined) {
+      merged += (await compactLake(lakeDir, { topic: topics[0] ?? '' })).merged.length;
+    }
+    await loading;
+    await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 30_000, description: 'the lake to catch up' });
+    const before = await lakeCounts(lakeDir);
+    const last = await compactLake(lakeDir);
+    const report = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+    expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
+    expect(merged + last.merged.length).toBeGreaterThan(0);
+    expect(before).toEqual({ rows: 2000, distinct: 2000 });
+    expect(await lakeCounts(lakeDir)).toEqual({ rows: 2000, distinct: 2000 });
+    expect(report.orphans).toEqual([]);
   });
 });
