@@ -3,6 +3,7 @@ import { StackConfigError, StackError } from '@waggle/stack';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './demoCommand.ts';
 import { dlqCommand } from './dlqCommand.ts';
+import { lakeCommand } from './lakeCommand.ts';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { outboxCommand } from './outboxCommand.ts';
 import { produceCommand } from './produceCommand.ts';
@@ -20,6 +21,7 @@ const program = new Command('waggle')
   .addCommand(statusCommand())
   .addCommand(outboxCommand())
   .addCommand(dlqCommand())
+  .addCommand(lakeCommand())
   .addCommand(stackCommand())
   .addCommand(produceCommand())
   .addCommand(tailCommand())
@@ -46,6 +48,8 @@ Examples:
   $ waggle dlq redrive bookings.events --key b-42 --yes
                              put a parked key's records back on their topic, in order, after a fix
   $ waggle topics            topics with partitions, message counts and end offsets
+  $ waggle lake query types-per-day
+                             SQL over every event in the data lake (Parquet, DuckDB); also lake verify, lake compact
   $ waggle schemas           registered subjects, and local schemas not registered yet
 
 Kafka and the registry are found through KAFKA_BROKERS and SCHEMA_REGISTRY_URL, as for \`waggle stack\`.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDb } from './openDuckDb.ts';
 import { ValidationError } from '@waggle/errors';
 import { lakeColumns } from './createParquetWriter.ts';
@@ -60,10 +60,11 @@ export const committedFiles = async (lakeDir: string): Promise<string[]> => {
 };
 
 const isBadQuery = (error: unknown): boolean =>
-  error instanceof Error && /^(Parser|Binder|Catalog|Conversion|Invalid Input|Not implemented) Error/.test(error.message);
+  error instanceof Error && /\b(Parser|Binder|Catalog|Conversion|Invalid Input|Not implemented) Error\b/.test(error.message);
 
 /** Values as a table or JSON shows them: 64-bit integers as numbers when they fit, timestamps in ISO 8601 UTC. */
-const toPlain = (value: unknown): unknown => {
+const toPlain = (value: unknown, isDate: boolean): unknown => {
+  if (isDate && value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'bigint')
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
   if (value instanceof Date) return value.toISOString();
@@ -92,7 +93,11 @@ export const openLake = async (lakeDir: string, options: { files?: readonly stri
     query: async (sql, params = []) => {
       try {
         const reader = await connection.runAndReadAll(sql, [...params]);
-        return { columns: reader.columnNames(), rows: reader.getRowsJS().map((row) => row.map(toPlain)) };
+        const dates = reader.columnTypes().map((type) => type.typeId === DuckDBTypeId.DATE);
+        return {
+          columns: reader.columnNames(),
+          rows: reader.getRowsJS().map((row) => row.map((value, i) => toPlain(value, dates[i] === true))),
+        };
       } catch (error) {
         if (isBadQuery(error)) throw new ValidationError((error as Error).message);
         throw error;
