@@ -1,4 +1,4 @@
-import { launchServices, waggleServices } from '@waggle/launcher';
+import { lakeSinkService, launchServices, waggleServices } from '@waggle/launcher';
 import { loadStackConfig, stackDown, stackStatus, stackUp } from '@waggle/stack';
 import { Command } from 'commander';
 import { exitCodes } from './exitCodes.ts';
@@ -36,7 +36,7 @@ export const startCommand = (): Command =>
       });
       let launched;
       try {
-        launched = await launchServices(waggleServices, {
+        launched = await launchServices([...waggleServices, lakeSinkService], {
           env,
           write: (line) => console.log(line),
           colour: process.stdout.isTTY,

@@ -63,6 +63,8 @@ export type SinkConsumer = {
   readonly seek: (fence: PartitionFence, offset: string) => void;
   /** The topics subscribed to now. */
   readonly topics: () => readonly string[];
+  /** Per-partition lag of the group on the subscribed topics (committed offsets: they trail the sink's durable writes). */
+  readonly lag: () => Promise<{ topic: string; partition: number; committed: string; high: string; lag: number }[]>;
   /** `running` once joined; `crashed` when kafkajs gave up. */
   readonly state: () => 'new' | 'running' | 'crashed' | 'stopped';
 };
@@ -219,6 +221,19 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
       if (fence.isHeld()) consumer?.seek({ topic: fence.topic, partition: fence.partition, offset });
     },
     topics: () => subscribed,
+    lag: async () => {
+      if (subscribed.length === 0) return [];
+      const committed = await admin.fetchOffsets({ groupId, topics: [...subscribed] });
+      const result: { topic: string; partition: number; committed: string; high: string; lag: number }[] = [];
+      for (const { topic, partitions } of committed) {
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          const offset = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          const base = BigInt(offset) >= 0n ? BigInt(offset) : BigInt(end.low);
+          result.push({ topic, partition: end.partition, committed: offset, high: end.high, lag: Number(BigInt(end.high) - base) });
+        }
+      }
+      return result.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    },
     state: () => state,
   };
 };

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { createSinkConsumer, type ConsumedRecord, type Logger, type PartitionFence, type SinkBatch } from '@waggle/kafka-bus';
+import {
+  createSinkConsumer,
+  type ConsumedRecord,
+  type Logger,
+  type PartitionFence,
+  type SinkBatch,
+  type SinkConsumer,
+} from '@waggle/kafka-bus';
 import { createAvroSerde } from '@waggle/serde';
 import type { CrashHook, CrashPoint } from './crashHook.ts';
 import { createParquetWriter, writerName, type ParquetWriter } from './createParquetWriter.ts';
@@ -45,6 +52,8 @@ export type LakeSink = {
   /** Commits the files in hand, then leaves the group. */
   readonly stop: () => Promise<void>;
   readonly status: () => LakeSinkStatus;
+  /** The group's lag per partition (by its committed offsets, which follow each committed file). */
+  readonly lag: SinkConsumer['lag'];
 };
 
 type OpenFile = { readonly rows: LakeRow[]; bytes: number; readonly date: string; readonly openedAt: number };
@@ -302,6 +311,7 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
       writer?.close();
       writer = undefined;
     },
+    lag: () => consumer.lag(),
     status: () => ({
       state: consumer.state(),
       topics: consumer.topics(),

@@ -1,4 +1,4 @@
-import { createHttpApp, defineRoute, startHttpServer } from '@waggle/http';
+import { createHttpApp, defineRoute, serviceStatusSchema, startHttpServer } from '@waggle/http';
 import { createLogger, toMessageFirstLogger, type Logger } from '@waggle/observability';
 import { WaggleError } from '@waggle/errors';
 import { z } from 'zod';
@@ -38,9 +38,19 @@ export const startLakeSinkService = async (
         method: 'get',
         path: '/status',
         operationId: 'getLakeSinkStatus',
-        summary: 'What the sink consumes and has committed since it started',
-        responses: { 200: { description: 'the sink now', schema: z.object({}).passthrough() } },
-        handler: () => Promise.resolve({ status: 200, body: { lakeDir: config.lakeDir, ...sink.status() } }),
+        summary: 'What the sink consumes and has committed since it started, and its group lag',
+        responses: { 200: { description: 'the sink now', schema: serviceStatusSchema.extend({ lake: z.object({}).passthrough() }) } },
+        handler: async () => {
+          const status = sink.status();
+          return {
+            status: 200,
+            body: {
+              service: 'lake-sink',
+              consumers: [{ group: config.groupId, state: status.state, partitions: await sink.lag() }],
+              lake: { lakeDir: config.lakeDir, ...status },
+            },
+          };
+        },
       }),
     ],
   });

@@ -26,3 +26,11 @@ export const waggleServices: readonly ServiceSpec[] = [
   },
   { name: 'customer-bookings', entry: 'projections/customer-bookings/src/main.ts', port: 3202, try: 'GET /api/v1/customers/{id}/bookings' },
 ];
+
+/** The data-lake sink: every `*.events` topic into Parquet under `.waggle/lake` (`LAKE_URL`); started by `waggle start`. */
+export const lakeSinkService: ServiceSpec = {
+  name: 'lake-sink',
+  entry: 'platform/lake-sink/src/main.ts',
+  port: 3301,
+  try: 'waggle lake query types-per-day',
+};
