@@ -20,7 +20,7 @@ export type LakeSinkConfig = {
   readonly crashHook: CrashHook | undefined;
 };
 
-const envSchema = serviceEnv({ database: 'lake-sink', port: 3301 }).extend({
+const envSchema = serviceEnv({ database: 'lake-sink', port: 3401 }).extend({
   LAKE_URL: z.string().optional(),
   GROUP_ID: z.string().min(1).default('lake-sink'),
   LAKE_TOPIC_PATTERN: z.string().min(1).default('\\.events$'),

@@ -31,6 +31,6 @@ export const waggleServices: readonly ServiceSpec[] = [
 export const lakeSinkService: ServiceSpec = {
   name: 'lake-sink',
   entry: 'platform/lake-sink/src/main.ts',
-  port: 3301,
+  port: 3401,
   try: 'waggle lake query types-per-day',
 };
