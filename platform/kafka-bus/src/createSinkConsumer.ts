@@ -85,6 +85,8 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
   let subscribed: readonly string[] = [];
   let generation = 0;
   const held = new Set<string>();
+  // partitions the sink sought during the batch in hand
+  const sought = new Set<string>();
   let state: 'new' | 'running' | 'crashed' | 'stopped' = 'new';
   let refreshTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> = Promise.resolve();
@@ -112,8 +114,14 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
     if (messages.length === 0 || !held.has(idOf(topic, partition))) return;
     const fence = fenceFor(topic, partition);
     const records = messages.map((message) => toConsumedRecord(topic, partition, message));
+    const id = idOf(topic, partition);
+    sought.delete(id);
     try {
       await options.onBatch({ topic, partition, records, fence, heartbeat: () => payload.heartbeat() });
+      // resolving moves kafkajs's fetch position on (without auto-commit nothing is committed); a seek the sink
+      // asked for during the batch wins
+      const last = messages.at(-1);
+      if (last !== undefined && !sought.has(id) && fence.isHeld()) payload.resolveOffset(last.offset);
     } catch (error) {
       const first = messages[0];
       logger.error(`sink consumer: batch failed, retrying it in 1 s: ${toBusError(error, 'handling a batch').message}`, {
@@ -218,7 +226,9 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
       }
     },
     seek: (fence, offset) => {
-      if (fence.isHeld()) consumer?.seek({ topic: fence.topic, partition: fence.partition, offset });
+      if (!fence.isHeld()) return;
+      sought.add(idOf(fence.topic, fence.partition));
+      consumer?.seek({ topic: fence.topic, partition: fence.partition, offset });
     },
     topics: () => subscribed,
     lag: async () => {
