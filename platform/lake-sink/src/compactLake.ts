@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { openDuckDb } from './openDuckDb.ts';
 import { createExclusive, removeIfPresent, renameDurably, syncDir, syncFile } from './durableFiles.ts';
@@ -106,7 +106,7 @@ export const compactLake = async (lakeDir: string, options: { topic?: string; da
             lastOffset: last.lastOffset,
             rows,
             undecodable: run.reduce((sum, e) => sum + e.undecodable, 0),
-            bytes: 0,
+            bytes: (await stat(staging)).size,
             minCeTime:
               run
                 .map((e) => e.minCeTime)
