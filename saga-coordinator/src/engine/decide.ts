@@ -1,0 +1,112 @@
+import { RuleViolationError } from '@waggle/errors';
+import { applyTaskResult } from './applyTaskResult.ts';
+import { createDecision, taskById } from './decision.ts';
+import type { EngineCommand } from './engineCommand.ts';
+import type { EngineInput } from './engineInput.ts';
+import { evolve } from './evolve.ts';
+import { initialState, isTerminalTask } from './execution.ts';
+import type { Execution, StartedExecution } from './execution.ts';
+import type { ExecutionEvent } from './executionEvents.ts';
+import { fireTimer } from './fireTimer.ts';
+import {
+  pauseWorkflow,
+  rerunWorkflow,
+  restartWorkflow,
+  resumeWorkflow,
+  retryWorkflow,
+  skipTask,
+  startWorkflow,
+  terminateWorkflow,
+} from './operatorActions.ts';
+import { finishTask } from './progress.ts';
+import type { ScriptEvaluator } from './scriptEvaluator.ts';
+
+/** What one input decided: the events to append (the execution's history) and the commands for the service to carry out. */
+export type Decided = { readonly events: readonly ExecutionEvent[]; readonly commands: readonly EngineCommand[] };
+
+const nothing: Decided = { events: [], commands: [] };
+
+const subWorkflowStatus = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', TERMINATED: 'CANCELED', TIMED_OUT: 'TIMED_OUT' } as const;
+
+/**
+ * The engine: an input and the execution so far give events and commands. Pure and deterministic: time comes in
+ * `input.meta.at`, ids derive from the workflow id and task sequence, scripts run through the injected evaluator.
+ * An operator action that does not fit the execution's state throws a RuleViolationError (Conductor's 409).
+ */
+export const decide = (input: EngineInput, execution: Execution, scripts: ScriptEvaluator): Decided => {
+  if (input.type === 'StartWorkflow') {
+    if (execution.status !== 'NONE') return nothing;
+    const startedEvent: ExecutionEvent = {
+      type: 'WorkflowStarted',
+      data: {
+        workflowId: input.workflowId,
+        definition: input.definition,
+        taskDefs: Object.fromEntries((input.taskDefs ?? []).map((taskDef) => [taskDef.name, taskDef])),
+        input: input.input ?? {},
+        priority: input.priority ?? 0,
+        at: input.meta.at,
+        ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
+        ...(input.parentWorkflowId === undefined ? {} : { parentWorkflowId: input.parentWorkflowId }),
+        ...(input.parentWorkflowTaskId === undefined ? {} : { parentWorkflowTaskId: input.parentWorkflowTaskId }),
+      },
+    };
+    const decision = createDecision(evolve(initialState(), startedEvent) as StartedExecution, input.meta.at, scripts);
+    startWorkflow(decision);
+    return { events: [startedEvent, ...decision.events], commands: decision.commands };
+  }
+  if (execution.status === 'NONE') {
+    if (input.type === 'ReportTaskResult' || input.type === 'FireTimer' || input.type === 'ReportSubWorkflowEnded') return nothing;
+    throw new RuleViolationError('No such workflow');
+  }
+  const decision = createDecision(execution, input.meta.at, scripts);
+  switch (input.type) {
+    case 'ReportTaskResult':
+      applyTaskResult(decision, input.result);
+      break;
+    case 'ReportSubWorkflowEnded': {
+      const task = taskById(decision, input.taskId);
+      if (task === undefined || task.type !== 'SUB_WORKFLOW' || isTerminalTask(task.status) || task.subWorkflowId !== input.subWorkflowId)
+        break;
+      const status = subWorkflowStatus[input.status];
+      finishTask(decision, task.taskId, status, {
+        output: { ...(input.output ?? {}), subWorkflowId: input.subWorkflowId },
+        ...(status === 'COMPLETED'
+          ? {}
+          : { reason: `Sub workflow ${input.subWorkflowId} failure reason: ${input.reasonForIncompletion ?? input.status}` }),
+      });
+      break;
+    }
+    case 'FireTimer':
+      fireTimer(decision, input.timer);
+      break;
+    case 'PauseWorkflow':
+      pauseWorkflow(decision);
+      break;
+    case 'ResumeWorkflow':
+      resumeWorkflow(decision);
+      break;
+    case 'TerminateWorkflow':
+      terminateWorkflow(decision, input.reason, input.compensate ?? false);
+      break;
+    case 'RetryWorkflow':
+      retryWorkflow(decision);
+      break;
+    case 'RerunWorkflow':
+      rerunWorkflow(decision, input.reRunFromTaskId, input.taskInput, input.workflowInput);
+      break;
+    case 'RestartWorkflow':
+      restartWorkflow(decision, input.definition, input.taskDefs);
+      break;
+    case 'SkipTask':
+      skipTask(decision, input.referenceTaskName, input.taskInput ?? {}, input.taskOutput ?? {});
+      break;
+  }
+  return { events: decision.events, commands: decision.commands };
+};
+
+/** The engine as a decider (initialState / decide / evolve) with its script evaluator bound. */
+export const createExecutionDecider = (scripts: ScriptEvaluator) => ({
+  initialState,
+  decide: (input: EngineInput, execution: Execution): Decided => decide(input, execution, scripts),
+  evolve,
+});

@@ -1,0 +1,55 @@
+import type { Timer } from './engineInput.ts';
+import type { WorkflowStatus } from './execution.ts';
+import type { WorkflowDef } from './workflowDef.ts';
+
+/** What the service must do for a decision: I/O the decider only asks for. */
+export type EngineCommand =
+  | {
+      /** A task for a worker (SIMPLE, DYNAMIC) or the HTTP executor; `taskId` is also its idempotency key. */
+      readonly type: 'DispatchTask';
+      readonly workflowId: string;
+      readonly taskId: string;
+      readonly taskType: string;
+      readonly referenceTaskName: string;
+      readonly retryCount: number;
+      readonly inputData: Readonly<Record<string, unknown>>;
+      readonly correlationId?: string;
+    }
+  | { readonly type: 'CancelTask'; readonly workflowId: string; readonly taskId: string; readonly taskType: string }
+  | {
+      readonly type: 'StartWorkflow';
+      readonly purpose: 'SUB_WORKFLOW' | 'FAILURE_WORKFLOW';
+      /** Derived from the parent and the task attempt, so a repeated start is the same child. */
+      readonly workflowId: string;
+      readonly name: string;
+      readonly version?: number;
+      readonly definition?: WorkflowDef;
+      readonly input: Readonly<Record<string, unknown>>;
+      readonly correlationId?: string;
+      readonly parentWorkflowId?: string;
+      readonly parentWorkflowTaskId?: string;
+    }
+  | { readonly type: 'TerminateWorkflow'; readonly workflowId: string; readonly reason: string }
+  | {
+      readonly type: 'PublishEvent';
+      readonly workflowId: string;
+      readonly taskId: string;
+      readonly sink: string;
+      readonly payload: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly type: 'ScheduleTimer';
+      readonly workflowId: string;
+      readonly timerId: string;
+      readonly fireAt: number;
+      readonly timer: Timer;
+    }
+  | {
+      readonly type: 'NotifyParent';
+      readonly parentWorkflowId: string;
+      readonly parentWorkflowTaskId: string;
+      readonly workflowId: string;
+      readonly status: Exclude<WorkflowStatus, 'RUNNING' | 'PAUSED'>;
+      readonly output: Readonly<Record<string, unknown>>;
+      readonly reasonForIncompletion?: string;
+    };

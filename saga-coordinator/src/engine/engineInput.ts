@@ -1,0 +1,54 @@
+import type { TaskResult, WorkflowStatus } from './execution.ts';
+import type { TaskDef, WorkflowDef } from './workflowDef.ts';
+
+/** A durable timer the service keeps and fires back as a FireTimer input. */
+export type Timer =
+  | { readonly kind: 'retry' | 'wait' | 'timeout' | 'responseTimeout' | 'callback'; readonly taskId: string }
+  | { readonly kind: 'workflowTimeout' };
+
+/** Time comes in with every input, never from a clock inside the decider. */
+export type InputMeta = { readonly at: number };
+
+/** Everything that moves an execution. */
+export type EngineInput = { readonly meta: InputMeta } & (
+  | {
+      readonly type: 'StartWorkflow';
+      readonly workflowId: string;
+      readonly definition: WorkflowDef;
+      readonly taskDefs?: readonly TaskDef[];
+      readonly input?: Readonly<Record<string, unknown>>;
+      readonly correlationId?: string;
+      readonly priority?: number;
+      readonly parentWorkflowId?: string;
+      readonly parentWorkflowTaskId?: string;
+    }
+  | { readonly type: 'ReportTaskResult'; readonly result: TaskResult }
+  | {
+      readonly type: 'ReportSubWorkflowEnded';
+      readonly taskId: string;
+      readonly subWorkflowId: string;
+      readonly status: Exclude<WorkflowStatus, 'RUNNING' | 'PAUSED'>;
+      readonly output?: Readonly<Record<string, unknown>>;
+      readonly reasonForIncompletion?: string;
+    }
+  | { readonly type: 'FireTimer'; readonly timerId: string; readonly timer: Timer }
+  | { readonly type: 'PauseWorkflow' }
+  | { readonly type: 'ResumeWorkflow' }
+  | { readonly type: 'TerminateWorkflow'; readonly reason?: string; readonly compensate?: boolean }
+  | { readonly type: 'RetryWorkflow' }
+  | {
+      readonly type: 'RerunWorkflow';
+      readonly reRunFromTaskId?: string;
+      readonly taskInput?: Readonly<Record<string, unknown>>;
+      readonly workflowInput?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly type: 'RestartWorkflow'; readonly definition?: WorkflowDef; readonly taskDefs?: readonly TaskDef[] }
+  | {
+      readonly type: 'SkipTask';
+      readonly referenceTaskName: string;
+      readonly taskInput?: Record<string, unknown>;
+      readonly taskOutput?: Record<string, unknown>;
+    }
+);
+
+export type EngineInputType = EngineInput['type'];

@@ -1,0 +1,76 @@
+import type { Compensation, CompensationStatus, TaskRecord, TaskResult, TaskStatus, WorkflowStatus } from './execution.ts';
+import type { TaskDef, WorkflowDef } from './workflowDef.ts';
+
+/** Every transition of an execution; `at` is the input's time (epoch ms). */
+export type ExecutionEvent =
+  | {
+      readonly type: 'WorkflowStarted';
+      readonly data: {
+        readonly workflowId: string;
+        readonly definition: WorkflowDef;
+        readonly taskDefs: Readonly<Record<string, TaskDef>>;
+        readonly input: Readonly<Record<string, unknown>>;
+        readonly correlationId?: string;
+        readonly parentWorkflowId?: string;
+        readonly parentWorkflowTaskId?: string;
+        readonly priority: number;
+        readonly at: number;
+      };
+    }
+  | { readonly type: 'TaskScheduled'; readonly data: { readonly task: TaskRecord } }
+  | {
+      readonly type: 'TaskUpdated';
+      readonly data: {
+        readonly taskId: string;
+        readonly status: TaskStatus;
+        readonly at: number;
+        readonly outputData?: Readonly<Record<string, unknown>>;
+        readonly inputData?: Readonly<Record<string, unknown>>;
+        readonly reasonForIncompletion?: string;
+        readonly callbackAfterSeconds?: number;
+        readonly workerId?: string;
+        readonly subWorkflowId?: string;
+        readonly started?: boolean;
+      };
+    }
+  | { readonly type: 'VariablesUpdated'; readonly data: { readonly variables: Readonly<Record<string, unknown>>; readonly at: number } }
+  | { readonly type: 'TaskResultBuffered'; readonly data: { readonly result: TaskResult; readonly at: number } }
+  | { readonly type: 'BufferedResultApplied'; readonly data: { readonly index: number; readonly taskId: string } }
+  | { readonly type: 'LateTaskResultRecorded'; readonly data: { readonly result: TaskResult; readonly at: number; readonly note: string } }
+  | { readonly type: 'WorkflowPaused'; readonly data: { readonly at: number } }
+  | { readonly type: 'WorkflowResumed'; readonly data: { readonly at: number } }
+  | { readonly type: 'ContinuationDeferred'; readonly data: { readonly taskId: string } }
+  | { readonly type: 'ForkBranchEnded'; readonly data: { readonly branch: string } }
+  | {
+      readonly type: 'TaskSkipRequested';
+      readonly data: {
+        readonly referenceTaskName: string;
+        readonly taskInput: Record<string, unknown>;
+        readonly taskOutput: Record<string, unknown>;
+      };
+    }
+  | { readonly type: 'CompensationStarted'; readonly data: Omit<Compensation, 'status'> & { readonly at: number } }
+  | { readonly type: 'CompensationEnded'; readonly data: { readonly status: CompensationStatus; readonly at: number } }
+  | {
+      readonly type: 'WorkflowEnded';
+      readonly data: {
+        readonly status: Exclude<WorkflowStatus, 'RUNNING' | 'PAUSED'>;
+        readonly at: number;
+        readonly output: Readonly<Record<string, unknown>>;
+        readonly reasonForIncompletion?: string;
+        readonly failedReferenceTaskNames?: readonly string[];
+        readonly failedTaskNames?: readonly string[];
+        readonly failureWorkflowId?: string;
+      };
+    }
+  | { readonly type: 'WorkflowRetried'; readonly data: { readonly at: number } }
+  | {
+      readonly type: 'WorkflowRerun';
+      readonly data: { readonly at: number; readonly fromSeq: number; readonly input?: Readonly<Record<string, unknown>> };
+    }
+  | {
+      readonly type: 'WorkflowRestarted';
+      readonly data: { readonly at: number; readonly definition: WorkflowDef; readonly taskDefs: Readonly<Record<string, TaskDef>> };
+    };
+
+export type ExecutionEventType = ExecutionEvent['type'];

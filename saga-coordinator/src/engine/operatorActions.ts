@@ -1,0 +1,158 @@
+import { RuleViolationError } from '@waggle/errors';
+import { placementOf, scheduleTimer, taskById } from './decision.ts';
+import type { Decision } from './decision.ts';
+import { cancelOpenTasks, endWorkflow, finalizeWorkflow } from './endWorkflow.ts';
+import { isSuccessfulTask, isTerminalWorkflow } from './execution.ts';
+import { failTask } from './failTask.ts';
+import { checkJoins, continueAfter, endIteration } from './progress.ts';
+import { enterList, scheduleTask } from './scheduleTask.ts';
+import { startTask } from './startTask.ts';
+import type { TaskDef, WorkflowDef } from './workflowDef.ts';
+
+const armWorkflowTimeout = (decision: Decision): void => {
+  const limit = decision.execution().definition.timeoutSeconds ?? 0;
+  if (limit > 0) scheduleTimer(decision, { kind: 'workflowTimeout' }, decision.at + limit * 1000);
+};
+
+export const startWorkflow = (decision: Decision): void => {
+  armWorkflowTimeout(decision);
+  if (!enterList(decision, decision.execution().definition.tasks, { branch: [], iteration: 0 }))
+    endWorkflow(decision, 'COMPLETED', { viaDecider: true });
+};
+
+export const pauseWorkflow = (decision: Decision): void => {
+  const { status, workflowId } = decision.execution();
+  if (status === 'PAUSED') return;
+  if (status !== 'RUNNING') throw new RuleViolationError(`Workflow ${workflowId} has ended, status cannot be updated.`);
+  decision.emit({ type: 'WorkflowPaused', data: { at: decision.at } });
+};
+
+/** Resume: what finished while paused moves on now. */
+export const resumeWorkflow = (decision: Decision): void => {
+  const { status, workflowId, deferred } = decision.execution();
+  if (status !== 'PAUSED')
+    throw new RuleViolationError(`The workflow ${workflowId} is not PAUSED so cannot resume. Current status is ${status}`);
+  decision.emit({ type: 'WorkflowResumed', data: { at: decision.at } });
+  armWorkflowTimeout(decision);
+  for (const taskId of deferred) {
+    const task = taskById(decision, taskId);
+    if (task === undefined || isTerminalWorkflow(decision.execution().status)) continue;
+    if (isSuccessfulTask(task.status)) continueAfter(decision, task);
+    else if (task.status === 'SCHEDULED') startTask(decision, task, { delaySeconds: 0 });
+    else if (task.status !== 'IN_PROGRESS') failTask(decision, task);
+  }
+};
+
+/** Operator terminate: no failureWorkflow (as Conductor); completed steps are compensated when asked. */
+export const terminateWorkflow = (decision: Decision, reason: string | undefined, compensate: boolean): void => {
+  const execution = decision.execution();
+  if (execution.status === 'COMPLETED') throw new RuleViolationError('Cannot terminate a COMPLETED workflow.');
+  if (execution.status === 'TERMINATED') return;
+  if (execution.compensation?.status === 'COMPENSATING') {
+    cancelOpenTasks(decision, reason ?? 'terminated');
+    decision.emit({ type: 'CompensationEnded', data: { status: 'COMPENSATION_FAILED', at: decision.at } });
+    finalizeWorkflow(decision, 'TERMINATED', { viaDecider: false, reason: reason ?? 'terminated during compensation' });
+    return;
+  }
+  if (isTerminalWorkflow(execution.status)) {
+    finalizeWorkflow(decision, 'TERMINATED', {
+      viaDecider: false,
+      reason: reason ?? execution.reasonForIncompletion,
+      output: execution.output,
+    });
+    return;
+  }
+  endWorkflow(decision, 'TERMINATED', { viaDecider: false, reason, compensate });
+};
+
+const requireEnded = (decision: Decision): void => {
+  const { status, workflowId } = decision.execution();
+  if (!isTerminalWorkflow(status)) throw new RuleViolationError(`Workflow: ${workflowId} is not in terminal state, unable to restart.`);
+};
+
+/** Retry: each last unsuccessful attempt gets a new one; canceled JOINs and loops open again. */
+export const retryWorkflow = (decision: Decision): void => {
+  const execution = decision.execution();
+  if (!isTerminalWorkflow(execution.status)) throw new RuleViolationError(`Workflow is still running.  status=${execution.status}`);
+  if (execution.status === 'COMPLETED') throw new RuleViolationError('A COMPLETED workflow cannot be retried; use restart or rerun');
+  if (execution.compensation !== undefined) throw new RuleViolationError('This execution was compensated; use restart or rerun');
+  const latest = new Map(execution.tasks.filter((task) => task.compensationOf === undefined).map((task) => [task.referenceTaskName, task]));
+  const retryable = [...latest.values()].filter((task) =>
+    ['FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT', 'CANCELED'].includes(task.status),
+  );
+  if (retryable.length === 0)
+    throw new RuleViolationError('There are no retryable tasks! Use restart if you want to attempt entire workflow execution again.');
+  decision.emit({ type: 'WorkflowRetried', data: { at: decision.at } });
+  armWorkflowTimeout(decision);
+  for (const task of retryable.filter((candidate) => candidate.type === 'JOIN' || candidate.type === 'DO_WHILE'))
+    decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at } });
+  for (const task of retryable.filter((candidate) => candidate.type !== 'JOIN' && candidate.type !== 'DO_WHILE'))
+    scheduleTask(decision, task.workflowTask, placementOf(task), { inputData: task.inputData, retryOf: task });
+  checkJoins(decision);
+};
+
+/** Rerun from a task: later tasks are dropped and the task runs again with (optionally) new input. */
+export const rerunWorkflow = (
+  decision: Decision,
+  fromTaskId: string | undefined,
+  taskInput: Readonly<Record<string, unknown>> | undefined,
+  workflowInput: Readonly<Record<string, unknown>> | undefined,
+): void => {
+  requireEnded(decision);
+  if (fromTaskId === undefined) {
+    restartWorkflow(decision, undefined, undefined, workflowInput);
+    return;
+  }
+  const from = taskById(decision, fromTaskId);
+  if (from === undefined) throw new RuleViolationError(`Task ${fromTaskId} not found`);
+  decision.emit({
+    type: 'WorkflowRerun',
+    data: { at: decision.at, fromSeq: from.seq, ...(workflowInput === undefined ? {} : { input: workflowInput }) },
+  });
+  armWorkflowTimeout(decision);
+  for (const task of decision
+    .execution()
+    .tasks.filter((candidate) => (candidate.type === 'JOIN' || candidate.type === 'DO_WHILE') && !isSuccessfulTask(candidate.status)))
+    decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at } });
+  scheduleTask(decision, from.workflowTask, placementOf(from), { inputData: { ...from.inputData, ...(taskInput ?? {}) } });
+  const loop = from.loopTaskId === undefined ? undefined : taskById(decision, from.loopTaskId);
+  if (loop !== undefined && loop.status !== 'IN_PROGRESS') endIteration(decision, loop);
+};
+
+/** Restart: the same id from the first task, with this definition (the latest one when the operator asked so). */
+export const restartWorkflow = (
+  decision: Decision,
+  definition: WorkflowDef | undefined,
+  taskDefs: readonly TaskDef[] | undefined,
+  input?: Readonly<Record<string, unknown>>,
+): void => {
+  requireEnded(decision);
+  const execution = decision.execution();
+  if (execution.status === 'COMPLETED' && execution.definition.restartable === false)
+    throw new RuleViolationError(`${execution.workflowId} is non-restartable`);
+  decision.emit({
+    type: 'WorkflowRestarted',
+    data: {
+      at: decision.at,
+      definition: definition ?? execution.definition,
+      taskDefs: taskDefs === undefined ? execution.taskDefs : Object.fromEntries(taskDefs.map((taskDef) => [taskDef.name, taskDef])),
+    },
+  });
+  if (input !== undefined) decision.emit({ type: 'WorkflowRerun', data: { at: decision.at, fromSeq: 0, input } });
+  startWorkflow(decision);
+};
+
+/** Skip a task not yet scheduled: when its turn comes it is SKIPPED with the given output. */
+export const skipTask = (
+  decision: Decision,
+  referenceTaskName: string,
+  taskInput: Record<string, unknown>,
+  taskOutput: Record<string, unknown>,
+): void => {
+  const execution = decision.execution();
+  if (execution.status !== 'RUNNING')
+    throw new RuleViolationError(`The workflow ${execution.workflowId} is not RUNNING so a task cannot be skipped`);
+  if (execution.tasks.some((task) => task.ref === referenceTaskName || task.referenceTaskName === referenceTaskName))
+    throw new RuleViolationError(`The task ${referenceTaskName} is already scheduled`);
+  decision.emit({ type: 'TaskSkipRequested', data: { referenceTaskName, taskInput, taskOutput } });
+};
