@@ -114,7 +114,7 @@ export const createInMemoryEngine = (options: {
     }
   };
 
-  /** Applies queued inputs, then fires due timers (advancing the clock), until nothing is left or `untilMs` passes. */
+  /** Applies queued inputs, then fires due timers, the clock moving on to each, until none is due within `advanceMs`. */
   const settle = (limits: { readonly maxSteps?: number; readonly advanceMs?: number } = {}): void => {
     const horizon = now + (limits.advanceMs ?? 24 * 3600 * 1000);
     for (let step = 0; step < (limits.maxSteps ?? 10_000); step += 1) {
@@ -125,7 +125,10 @@ export const createInMemoryEngine = (options: {
       }
       timers.sort((a, b) => a.fireAt - b.fireAt);
       const timer = timers[0];
-      if (timer === undefined || timer.fireAt > horizon) return;
+      if (timer === undefined || timer.fireAt > horizon) {
+        now = Math.max(now, horizon);
+        return;
+      }
       timers.shift();
       now = Math.max(now, timer.fireAt);
       apply(timer.workflowId, { type: 'FireTimer', timerId: timer.timerId, timer: timer.timer });
