@@ -31,8 +31,13 @@ const envSchema = serviceEnv({ database: 'lake-sink', port: 3401 }).extend({
     .number()
     .int()
     .min(1024)
-    .default(64 * 1024 * 1024),
+    .default(32 * 1024 * 1024),
   LAKE_MAX_AGE_MS: z.coerce.number().int().min(100).default(60_000),
+  LAKE_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(32 * 1024 * 1024),
   LAKE_CRASH_AT: z.string().optional(),
 });
 
@@ -50,7 +55,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LakeSinkConfig
     topicPattern: new RegExp(e.LAKE_TOPIC_PATTERN),
     topicRefreshMs: e.LAKE_TOPIC_REFRESH_MS,
     sessionTimeoutMs: e.LAKE_SESSION_TIMEOUT_MS,
-    rotation: { maxRecords: e.LAKE_MAX_RECORDS, maxBytes: e.LAKE_MAX_BYTES, maxAgeMs: e.LAKE_MAX_AGE_MS },
+    rotation: {
+      maxRecords: e.LAKE_MAX_RECORDS,
+      maxBytes: e.LAKE_MAX_BYTES,
+      maxAgeMs: e.LAKE_MAX_AGE_MS,
+      maxBufferedBytes: e.LAKE_MAX_BUFFERED_BYTES,
+    },
     crashHook: createCrashHook(e.LAKE_CRASH_AT),
   };
 };

@@ -108,6 +108,15 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
 
   const idOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+  let budgetCheck = 0;
+  /** Whether the rows held over all partitions passed the budget (summed every 100 rows: cheap enough, close enough). */
+  const overBudget = (): boolean => {
+    if ((budgetCheck += 1) % 100 !== 0) return false;
+    let held = 0;
+    for (const state of states.values()) held += state.file?.bytes ?? 0;
+    return held >= (rotation.maxBufferedBytes ?? 32 * 1024 * 1024);
+  };
+
   const serially = (state: PartitionState, work: () => Promise<void>): Promise<void> => {
     const next = state.queue.then(work);
     state.queue = next.catch(() => undefined);
@@ -256,7 +265,7 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
       state.file ??= { rows: [], bytes: 0, date: row.date, openedAt: Date.now() };
       state.file.rows.push(row);
       state.file.bytes += row.size;
-      if (decideRotation(state.file, rotation, Date.now()) !== 'keep') {
+      if (decideRotation(state.file, rotation, Date.now()) !== 'keep' || overBudget()) {
         await flush(state);
         await heartbeat();
       }

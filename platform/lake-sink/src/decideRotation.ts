@@ -5,6 +5,11 @@ export type Rotation = {
   readonly maxBytes: number;
   /** How long a file stays open, by the wall clock: an idle partition's rows are committed after this too. */
   readonly maxAgeMs: number;
+  /**
+   * Rows held over all partitions, in the same approximate bytes: past it the file in hand is committed early, so
+   * memory stays bounded however many partitions a backlog spans (default 32 MiB).
+   */
+  readonly maxBufferedBytes?: number;
 };
 
 /** Whether an open file is kept open or committed now, and why. */
