@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScriptSandbox } from './createScriptSandbox.ts';
+import type { ScriptSandbox } from './createScriptSandbox.ts';
+import { createInMemoryEngine } from './inMemoryEngine.ts';
+import type { SimulatedWorker } from './inMemoryEngine.ts';
+import type { TaskDef, WorkflowDef, WorkflowTask } from './workflowDef.ts';
+
+let sandbox: ScriptSandbox;
+beforeAll(async () => {
+  sandbox = await createScriptSandbox();
+});
+afterAll(() => sandbox.close());
+
+const step = (ref: string, undo?: string): WorkflowTask => ({
+  name: ref,
+  taskReferenceName: ref,
+  type: 'SIMPLE',
+  ...(undo === undefined
+    ? {}
+    : { compensation: { name: undo, taskReferenceName: undo, type: 'SIMPLE', inputParameters: { of: `\${${ref}.output.id}` } } }),
+});
+const run = (definition: WorkflowDef, worker: SimulatedWorker, taskDefs: TaskDef[] = [], definitions: WorkflowDef[] = []) => {
+  const engine = createInMemoryEngine({ scripts: sandbox, worker, taskDefs, definitions });
+  engine.start('w', definition);
+  return engine;
+};
+type Engine = ReturnType<typeof run>;
+const open = (engine: Engine) =>
+  engine
+    .execution('w')
+    .tasks.filter((task) => task.compensationOf !== undefined && task.status === 'IN_PROGRESS')
+    .map((task) => task.referenceTaskName);
+const complete = (engine: Engine, ref: string) => {
+  const task = [...engine.execution('w').tasks].reverse().find((candidate) => candidate.referenceTaskName === ref);
+  engine.send('w', { type: 'ReportTaskResult', result: { taskId: task?.taskId ?? '', status: 'COMPLETED' } });
+};
+// workers that answer at once, except the compensations (left open so the test controls their order) and `fail`
+const answering: SimulatedWorker = (task) =>
+  task.taskType.startsWith('undo_')
+    ? undefined
+    : task.taskType === 'fail'
+      ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'declined' }
+      : { status: 'COMPLETED', outputData: { id: `${task.taskType}-1` } };
+
+describe('an execution that fails after completed steps', () => {
+  it('compensates them in reverse completion order, one after the other, then ends FAILED and COMPENSATED', () => {
+    const engine = run(
+      { name: 'saga', tasks: [step('hold', 'undo_hold'), step('authorize', 'undo_authorize'), step('note'), step('fail')] },
+      answering,
+    );
+    expect(engine.execution('w').compensation?.status).toBe('COMPENSATING');
+    expect(open(engine)).toEqual(['undo_authorize']);
+    expect(engine.execution('w').tasks.find((task) => task.ref === 'undo_authorize')?.inputData).toEqual({ of: 'authorize-1' });
+    complete(engine, 'undo_authorize');
+    expect(open(engine)).toEqual(['undo_hold']);
+    complete(engine, 'undo_hold');
+    expect(engine.execution('w')).toMatchObject({
+      status: 'FAILED',
+      compensation: { status: 'COMPENSATED' },
+      reasonForIncompletion: expect.stringContaining('declined') as unknown,
+    });
+  });
+
+  it('compensates parallel branches concurrently, each branch in reverse', () => {
+    const fork: WorkflowTask = {
+      name: 'f',
+      taskReferenceName: 'f',
+      type: 'FORK_JOIN',
+      forkTasks: [[step('seat', 'undo_seat'), step('meal', 'undo_meal')], [step('bag', 'undo_bag')]],
+    };
+    const engine = run(
+      { name: 'saga', tasks: [fork, { name: 'j', taskReferenceName: 'j', type: 'JOIN', joinOn: ['meal', 'bag'] }, step('fail')] },
+      answering,
+    );
+    expect(open(engine).sort()).toEqual(['undo_bag', 'undo_meal']);
+    complete(engine, 'undo_bag');
+    expect(open(engine)).toEqual(['undo_meal']);
+    complete(engine, 'undo_meal');
+    expect(open(engine)).toEqual(['undo_seat']);
+    complete(engine, 'undo_seat');
+    expect(engine.execution('w').compensation?.status).toBe('COMPENSATED');
+  });
+
+  it('runs each compensation exactly once, whatever the redeliveries', () => {
+    const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('fail')] }, answering);
+    complete(engine, 'undo_hold');
+    complete(engine, 'undo_hold');
+    engine.send('w', { type: 'ReportTaskResult', result: { taskId: engine.execution('w').tasks[2]?.taskId ?? '', status: 'FAILED' } });
+    const scheduled = engine.history('w').filter((event) => event.type === 'TaskScheduled' && event.data.task.compensationOf !== undefined);
+    expect(scheduled).toHaveLength(1);
+    expect(engine.commands().filter((command) => command.type === 'DispatchTask' && command.taskType === 'undo_hold')).toHaveLength(1);
+    expect(engine.execution('w').status).toBe('FAILED');
+  });
+
+  it('retries a compensation under its own task def, and ends COMPENSATION_FAILED when it cannot', () => {
+    const worker: SimulatedWorker = (task) =>
+      task.taskType === 'undo_hold' ? { status: 'FAILED', reasonForIncompletion: 'still down' } : answering(task);
+    const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('fail')] }, worker, [
+      { name: 'undo_hold', retryCount: 2, retryDelaySeconds: 1 },
+    ]);
+    engine.advance(10_000);
+    const attempts = engine.execution('w').tasks.filter((task) => task.ref === 'undo_hold');
+    expect(attempts.map((task) => task.status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(engine.execution('w')).toMatchObject({ status: 'FAILED', compensation: { status: 'COMPENSATION_FAILED' } });
+    expect(engine.execution('w').reasonForIncompletion).toMatch(/compensation undo_hold failed: still down/);
+  });
+
+  it('starts the failureWorkflow once compensated, too', () => {
+    const failure: WorkflowDef = {
+      name: 'on_failure',
+      tasks: [{ name: 'x', taskReferenceName: 'x', type: 'SET_VARIABLE', inputParameters: { seen: '${workflow.input.workflowId}' } }],
+    };
+    const engine = run(
+      { name: 'saga', failureWorkflow: 'on_failure', tasks: [step('hold', 'undo_hold'), step('fail')] },
+      answering,
+      [],
+      [failure],
+    );
+    expect(engine.commands().some((command) => command.type === 'StartWorkflow' && command.purpose === 'FAILURE_WORKFLOW')).toBe(false);
+    complete(engine, 'undo_hold');
+    expect(engine.execution('w').output['conductor.failure_workflow']).toBe('w:failure');
+    expect(engine.execution('w:failure')).toMatchObject({ status: 'COMPLETED', variables: { seen: 'w' } });
+  });
+});
+
+describe('an operator terminate', () => {
+  it('compensates when asked, and ends TERMINATED', () => {
+    const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('wait_here')] }, (task) =>
+      task.taskType === 'wait_here' ? undefined : answering(task),
+    );
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'customer left', compensate: true });
+    expect(engine.execution('w').tasks.map((task) => `${task.referenceTaskName}:${task.status}`)).toEqual([
+      'hold:COMPLETED',
+      'wait_here:CANCELED',
+      'undo_hold:IN_PROGRESS',
+    ]);
+    complete(engine, 'undo_hold');
+    expect(engine.execution('w')).toMatchObject({
+      status: 'TERMINATED',
+      compensation: { status: 'COMPENSATED' },
+      reasonForIncompletion: 'customer left',
+    });
+  });
+
+  it('does not compensate otherwise (as Conductor)', () => {
+    const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('wait_here')] }, (task) =>
+      task.taskType === 'wait_here' ? undefined : answering(task),
+    );
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'stop' });
+    expect(engine.execution('w').tasks.some((task) => task.compensationOf !== undefined)).toBe(false);
+    expect(engine.execution('w').status).toBe('TERMINATED');
+  });
+});
