@@ -1,4 +1,5 @@
 import { RuleViolationError } from '@waggle/errors';
+import type { Decider } from '@waggle/event-store';
 import { applyTaskResult } from './applyTaskResult.ts';
 import { createDecision, taskById } from './decision.ts';
 import type { EngineCommand } from './engineCommand.ts';
@@ -104,9 +105,16 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
   return { events: decision.events, commands: decision.commands };
 };
 
-/** The engine as a decider (initialState / decide / evolve) with its script evaluator bound. */
-export const createExecutionDecider = (scripts: ScriptEvaluator) => ({
+/**
+ * The engine as a platform Decider for `handleCommand`: the commands of a decision travel as its last event,
+ * CommandsIssued, so they are appended with the transition and relayed by the outbox.
+ */
+export const createExecutionDecider = (scripts: ScriptEvaluator): Decider<EngineInput, ExecutionEvent, Execution> => ({
   initialState,
-  decide: (input: EngineInput, execution: Execution): Decided => decide(input, execution, scripts),
+  decide: (input, execution) => {
+    const { events, commands } = decide(input, execution, scripts);
+    return commands.length === 0 ? events : [...events, { type: 'CommandsIssued', data: { commands } }];
+  },
   evolve,
+  stateVersion: 1,
 });

@@ -2,7 +2,7 @@ import { RuleViolationError } from '@waggle/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScriptSandbox } from './createScriptSandbox.ts';
 import type { ScriptSandbox } from './createScriptSandbox.ts';
-import { decide } from './decide.ts';
+import { createExecutionDecider, decide } from './decide.ts';
 import type { EngineInput } from './engineInput.ts';
 import { evolve } from './evolve.ts';
 import { initialState } from './execution.ts';
@@ -360,5 +360,15 @@ describe('operator actions', () => {
     expect(statuses(running)).toEqual(['a:COMPLETED', 'b:SKIPPED', 'c:IN_PROGRESS']);
     expect(running.execution('w').tasks[2]?.inputData).toEqual({ v: 9 });
     expect(() => running.send('w', { type: 'SkipTask', referenceTaskName: 'a' })).toThrow(RuleViolationError);
+  });
+});
+
+describe('the engine as a platform Decider', () => {
+  it('appends the commands as the last event, which folding ignores', () => {
+    const decider = createExecutionDecider(sandbox);
+    const events = decider.decide(start(linear([simple('a')])), decider.initialState());
+    const core = decide(start(linear([simple('a')])), initialState(), sandbox);
+    expect(events).toEqual([...core.events, { type: 'CommandsIssued', data: { commands: core.commands } }]);
+    expect(events.reduce(decider.evolve, decider.initialState())).toEqual(given(core.events));
   });
 });

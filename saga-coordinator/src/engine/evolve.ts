@@ -115,6 +115,8 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
         ...(failureWorkflowId === undefined ? {} : { failureWorkflowId }),
       };
     }
+    case 'CommandsIssued':
+      return current;
     case 'WorkflowRetried': {
       const { reasonForIncompletion: _reason, endTime: _end, ...rest } = current;
       return {

@@ -1,4 +1,5 @@
 import type { Compensation, CompensationStatus, TaskRecord, TaskResult, TaskStatus, WorkflowStatus } from './execution.ts';
+import type { EngineCommand } from './engineCommand.ts';
 import type { TaskDef, WorkflowDef } from './workflowDef.ts';
 
 /** Every transition of an execution; `at` is the input's time (epoch ms). */
@@ -64,6 +65,8 @@ export type ExecutionEvent =
       };
     }
   | { readonly type: 'WorkflowRetried'; readonly data: { readonly at: number } }
+  /** What a decision asked the service to do, kept with its events so an outbox relays it (no dual write). */
+  | { readonly type: 'CommandsIssued'; readonly data: { readonly commands: readonly EngineCommand[] } }
   | {
       readonly type: 'WorkflowRerun';
       readonly data: { readonly at: number; readonly fromSeq: number; readonly input?: Readonly<Record<string, unknown>> };
