@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScriptSandbox } from './createScriptSandbox.ts';
+import type { ScriptSandbox } from './createScriptSandbox.ts';
+import { evolve } from './evolve.ts';
+import { initialState } from './execution.ts';
+import type { Execution } from './execution.ts';
+import { createInMemoryEngine } from './inMemoryEngine.ts';
+import type { WorkflowDef, WorkflowTask } from './workflowDef.ts';
+
+let sandbox: ScriptSandbox;
+beforeAll(async () => {
+  sandbox = await createScriptSandbox();
+});
+afterAll(() => sandbox.close());
+
+const simple = (ref: string, extra: Partial<WorkflowTask> = {}): WorkflowTask => ({
+  name: ref,
+  taskReferenceName: ref,
+  type: 'SIMPLE',
+  ...extra,
+});
+
+describe('a DO_WHILE whose body has a SWITCH and a WAIT (conductor-oss#895, Netflix/conductor PR #3072)', () => {
+  const loop: WorkflowDef = {
+    name: 'loop',
+    tasks: [
+      {
+        name: 'loop',
+        taskReferenceName: 'loop',
+        type: 'DO_WHILE',
+        inputParameters: { times: '${workflow.input.times}' },
+        loopCondition: '$.loop.iteration < $.times',
+        loopOver: [
+          {
+            name: 'pick',
+            taskReferenceName: 'pick',
+            type: 'SWITCH',
+            evaluatorType: 'javascript',
+            expression: '$.n % 2 == 0 ? "even" : "odd"',
+            inputParameters: { n: '${loop.output.iteration}' },
+            decisionCases: {
+              even: [simple('even_step')],
+              odd: [{ name: 'set', taskReferenceName: 'set', type: 'SET_VARIABLE', inputParameters: { last: 'odd' } }],
+            },
+          },
+          { name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '5s' } },
+        ],
+      },
+      simple('after'),
+    ],
+  };
+
+  it('counts iterations as the condition says, never advancing before the body finished', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED' }) });
+    engine.start('w', loop, { times: 3 });
+    const iteration = () => engine.execution('w').tasks[0]?.outputData['iteration'];
+    expect(iteration()).toBe(1);
+    engine.advance(4_999);
+    expect(iteration()).toBe(1);
+    engine.advance(1);
+    expect(iteration()).toBe(2);
+    engine.advance(10_000);
+    expect(engine.execution('w').status).toBe('COMPLETED');
+    expect(iteration()).toBe(3);
+    expect(engine.execution('w').tasks.map((task) => task.referenceTaskName)).toEqual([
+      'loop',
+      'pick__1',
+      'set__1',
+      'pause__1',
+      'pick__2',
+      'even_step__2',
+      'pause__2',
+      'pick__3',
+      'set__3',
+      'pause__3',
+      'after',
+    ]);
+    expect(Object.keys(engine.execution('w').tasks[0]?.outputData ?? {}).sort()).toEqual(['1', '2', '3', 'iteration']);
+  });
+
+  it('a failing body task fails the loop and the workflow', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'FAILED_WITH_TERMINAL_ERROR' }) });
+    engine.start('w', loop, { times: 3 });
+    engine.advance(20_000);
+    expect(engine.execution('w').tasks.find((task) => task.ref === 'loop')?.status).toBe('FAILED');
+    expect(engine.execution('w').status).toBe('FAILED');
+  });
+});
+
+describe('sub-workflows', () => {
+  const child: WorkflowDef = { name: 'child', tasks: [simple('charge')] };
+  const parent: WorkflowDef = {
+    name: 'parent',
+    tasks: [{ name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'child' } }, simple('next')],
+  };
+
+  it("a child's failure fails the parent task and the parent; retrying the parent starts a new child attempt", () => {
+    let fail = true;
+    const engine = createInMemoryEngine({
+      scripts: sandbox,
+      definitions: [child],
+      worker: () => (fail ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'card' } : { status: 'COMPLETED' }),
+    });
+    engine.start('w', parent);
+    expect(engine.execution('w')).toMatchObject({
+      status: 'FAILED',
+      tasks: [{ status: 'FAILED', reasonForIncompletion: expect.stringContaining('failure reason') as unknown }],
+    });
+    fail = false;
+    engine.send('w', { type: 'RetryWorkflow' });
+    expect(engine.execution('w').status).toBe('COMPLETED');
+    expect(engine.execution('w').tasks.map((task) => task.subWorkflowId ?? task.referenceTaskName)).toEqual(['w:1:sub', 'w:2:sub', 'next']);
+  });
+
+  it('terminating the parent terminates the running child', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, definitions: [child], worker: () => undefined });
+    engine.start('w', parent);
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'stop' });
+    engine.settle({ advanceMs: 0 });
+    expect(engine.execution('w:1:sub').status).toBe('TERMINATED');
+  });
+});
+
+describe('an execution', () => {
+  it('is its history: folding its events gives the same state', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED', outputData: { ok: 1 } }) });
+    engine.start('w', {
+      name: 'x',
+      tasks: [simple('a'), { name: 'v', taskReferenceName: 'v', type: 'SET_VARIABLE', inputParameters: { k: '${a.output.ok}' } }],
+    });
+    expect(engine.history('w').reduce<Execution>(evolve, initialState())).toEqual(engine.execution('w'));
+    expect(engine.execution('w').variables).toEqual({ k: 1 });
+  });
+});
