@@ -372,3 +372,12 @@ describe('the engine as a platform Decider', () => {
     expect(events.reduce(decider.evolve, decider.initialState())).toEqual(given(core.events));
   });
 });
+
+describe('a worker task with a startDelay', () => {
+  it('is handed out once the delay has passed', () => {
+    const running = engine(linear([simple('a', { startDelay: 30 })]), () => undefined);
+    expect(statuses(running)).toEqual(['a:SCHEDULED']);
+    running.advance(30_000);
+    expect(statuses(running)).toEqual(['a:IN_PROGRESS']);
+  });
+});

@@ -69,7 +69,9 @@ export const scheduleTask = (decision: Decision, node: WorkflowTask, placement: 
     finishTask(decision, taskId, 'FAILED_WITH_TERMINAL_ERROR', { reason: 'Cannot map a dynamic task based on the parameter and input' });
     return record;
   }
-  startTask(decision, record, { delaySeconds: options.delaySeconds ?? 0 });
+  // a worker task's startDelay holds its first attempt back, as Conductor delays its queue message
+  const startDelay = options.retryOf === undefined && ['SIMPLE', 'DYNAMIC', 'HTTP'].includes(record.type) ? (node.startDelay ?? 0) : 0;
+  startTask(decision, record, { delaySeconds: options.delaySeconds ?? startDelay });
   applyBufferedResult(decision, record);
   return record;
 };

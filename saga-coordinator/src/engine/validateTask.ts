@@ -164,6 +164,7 @@ export const validateTask = (task: WorkflowTask, path: string, context: TaskChec
       else checkScript('.inputParameters.scriptExpression', `(function () {\n${input['scriptExpression']}\n})`);
       break;
   }
+  if (task['permissive'] === true) problem('.permissive', `${unsupported}permissive tasks (not yet); use optional or compensation`, true);
   if (task.compensation !== undefined && !compensationTypes.includes(typeOf(task.compensation)))
     problem(
       '.compensation.type',
