@@ -98,7 +98,10 @@ const bench: Bench = async (report, context) => {
 
   const lakeDir = await mkdtemp(join(tmpdir(), 'lake-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/lake-sink/src/main.ts'], {
+  // LAKE_BENCH_PROFILE=<dir>: a V8 CPU profile of the sink process, written there when it stops
+  const profile = process.env['LAKE_BENCH_PROFILE'];
+  const profileArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'platform/lake-sink/src/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
