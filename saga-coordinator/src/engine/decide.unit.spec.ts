@@ -246,7 +246,7 @@ describe('task types', () => {
     });
   });
 
-  it('FORK_JOIN_DYNAMIC spawns a branch per task and its JOIN waits for every one', () => {
+  it('FORK_JOIN_DYNAMIC spawns a branch per task and its JOIN waits for every one of 1,000', () => {
     const fork: WorkflowTask = {
       name: 'fan',
       taskReferenceName: 'fan',
@@ -254,13 +254,13 @@ describe('task types', () => {
       dynamicForkTasksParam: 'tasks',
       dynamicForkTasksInputParamName: 'inputs',
       inputParameters: {
-        tasks: Array.from({ length: 50 }, (_, index) => ({ name: 'leg', taskReferenceName: `leg${index}` })),
+        tasks: Array.from({ length: 1000 }, (_, index) => ({ name: 'leg', taskReferenceName: `leg${index}` })),
         inputs: { leg3: { n: 3 } },
       },
     };
     const running = engine(linear([fork, { name: 'join', taskReferenceName: 'join', type: 'JOIN' }]), () => undefined);
     expect(running.execution('w').tasks.find((task) => task.ref === 'leg3')?.inputData).toEqual({ n: 3 });
-    for (let index = 0; index < 49; index += 1)
+    for (let index = 0; index < 999; index += 1)
       running.send('w', {
         type: 'ReportTaskResult',
         result: { taskId: taskId(running, `leg${index}`), status: 'COMPLETED', outputData: { index } },
@@ -268,10 +268,10 @@ describe('task types', () => {
     expect(running.execution('w').tasks.find((task) => task.ref === 'join')?.status).toBe('IN_PROGRESS');
     running.send('w', {
       type: 'ReportTaskResult',
-      result: { taskId: taskId(running, 'leg49'), status: 'COMPLETED', outputData: { index: 49 } },
+      result: { taskId: taskId(running, 'leg999'), status: 'COMPLETED', outputData: { index: 999 } },
     });
     expect(running.execution('w').status).toBe('COMPLETED');
-    expect(Object.keys(running.execution('w').tasks.find((task) => task.ref === 'join')?.outputData ?? {})).toHaveLength(50);
+    expect(Object.keys(running.execution('w').tasks.find((task) => task.ref === 'join')?.outputData ?? {})).toHaveLength(1000);
   });
 
   it('a JOIN does not hang when a SWITCH in a branch took a case without the joined task (Netflix/conductor#2758)', () => {

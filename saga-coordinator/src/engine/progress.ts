@@ -1,5 +1,5 @@
 import { compensationProgress } from './compensation.ts';
-import { expressionContext, latestByRef, placementOf, taskById } from './decision.ts';
+import { expressionContext, placementOf, taskById } from './decision.ts';
 import type { Decision } from './decision.ts';
 import { indexDefinition } from './definitionIndex.ts';
 import { endWorkflow } from './endWorkflow.ts';
@@ -99,15 +99,17 @@ export const checkJoins = (decision: Decision): void => {
   const joins = decision.execution().tasks.filter((task) => task.type === 'JOIN' && task.status === 'IN_PROGRESS');
   for (const join of joins) {
     if (taskById(decision, join.taskId)?.status !== 'IN_PROGRESS') continue;
+    // the latest attempt of each ref (a retried one is superseded by its new attempt), built once per JOIN
+    const latest = new Map(decision.execution().tasks.map((task) => [task.referenceTaskName, task]));
+    const endedBranches = new Set(decision.execution().endedBranches);
     const joined = (join.joinOn ?? []).map((ref) => ({
       ref,
-      task: latestByRef(decision, ref),
-      ended: decision.execution().endedBranches.includes(join.joinBranches?.[ref] ?? ''),
+      task: latest.get(ref),
+      ended: endedBranches.has(join.joinBranches?.[ref] ?? ''),
     }));
     const done = joined.every(
       ({ task, ended }) =>
-        (task !== undefined && isTerminalTask(task.status) && !isRetrying(decision, task)) ||
-        (ended && (task === undefined || isTerminalTask(task.status))),
+        (task !== undefined && isTerminalTask(task.status)) || (ended && (task === undefined || isTerminalTask(task.status))),
     );
     if (!done) continue;
     const failed = joined.find(({ task }) => task !== undefined && !isSuccessfulTask(task.status));
@@ -123,9 +125,6 @@ export const checkJoins = (decision: Decision): void => {
     finishTask(decision, join.taskId, 'COMPLETED', { output });
   }
 };
-
-const isRetrying = (decision: Decision, task: TaskRecord): boolean =>
-  decision.execution().tasks.some((other) => other.retriedTaskId === task.taskId);
 
 // Conductor's ScriptEvaluator.toBoolean: a boolean is itself, a number is > 0, anything else is false
 const toBoolean = (value: unknown): boolean => (typeof value === 'boolean' ? value : typeof value === 'number' ? value > 0 : false);
