@@ -5,6 +5,7 @@ import { evolve } from './evolve.ts';
 import { initialState } from './execution.ts';
 import type { Execution } from './execution.ts';
 import { createInMemoryEngine } from './inMemoryEngine.ts';
+import { validateWorkflowDef } from './validateWorkflowDef.ts';
 import type { WorkflowDef, WorkflowTask } from './workflowDef.ts';
 
 let sandbox: ScriptSandbox;
@@ -84,6 +85,41 @@ describe('a DO_WHILE whose body has a SWITCH and a WAIT (conductor-oss#895, Netf
     engine.advance(20_000);
     expect(engine.execution('w').tasks.find((task) => task.ref === 'loop')?.status).toBe('FAILED');
     expect(engine.execution('w').status).toBe('FAILED');
+  });
+});
+
+describe('a DO_WHILE inside a DO_WHILE', () => {
+  it('runs the inner loop fully in each outer iteration, and each loop counts its own iterations', () => {
+    const nested: WorkflowDef = {
+      name: 'nested',
+      tasks: [
+        {
+          name: 'outer',
+          taskReferenceName: 'outer',
+          type: 'DO_WHILE',
+          loopCondition: '$.outer.iteration < 3',
+          loopOver: [
+            {
+              name: 'inner',
+              taskReferenceName: 'inner',
+              type: 'DO_WHILE',
+              loopCondition: '$.inner.iteration < 2',
+              loopOver: [simple('step')],
+            },
+            simple('after_inner'),
+          ],
+        },
+        simple('done'),
+      ],
+    };
+    expect(validateWorkflowDef(nested)).toEqual({ ok: true });
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED' }) });
+    engine.start('w', nested);
+    expect(engine.execution('w').status).toBe('COMPLETED');
+    const names = engine.execution('w').tasks.map((task) => task.referenceTaskName);
+    expect(names.filter((name) => name.startsWith('step'))).toHaveLength(6);
+    expect(names.filter((name) => name.startsWith('inner'))).toEqual(['inner__1', 'inner__2', 'inner__3']);
+    expect(engine.execution('w').tasks[0]?.outputData).toMatchObject({ iteration: 3, '2': { inner: { iteration: 2 } } });
   });
 });
 

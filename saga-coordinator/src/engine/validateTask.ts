@@ -76,7 +76,6 @@ export const validateTask = (task: WorkflowTask, path: string, context: TaskChec
       else checkScript('.loopCondition', task.loopCondition);
       if ((task.loopOver ?? []).length === 0)
         problem('.loopOver', `loopOver field is required for taskType: DO_WHILE taskName: ${task.name}`);
-      if (context.insideLoop) problem('.type', `${unsupported}a DO_WHILE nested in a DO_WHILE (not yet)`, type);
       break;
     case 'DYNAMIC':
       if (task.dynamicTaskNameParam === undefined)
