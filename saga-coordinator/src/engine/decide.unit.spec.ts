@@ -381,3 +381,30 @@ describe('a worker task with a startDelay', () => {
     expect(statuses(running)).toEqual(['a:IN_PROGRESS']);
   });
 });
+
+describe('a DYNAMIC task', () => {
+  it('is retried as the task it resolved to, and fails for good when its input names no task', () => {
+    const dynamic: WorkflowTask = {
+      name: 'dyn',
+      taskReferenceName: 'd',
+      type: 'DYNAMIC',
+      dynamicTaskNameParam: 'which',
+      inputParameters: { which: '${workflow.input.task}' },
+    };
+    const failing = createInMemoryEngine({
+      scripts: sandbox,
+      worker: () => ({ status: 'FAILED' }),
+      taskDefs: [{ name: 'charge', retryCount: 1, retryDelaySeconds: 0 }],
+    });
+    failing.start('w', linear([dynamic]), { task: 'charge' });
+    expect(failing.execution('w').tasks.map((task) => `${task.taskType}:${task.status}`)).toEqual(['charge:FAILED', 'charge:FAILED']);
+    const unnamed = createInMemoryEngine({ scripts: sandbox });
+    unnamed.start('w', linear([dynamic]), {});
+    expect(unnamed.execution('w')).toMatchObject({
+      status: 'FAILED',
+      tasks: [
+        { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'Cannot map a dynamic task based on the parameter and input' },
+      ],
+    });
+  });
+});

@@ -30,10 +30,14 @@ export const scheduleTask = (decision: Decision, node: WorkflowTask, placement: 
   let inputData =
     options.inputData ??
     resolveParameters(node.inputParameters, expressionContext(decision, taskId), taskDefFor(decision, node).inputTemplate);
-  if (typeOf(node) === 'DYNAMIC' && options.retryOf === undefined) {
+  let unresolved = false;
+  if (typeOf(node) === 'DYNAMIC') {
     const name = inputData[node.dynamicTaskNameParam ?? 'taskToExecute'];
-    task = { ...node, name: typeof name === 'string' && name !== '' ? name : node.name };
-    inputData = resolveParameters(node.inputParameters, expressionContext(decision, taskId), taskDefFor(decision, task).inputTemplate);
+    unresolved = typeof name !== 'string' || name === '';
+    task = { ...node, name: unresolved ? node.name : String(name) };
+    inputData =
+      options.inputData ??
+      resolveParameters(node.inputParameters, expressionContext(decision, taskId), taskDefFor(decision, task).inputTemplate);
   }
   const skip = placement.compensationOf === undefined ? execution.skips[node.taskReferenceName] : undefined;
   const record: TaskRecord = {
@@ -65,7 +69,7 @@ export const scheduleTask = (decision: Decision, node: WorkflowTask, placement: 
     continueAfter(decision, record);
     return record;
   }
-  if (typeOf(task) === 'DYNAMIC' && task.name === node.name) {
+  if (unresolved) {
     finishTask(decision, taskId, 'FAILED_WITH_TERMINAL_ERROR', { reason: 'Cannot map a dynamic task based on the parameter and input' });
     return record;
   }
