@@ -88,6 +88,49 @@ describe('a DO_WHILE whose body has a SWITCH and a WAIT (conductor-oss#895, Netf
   });
 });
 
+describe('a DO_WHILE over items', () => {
+  const overItems = (loopCondition?: string): WorkflowDef => ({
+    name: 'items',
+    tasks: [
+      {
+        name: 'each',
+        taskReferenceName: 'each',
+        type: 'DO_WHILE',
+        items: '${workflow.input.list}',
+        ...(loopCondition === undefined ? {} : { loopCondition }),
+        loopOver: [simple('visit', { inputParameters: { item: '${each.output.loopItem}', index: '${each.output.loopIndex}' } })],
+      },
+    ],
+  });
+
+  it('runs the body once per item with loopItem and loopIndex', () => {
+    expect(validateWorkflowDef(overItems())).toEqual({ ok: true });
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED' }) });
+    engine.start('w', overItems(), { list: ['a', 'b', 'c'] });
+    expect(engine.execution('w').status).toBe('COMPLETED');
+    expect(
+      engine
+        .execution('w')
+        .tasks.filter((task) => task.ref === 'visit')
+        .map((task) => task.inputData),
+    ).toEqual([
+      { item: 'a', index: 0 },
+      { item: 'b', index: 1 },
+      { item: 'c', index: 2 },
+    ]);
+    expect(engine.execution('w').tasks[0]?.outputData['iteration']).toBe(3);
+  });
+
+  it('completes at once with iteration 0 on an empty list, and stops early when its condition says so', () => {
+    const empty = createInMemoryEngine({ scripts: sandbox });
+    empty.start('w', overItems(), { list: [] });
+    expect(empty.execution('w')).toMatchObject({ status: 'COMPLETED', tasks: [{ status: 'COMPLETED', outputData: { iteration: 0 } }] });
+    const early = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED' }) });
+    early.start('w', overItems('$.each.loopIndex < 1'), { list: [1, 2, 3, 4] });
+    expect(early.execution('w').tasks.filter((task) => task.ref === 'visit')).toHaveLength(2);
+  });
+});
+
 describe('a DO_WHILE inside a DO_WHILE', () => {
   it('runs the inner loop fully in each outer iteration, and each loop counts its own iterations', () => {
     const nested: WorkflowDef = {

@@ -148,7 +148,18 @@ export const endIteration = (decision: Decision, loop: TaskRecord): void => {
     ...latest,
     [loop.ref]: output,
   };
-  const evaluated = decision.scripts.evaluateJavaScript(loop.workflowTask.loopCondition ?? 'false', input);
+  const items = loop.inputData['items'];
+  const overItems = Array.isArray(items);
+  const condition = loop.workflowTask.loopCondition;
+  // over items: go on while items remain and the condition (if any) holds
+  if (overItems && iteration >= items.length) {
+    finishTask(decision, loop.taskId, 'COMPLETED', { output });
+    return;
+  }
+  const evaluated =
+    overItems && (condition === undefined || condition === '')
+      ? { ok: true as const, value: true }
+      : decision.scripts.evaluateJavaScript(condition ?? 'false', input);
   if (!evaluated.ok) {
     finishTask(decision, loop.taskId, 'FAILED_WITH_TERMINAL_ERROR', {
       output,
@@ -162,7 +173,16 @@ export const endIteration = (decision: Decision, loop: TaskRecord): void => {
   }
   decision.emit({
     type: 'TaskUpdated',
-    data: { taskId: loop.taskId, status: 'IN_PROGRESS', at: decision.at, outputData: { ...output, iteration: iteration + 1 } },
+    data: {
+      taskId: loop.taskId,
+      status: 'IN_PROGRESS',
+      at: decision.at,
+      outputData: {
+        ...output,
+        iteration: iteration + 1,
+        ...(overItems ? { loopItem: items[iteration] as unknown, loopIndex: iteration } : {}),
+      },
+    },
   });
   enterList(decision, loop.workflowTask.loopOver, { branch: loop.branch, iteration: iteration + 1, loopTaskId: loop.taskId });
 };

@@ -207,6 +207,50 @@ const runSubWorkflow = (decision: Decision, task: TaskRecord): void => {
   });
 };
 
+/** A DO_WHILE: the body's first iteration; over `items`, each iteration sees `loopItem` and `loopIndex` in its output. */
+const startLoop = (decision: Decision, task: TaskRecord): void => {
+  const itemsTemplate = task.workflowTask['items'];
+  if (itemsTemplate === undefined) {
+    decision.emit({
+      type: 'TaskUpdated',
+      data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at, started: true, outputData: { iteration: 1 } },
+    });
+    enterList(decision, task.workflowTask.loopOver, { branch: task.branch, iteration: 1, loopTaskId: task.taskId });
+    return;
+  }
+  const items = resolveValue(itemsTemplate, expressionContext(decision, task.taskId));
+  if (!Array.isArray(items)) {
+    finishTask(decision, task.taskId, 'FAILED_WITH_TERMINAL_ERROR', { reason: 'DO_WHILE items did not resolve to a list' });
+    return;
+  }
+  // the list is kept on the task, so later iterations read the list the loop started with
+  decision.emit({
+    type: 'TaskUpdated',
+    data: {
+      taskId: task.taskId,
+      status: 'IN_PROGRESS',
+      at: decision.at,
+      started: true,
+      inputData: { ...task.inputData, items },
+      outputData: { iteration: 0 },
+    },
+  });
+  if (items.length === 0) {
+    finishTask(decision, task.taskId, 'COMPLETED', { output: { iteration: 0 } });
+    return;
+  }
+  decision.emit({
+    type: 'TaskUpdated',
+    data: {
+      taskId: task.taskId,
+      status: 'IN_PROGRESS',
+      at: decision.at,
+      outputData: { iteration: 1, loopItem: items[0] as unknown, loopIndex: 0 },
+    },
+  });
+  enterList(decision, task.workflowTask.loopOver, { branch: task.branch, iteration: 1, loopTaskId: task.taskId });
+};
+
 /** A scheduled task's first step by its type; `delaySeconds` holds a retry back on a durable timer. */
 export const startTask = (decision: Decision, task: TaskRecord, options: { readonly delaySeconds: number }): void => {
   if (options.delaySeconds > 0) {
@@ -258,11 +302,7 @@ export const startTask = (decision: Decision, task: TaskRecord, options: { reado
       runSubWorkflow(decision, task);
       return;
     case 'DO_WHILE':
-      decision.emit({
-        type: 'TaskUpdated',
-        data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at, started: true, outputData: { iteration: 1 } },
-      });
-      enterList(decision, task.workflowTask.loopOver, { branch: task.branch, iteration: 1, loopTaskId: task.taskId });
+      startLoop(decision, task);
       return;
     default:
       finishTask(decision, task.taskId, 'FAILED_WITH_TERMINAL_ERROR', { reason: `task type ${task.type} is not supported` });

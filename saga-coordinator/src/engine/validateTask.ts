@@ -70,10 +70,11 @@ export const validateTask = (task: WorkflowTask, path: string, context: TaskChec
         problem('.decisionCases', `decisionCases should have atleast one task for taskType: SWITCH taskName: ${task.name}`);
       break;
     case 'DO_WHILE':
-      if (task['items'] !== undefined) problem('.items', `${unsupported}DO_WHILE over items (not yet); use loopCondition`);
-      if (typeof task.loopCondition !== 'string' || task.loopCondition === '')
+      if (task['items'] !== undefined && typeof task['items'] !== 'string' && !Array.isArray(task['items']))
+        problem('.items', 'items must be an expression or a list', task['items']);
+      if (typeof task.loopCondition === 'string' && task.loopCondition !== '') checkScript('.loopCondition', task.loopCondition);
+      else if (task['items'] === undefined)
         problem('.loopCondition', `loopCondition field is required for taskType: DO_WHILE taskName: ${task.name}`);
-      else checkScript('.loopCondition', task.loopCondition);
       if ((task.loopOver ?? []).length === 0)
         problem('.loopOver', `loopOver field is required for taskType: DO_WHILE taskName: ${task.name}`);
       break;
