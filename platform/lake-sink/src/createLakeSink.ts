@@ -155,6 +155,8 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
     if (!state.fence.isHeld()) return;
     const { topic, partition } = state;
     const staging = join(layout.stagingDir, `${topic}-p${partition}-o${padOffset(first.offset)}-${randomUUID()}.parquet`);
+    // once its entry exists the staged file is the committed data: only a rename may move it, never a cleanup
+    let committed = false;
     try {
       await mkdir(layout.stagingDir, { recursive: true });
       const bytes = await writer.write(file.rows, staging);
@@ -197,6 +199,7 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
         reset(state);
         return;
       }
+      committed = true;
       crash('after-manifest');
       state.file = undefined;
       state.committedNext = last.offset + 1n;
@@ -208,7 +211,8 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
       await consumer.commit(state.fence, state.committedNext.toString());
       crash('after-commit');
     } catch (error) {
-      await removeIfPresent(staging).catch(() => undefined);
+      // a committed file left in staging is renamed into place by the next recovery of the partition
+      if (!committed) await removeIfPresent(staging).catch(() => undefined);
       state.file = undefined;
       reset(state);
       throw error;
@@ -288,12 +292,26 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
     }
   };
 
+  /** Deletes staged files no entry refers to (a writer crashed or lost a race before committing), once they are old. */
   const removeStaleStaging = async (): Promise<void> => {
     const names = await readdir(layout.stagingDir).catch(() => [] as string[]);
+    const referenced = new Map<string, Set<string>>();
     for (const name of names) {
       const path = join(layout.stagingDir, name);
       // a younger one may belong to a writer that is about to commit it
-      if (Date.now() - (await stat(path)).mtimeMs > staleStagingMs) await removeIfPresent(path);
+      if (Date.now() - (await stat(path)).mtimeMs <= staleStagingMs) continue;
+      const parsed = /^(.+)-p(\d+)-[oc]\d+-[0-9a-f-]{36}\.parquet$/.exec(name);
+      if (parsed !== null) {
+        const key = `${parsed[1]}\u0000${parsed[2]}`;
+        let staged = referenced.get(key);
+        if (staged === undefined) {
+          const entries = await readPartitionManifest(layout, parsed[1] ?? '', Number(parsed[2]));
+          staged = new Set(entries.map((e) => e.staging));
+          referenced.set(key, staged);
+        }
+        if (staged.has(relative(layout.root, path))) continue;
+      }
+      await removeIfPresent(path);
     }
   };
 
