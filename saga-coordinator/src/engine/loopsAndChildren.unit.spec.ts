@@ -191,12 +191,56 @@ describe('sub-workflows', () => {
     expect(engine.execution('w').tasks.map((task) => task.subWorkflowId ?? task.referenceTaskName)).toEqual(['w:1:sub', 'w:2:sub', 'next']);
   });
 
+  it('runs an inline child definition, no registration needed', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED', outputData: { n: 1 } }) });
+    engine.start('w', {
+      name: 'p',
+      tasks: [{ name: 'sub', taskReferenceName: 'sub', type: 'SUB_WORKFLOW', subWorkflowParam: { workflowDefinition: child } }],
+    });
+    expect(engine.execution('w')).toMatchObject({ status: 'COMPLETED', output: { n: 1, subWorkflowId: 'w:1:sub' } });
+  });
+
   it('terminating the parent terminates the running child', () => {
     const engine = createInMemoryEngine({ scripts: sandbox, definitions: [child], worker: () => undefined });
     engine.start('w', parent);
     engine.send('w', { type: 'TerminateWorkflow', reason: 'stop' });
     engine.settle({ advanceMs: 0 });
     expect(engine.execution('w:1:sub').status).toBe('TERMINATED');
+  });
+});
+
+describe('a TERMINATE with COMPLETED in one fork branch', () => {
+  it('ends the workflow COMPLETED with its output and cancels the other branch', () => {
+    const engine = createInMemoryEngine({ scripts: sandbox, worker: () => undefined });
+    engine.start('w', {
+      name: 't',
+      tasks: [
+        {
+          name: 'f',
+          taskReferenceName: 'f',
+          type: 'FORK_JOIN',
+          forkTasks: [
+            [
+              {
+                name: 'end',
+                taskReferenceName: 'end',
+                type: 'TERMINATE',
+                inputParameters: { terminationStatus: 'COMPLETED', workflowOutput: { done: true } },
+              },
+            ],
+            [simple('slow')],
+          ],
+        },
+        { name: 'j', taskReferenceName: 'j', type: 'JOIN', joinOn: ['end', 'slow'] },
+      ],
+    });
+    expect(engine.execution('w')).toMatchObject({ status: 'COMPLETED', output: { done: true } });
+    expect(engine.execution('w').tasks.map((task) => `${task.referenceTaskName}:${task.status}`)).toEqual([
+      'f:COMPLETED',
+      'end:COMPLETED',
+      'slow:CANCELED',
+      'j:CANCELED',
+    ]);
   });
 });
 

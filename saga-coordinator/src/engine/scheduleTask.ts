@@ -1,6 +1,7 @@
 import { applyBufferedResult } from './applyTaskResult.ts';
 import { expressionContext, placementOf, taskDefFor } from './decision.ts';
 import type { Decision } from './decision.ts';
+import { isTerminalWorkflow } from './execution.ts';
 import type { Placement, TaskRecord } from './execution.ts';
 import { continueAfter, finishTask } from './progress.ts';
 import { resolveParameters } from './resolveParameters.ts';
@@ -21,8 +22,16 @@ const runtimeTaskType = (type: string, name: string): string =>
   type === 'SIMPLE' || type === 'DYNAMIC' ? name : type === 'FORK_JOIN' || type === 'FORK_JOIN_DYNAMIC' ? 'FORK' : type;
 
 /** A new task record for a node (or a new attempt of one), then its type's first step. */
-export const scheduleTask = (decision: Decision, node: WorkflowTask, placement: Placement, options: ScheduleOptions = {}): TaskRecord => {
+export const scheduleTask = (
+  decision: Decision,
+  node: WorkflowTask,
+  placement: Placement,
+  options: ScheduleOptions = {},
+): TaskRecord | undefined => {
   const execution = decision.execution();
+  // an execution that ended (a TERMINATE in an earlier branch of this very fork) or is compensating schedules nothing else
+  if (isTerminalWorkflow(execution.status) || (execution.compensation !== undefined && placement.compensationOf === undefined))
+    return undefined;
   const seq = execution.nextSeq;
   const taskId = `${execution.workflowId}:${seq}`;
   const referenceTaskName = placement.iteration > 0 ? `${node.taskReferenceName}__${placement.iteration}` : node.taskReferenceName;

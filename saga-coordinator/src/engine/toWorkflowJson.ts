@@ -23,7 +23,7 @@ export const toTaskJson = (execution: StartedExecution, task: TaskRecord): Recor
   retried: task.retried,
   executed: task.status !== 'SCHEDULED' && task.status !== 'IN_PROGRESS',
   callbackFromWorker: true,
-  responseTimeoutSeconds: 0,
+  responseTimeoutSeconds: execution.taskDefs[task.taskDefName]?.responseTimeoutSeconds ?? 0,
   workflowInstanceId: execution.workflowId,
   workflowType: execution.definition.name,
   taskId: task.taskId,
