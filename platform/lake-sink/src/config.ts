@@ -17,6 +17,7 @@ export type LakeSinkConfig = {
   readonly topicRefreshMs: number;
   readonly sessionTimeoutMs: number;
   readonly rotation: Rotation;
+  readonly duckdbThreads: number;
   readonly crashHook: CrashHook | undefined;
 };
 
@@ -38,6 +39,7 @@ const envSchema = serviceEnv({ database: 'lake-sink', port: 3401 }).extend({
     .int()
     .min(1024 * 1024)
     .default(32 * 1024 * 1024),
+  LAKE_DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   LAKE_CRASH_AT: z.string().optional(),
 });
 
@@ -61,6 +63,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LakeSinkConfig
       maxAgeMs: e.LAKE_MAX_AGE_MS,
       maxBufferedBytes: e.LAKE_MAX_BUFFERED_BYTES,
     },
+    duckdbThreads: e.LAKE_DUCKDB_THREADS,
     crashHook: createCrashHook(e.LAKE_CRASH_AT),
   };
 };

@@ -33,6 +33,8 @@ export type LakeSinkOptions = {
   readonly rotation: Rotation;
   readonly concurrency?: number;
   readonly logger: Logger;
+  /** DuckDB threads for writing files (default 1). */
+  readonly duckdbThreads?: number;
   /** Test hook: called at each step of a commit. */
   readonly crashHook?: CrashHook;
 };
@@ -319,7 +321,7 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
     start: async () => {
       await mkdir(layout.eventsDir, { recursive: true });
       await removeStaleStaging();
-      writer = await createParquetWriter();
+      writer = await createParquetWriter(options.duckdbThreads === undefined ? {} : { threads: options.duckdbThreads });
       await consumer.start();
       timer = setInterval(flushIdle, Math.max(100, Math.floor(rotation.maxAgeMs / 4)));
     },

@@ -21,6 +21,7 @@ export const startLakeSinkService = async (
     topicRefreshMs: config.topicRefreshMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     rotation: config.rotation,
+    duckdbThreads: config.duckdbThreads,
     logger: toMessageFirstLogger(logger),
     ...(config.crashHook === undefined ? {} : { crashHook: config.crashHook }),
   });
