@@ -119,12 +119,36 @@ type SourceEdit = { readonly file: string; readonly from: string; readonly to: s
 
 const sqliteBackend = join('internal', 'backends', 'sqlite');
 
+const handler = join('internal', 'handler');
+const lockNamespace = '\tdefer waggleLockNamespace(params.DB, params.Collection)()\n\n';
+
 /**
- * What the stack changes in FerretDB v1.24's SQLite backend, each found by EXPLAIN on a live server (the added
- * Go file is in infra/ferretdb/_patches; README.md says why). Query results are unchanged: FerretDB's handler filters every
- * result again in Go; the edits only let SQLite answer from the `_id` index instead of scanning the table.
+ * What the stack changes in FerretDB v1.24 (the added Go files are in infra/ferretdb/_patches; README.md says why).
+ * The SQLite backend edits were each found by EXPLAIN on a live server; query results are unchanged (FerretDB's
+ * handler filters every result again in Go), they only let SQLite answer from the `_id` index instead of scanning the
+ * table. The handler edits make update, findAndModify and delete atomic per collection, as MongoDB's single-document
+ * writes are: FerretDB reads, modifies in Go and writes back with nothing in between (stackSmoke.int.spec.ts shows
+ * what that lost).
  */
 const ferretDbEdits: readonly SourceEdit[] = [
+  {
+    why: 'update read and wrote back without a lock: concurrent $inc lost increments, upserts of one _id hit E11000',
+    file: join(handler, 'msg_update.go'),
+    from: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
+    to: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n${lockNamespace}`,
+  },
+  {
+    why: 'findAndModify read and wrote back without a lock',
+    file: join(handler, 'msg_findandmodify.go'),
+    from: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
+    to: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n${lockNamespace}`,
+  },
+  {
+    why: 'delete chose its documents and deleted them without a lock: racing deleteOne calls deleted one document',
+    file: join(handler, 'msg_delete.go'),
+    from: '\t\td, err = h.execDelete(connCtx, c, &p)\n',
+    to: '\t\tunlock := waggleLockNamespace(params.DB, params.Collection)\n\t\td, err = h.execDelete(connCtx, c, &p)\n\t\tunlock()\n',
+  },
   {
     why: 'queries said `->\'$._id\'` while the index is on `->"_id"`; SQLite matches index expressions textually',
     file: join(sqliteBackend, 'metadata', 'metadata.go'),
@@ -145,14 +169,17 @@ const ferretDbEdits: readonly SourceEdit[] = [
   },
 ];
 
-/** Go files added to FerretDB's SQLite backend package. */
-const ferretDbAddedFiles = ['waggle_id_in.go'];
+/** Go files added to FerretDB, each into its package's directory. */
+const ferretDbAddedFiles = [
+  { file: 'waggle_id_in.go', into: sqliteBackend },
+  { file: 'waggle_namespace_lock.go', into: handler },
+];
 const ferretDbPatchDir = join(infraDir, 'ferretdb', '_patches');
 
 const ferretDbPatchKey = async (): Promise<string> => {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(ferretDbEdits));
-  for (const file of ferretDbAddedFiles) hash.update(await readFile(join(ferretDbPatchDir, file)));
+  for (const { file } of ferretDbAddedFiles) hash.update(await readFile(join(ferretDbPatchDir, file)));
   return hash.digest('hex').slice(0, 12);
 };
 
@@ -174,7 +201,7 @@ const patchedFerretDbSource = async (cacheDir: string, source: string, patchKey:
     }
     await writeFile(target, text.replace(edit.from, edit.to));
   }
-  for (const file of ferretDbAddedFiles) await cp(join(ferretDbPatchDir, file), join(tmp, sqliteBackend, file));
+  for (const { file, into } of ferretDbAddedFiles) await cp(join(ferretDbPatchDir, file), join(tmp, into, file));
   await rename(tmp, dir);
   return dir;
 };

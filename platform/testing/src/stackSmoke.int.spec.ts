@@ -85,4 +85,65 @@ describe('the local stack, driven with plain clients', () => {
     await expect(collection.insertOne({ streamId: 'booking-1', version: 1 })).rejects.toMatchObject({ code: 11000 });
     expect(await collection.countDocuments({ streamId: 'booking-1' })).toBe(1);
   });
+
+  describe('read-modify-write commands are atomic per document, as on MongoDB', () => {
+    // FerretDB v1 reads, modifies in Go and writes back: without the stack's lock two concurrent $inc lost ~half
+    // their updates, and a conditional update could overwrite a newer write (a fencing epoch went backwards).
+    const concurrently = async (lanes: number, each: number, op: (lane: number, i: number) => Promise<unknown>) => {
+      await Promise.all(
+        Array.from({ length: lanes }, async (_, lane) => {
+          for (let i = 0; i < each; i++) await op(lane, i);
+        }),
+      );
+    };
+
+    it('loses no $inc of concurrent updateOne and findOneAndUpdate calls', async () => {
+      const counters = mongo.db(uniqueName('smoke')).collection<{ _id: string; n: number }>('counters');
+      await counters.insertOne({ _id: 'c', n: 0 });
+      await concurrently(4, 100, (lane) =>
+        lane % 2 === 0
+          ? counters.updateOne({ _id: 'c' }, { $inc: { n: 1 } })
+          : counters.findOneAndUpdate({ _id: 'c' }, { $inc: { n: 1 } }),
+      );
+      expect(await counters.findOne({ _id: 'c' })).toEqual({ _id: 'c', n: 400 });
+    });
+
+    it('never lets a conditional update overwrite a write it did not see', async () => {
+      // a claimer bumps the epoch; holders of an epoch write only while it is still theirs (a fence)
+      const leases = mongo.db(uniqueName('smoke')).collection<{ _id: string; epoch: number; writes: number }>('leases');
+      await leases.insertOne({ _id: 'lane', epoch: 0, writes: 0 });
+      let stale = 0;
+      await Promise.all([
+        concurrently(1, 150, () => leases.updateOne({ _id: 'lane' }, { $inc: { epoch: 1 } })),
+        concurrently(3, 100, async () => {
+          const seen = await leases.findOne({ _id: 'lane' });
+          if (!seen) throw new Error('the lease vanished');
+          const result = await leases.updateOne({ _id: 'lane', epoch: seen.epoch }, { $set: { epoch: seen.epoch }, $inc: { writes: 1 } });
+          if (result.modifiedCount === 0) stale++;
+        }),
+      ]);
+      const final = await leases.findOne({ _id: 'lane' });
+      expect(final?.epoch).toBe(150);
+      expect((final?.writes ?? 0) + stale).toBe(300);
+    });
+
+    it('upserts one new _id from concurrent callers without a duplicate-key error', async () => {
+      const docs = mongo.db(uniqueName('smoke')).collection<{ _id: string; n: number }>('upserts');
+      await concurrently(4, 25, (_, i) => docs.updateOne({ _id: `d${i}` }, { $inc: { n: 1 } }, { upsert: true }));
+      expect(await docs.countDocuments()).toBe(25);
+      expect((await docs.find().toArray()).every((d) => d.n === 4)).toBe(true);
+    });
+
+    it('deletes a document once when concurrent deleteOne calls race for it', async () => {
+      const docs = mongo.db(uniqueName('smoke')).collection<{ _id: number; group: string }>('deletes');
+      await docs.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, group: 'g' })));
+      let deleted = 0;
+      await concurrently(4, 15, async () => {
+        const { deletedCount } = await docs.deleteOne({ group: 'g' });
+        deleted += deletedCount;
+      });
+      expect(deleted).toBe(40);
+      expect(await docs.countDocuments()).toBe(0);
+    });
+  });
 });
