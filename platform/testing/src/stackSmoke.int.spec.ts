@@ -101,9 +101,7 @@ describe('the local stack, driven with plain clients', () => {
       const counters = mongo.db(uniqueName('smoke')).collection<{ _id: string; n: number }>('counters');
       await counters.insertOne({ _id: 'c', n: 0 });
       await concurrently(4, 100, (lane) =>
-        lane % 2 === 0
-          ? counters.updateOne({ _id: 'c' }, { $inc: { n: 1 } })
-          : counters.findOneAndUpdate({ _id: 'c' }, { $inc: { n: 1 } }),
+        lane % 2 === 0 ? counters.updateOne({ _id: 'c' }, { $inc: { n: 1 } }) : counters.findOneAndUpdate({ _id: 'c' }, { $inc: { n: 1 } }),
       );
       expect(await counters.findOne({ _id: 'c' })).toEqual({ _id: 'c', n: 400 });
     });
