@@ -4,6 +4,7 @@ import { computeBackoff } from './computeBackoff.ts';
 import { toConsumedRecord, type ConsumedRecord } from './consumedRecord.ts';
 import { createKafkaClient, type Brokers } from './createKafkaClient.ts';
 import { groupJoined } from './groupJoined.ts';
+import { handleKeysConcurrently } from './handleKeysConcurrently.ts';
 import { createProducer } from './createProducer.ts';
 import { createDeadLetterWriter } from './createDeadLetterWriter.ts';
 import { consoleLogger, type Logger } from './logger.ts';
@@ -95,6 +96,11 @@ export type ConsumerOptions<E> = Handlers<E> & {
   readonly decode?: (record: ConsumedRecord<never>) => E | Promise<E>;
   /** Partitions handled at the same time (kafkajs `partitionsConsumedConcurrently`, default 3). */
   readonly concurrency?: number;
+  /**
+   * With `handle`: records of one partition in flight at once, of different keys (each key in order; default 16,
+   * 1 = one record at a time). See `handleKeysConcurrently`.
+   */
+  readonly keyConcurrency?: number;
   /** Backoff before retry n is uniform in [0, min(retryMaxMs, retryBaseMs * 2^(n-1))] (defaults 200 ms, 10 s). */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
@@ -136,7 +142,8 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 /**
  * Creates a consumer-group member on kafkajs `eachBatch` with offsets resolved by hand: a record's offset is
  * committed only after its handler resolved, so delivery is at-least-once and handlers must be idempotent (see
- * `isNewerVersion`). Order is kept per key; partitions run concurrently.
+ * `isNewerVersion`). Order is kept per key; partitions run concurrently, and with `handle` so do the keys of a
+ * partition (`keyConcurrency`, `handleKeysConcurrently`).
  *
  * A record failing with a retriable error (`isRetriable`) is retried without limit — a good record dead-lettered
  * for an outage could never be applied in order again: the
@@ -172,6 +179,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
   });
   const backoff = { baseMs: options.retryBaseMs ?? 200, maxMs: options.retryMaxMs ?? 10_000 };
   const maxBatchRecords = options.handleBatch === undefined ? 1 : (options.maxBatchRecords ?? 500);
+  const keyConcurrency = options.handle === undefined ? 1 : (options.keyConcurrency ?? 16);
 
   const attempts = new Map<string, Attempts>();
   const resumeTimers = new Set<NodeJS.Timeout>();
@@ -368,12 +376,42 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       if (first !== undefined) retryLater(payload, first, toBusError(error, 'reading parked keys').message, 'could not read parked keys');
       return;
     }
+    const pass =
+      keyConcurrency > 1 && options.handle !== undefined
+        ? await handleKeysConcurrently(payload, {
+            limit: keyConcurrency,
+            isPlain: (message) => {
+              const route = routeOf(topic, partition, message);
+              return route.kind === 'skip' ? 'skip' : route.kind === 'handle' && route.redrive === undefined ? 'plain' : 'careful';
+            },
+            handle: async (message) => options.handle(await decodeRecord(topic, partition, message), context),
+          })
+        : undefined;
+    if (pass !== undefined && pass.done.size > 0) {
+      const retrying = attempts.get(partitionId(topic, partition));
+      if (retrying !== undefined && [...pass.done].some((i) => messages[i]?.offset === retrying.offset))
+        attempts.delete(partitionId(topic, partition));
+      await payload.heartbeat();
+      await payload.commitOffsetsIfNecessary();
+    }
     let chunkLimit = maxBatchRecords;
     let index = 0;
     while (index < messages.length) {
       if (!payload.isRunning() || payload.isStale()) return;
       const head = messages[index];
       if (head === undefined) return;
+      // what the concurrent pass did is done; a record it saw fail is retried or dead-lettered with its error
+      if (pass?.done.has(index)) {
+        payload.resolveOffset(head.offset);
+        index += 1;
+        continue;
+      }
+      if (pass?.failed.has(index)) {
+        if (heartbeatError !== undefined) throw heartbeatError;
+        if (!(await onFailure(payload, { message: head, error: pass.failed.get(index) }))) return;
+        index += 1;
+        continue;
+      }
       const route = routeOf(topic, partition, head);
       if (route.kind === 'skip') {
         payload.resolveOffset(head.offset);
