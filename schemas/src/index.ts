@@ -34,3 +34,18 @@ export { loyaltyFullNames, loyaltySchemas } from './generated/loyalty.ts';
 export type { PointsEarned, PointsReversed, LoyaltyEvent } from './generated/loyalty.ts';
 export { paymentsFullNames, paymentsSchemas } from './generated/payments.ts';
 export type { PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentRefunded, PaymentsEvent } from './generated/payments.ts';
+export { sagaFullNames, sagaSchemas } from './generated/saga.ts';
+export type {
+  OperatorAction,
+  EndedWorkflowStatus,
+  TaskResultStatus,
+  OperatorActionRequested,
+  SubWorkflowEnded,
+  TaskCanceled,
+  TaskCommand,
+  TaskResult,
+  TimerFired,
+  WorkflowEventPublished,
+  WorkflowStartRequested,
+  SagaEvent,
+} from './generated/saga.ts';

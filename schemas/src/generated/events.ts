@@ -10,9 +10,11 @@ import type { LoyaltyEvent } from './loyalty.ts';
 import { loyaltyFullNames, loyaltySchemas } from './loyalty.ts';
 import type { PaymentsEvent } from './payments.ts';
 import { paymentsFullNames, paymentsSchemas } from './payments.ts';
+import type { SagaEvent } from './saga.ts';
+import { sagaFullNames, sagaSchemas } from './saga.ts';
 
 /** Every event of every context. */
-export type WaggleEvent = BookingsEvent | CheckinEvent | FlightsEvent | LoyaltyEvent | PaymentsEvent;
+export type WaggleEvent = BookingsEvent | CheckinEvent | FlightsEvent | LoyaltyEvent | PaymentsEvent | SagaEvent;
 
 /** The `type` of every event, equal to its Avro record name. */
 export type WaggleEventType = WaggleEvent['type'];
@@ -24,7 +26,15 @@ export const eventFullNames = {
   ...flightsFullNames,
   ...loyaltyFullNames,
   ...paymentsFullNames,
+  ...sagaFullNames,
 } as const;
 
 /** Avro schema of every event type. */
-export const eventSchemas = { ...bookingsSchemas, ...checkinSchemas, ...flightsSchemas, ...loyaltySchemas, ...paymentsSchemas } as const;
+export const eventSchemas = {
+  ...bookingsSchemas,
+  ...checkinSchemas,
+  ...flightsSchemas,
+  ...loyaltySchemas,
+  ...paymentsSchemas,
+  ...sagaSchemas,
+} as const;
