@@ -1,0 +1,16 @@
+export { commandTask } from './commandTask.ts';
+export { createTaskWorker } from './createTaskWorker.ts';
+export type { TaskContext, TaskHandler, TaskWorker, TaskWorkerOptions } from './createTaskWorker.ts';
+export { sagaTopics } from './sagaTopics.ts';
+export type { SagaTopics } from './sagaTopics.ts';
+export {
+  decodeTaskDelivery,
+  fromTaskResultData,
+  taskCanceledType,
+  taskCommandType,
+  taskResultType,
+  toSagaRecord,
+  toTaskCommandData,
+  toTaskResultData,
+} from './taskRecords.ts';
+export type { RecordCause, Task, TaskDelivery, TaskOutcome, TaskResultMessage } from './taskRecords.ts';
