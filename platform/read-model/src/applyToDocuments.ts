@@ -36,19 +36,21 @@ const checkNoGap = <D extends AppliedEvents>(id: string, doc: D, event: Projecte
  * retriable `VersionGapError` and nothing of the batch is written, so the consumer retries it rather than applying
  * past a missing event. Events without a stream version (produced by hand) are deduped by event id in `evolve`.
  * A `SkippedEvent` (a type this read model does not know) only moves its document's version, and never creates a
- * document on its own.
+ * document on its own. Resolves with the documents of the batch as they now are (stored or just saved), so that
+ * derived documents (a query's pre-aggregated index) can be brought up to date from them, on a redelivery too.
  */
 export const applyToDocuments = async <E, D extends AppliedEvents>(
   documents: ReadModelDocuments<D>,
   events: readonly (ProjectedEvent<E> | SkippedEvent)[],
   fold: DocumentFold<E, D>,
-): Promise<void> => {
+): Promise<Map<string, D>> => {
   const byId = new Map<string, (ProjectedEvent<E> | SkippedEvent)[]>();
   for (const event of events) {
     const id = isSkipped(event) ? event.streamId : fold.idOf(event.event);
     byId.set(id, [...(byId.get(id) ?? []), event]);
   }
   let pending = [...byId.keys()];
+  const final = new Map<string, D>();
   for (let race = 0; pending.length > 0; race++) {
     if (race > maxRaces)
       throw new TransientError(`documents ${pending.join(', ')} kept changing under this writer (${maxRaces} lost races)`);
@@ -64,8 +66,10 @@ export const applyToDocuments = async <E, D extends AppliedEvents>(
         if (!isSkipped(event)) return fold.evolve(checked, event);
         return isApplied(checked, event) ? checked : { ...checked, ...markApplied(checked, event) };
       }, before.doc);
+      final.set(id, after);
       if (after !== before.doc) changed.push({ doc: after, revision: before.revision });
     }
     pending = changed.length === 0 ? [] : await documents.save(changed);
   }
+  return final;
 };

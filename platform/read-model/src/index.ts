@@ -7,5 +7,6 @@ export { createMongoOffsets, translateMongoErrors } from './mongoOffsets.ts';
 export type { ReflectedOffset } from './mongoOffsets.ts';
 export { applyToDocuments } from './applyToDocuments.ts';
 export type { DocumentFold } from './applyToDocuments.ts';
+export { updateDocuments } from './updateDocuments.ts';
 export type { ReadModelDocuments, Revised } from './readModelDocuments.ts';
 export { createMongoDocuments } from './mongoDocuments.ts';

@@ -1,7 +1,8 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
-import { applyToDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
+import { applyToDocuments, isSkipped, updateDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
 import type { BookingsEvent, FlightsEvent } from '@waggle/schemas';
-import { evolve as evolveBooking, initialCustomerBooking } from './customerBooking.ts';
+import { evolve as evolveBooking, initialCustomerBooking, type CustomerBooking } from './customerBooking.ts';
+import { positionOf, withBookings, type BookingsPosition } from './customerIndex.ts';
 import { evolve as evolveFlight, initialFlightSummary } from './flightSummary.ts';
 import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
 
@@ -10,11 +11,29 @@ export type IncomingEvent =
   | { readonly from: 'bookings'; readonly projected: ProjectedEvent<BookingsEvent> | SkippedEvent }
   | { readonly from: 'flights'; readonly projected: ProjectedEvent<FlightsEvent> | SkippedEvent };
 
+/** The customers' lists that the requests of the batch belong in, from the bookings as they now are. */
+const positionsByCustomer = (
+  events: readonly (ProjectedEvent<BookingsEvent> | SkippedEvent)[],
+  bookings: ReadonlyMap<string, CustomerBooking>,
+): Map<string, BookingsPosition[]> => {
+  const requested = new Set(events.flatMap((e) => (!isSkipped(e) && e.event.type === 'BookingRequested' ? [e.event.data.bookingId] : [])));
+  const byCustomer = new Map<string, BookingsPosition[]>();
+  for (const bookingId of requested) {
+    const booking = bookings.get(bookingId);
+    const position = booking === undefined ? undefined : positionOf(booking);
+    if (booking?.customerId == null || position === undefined) continue;
+    byCustomer.set(booking.customerId, [...(byCustomer.get(booking.customerId) ?? []), position]);
+  }
+  return byCustomer;
+};
+
 /**
  * The consumer's batch handler: a batch is consecutive records of one partition of one topic, so it writes either
- * booking documents or flight documents, never both, then the offset they reflect. Records at or below the
- * reflected offset are skipped, so replaying a topic into the same database changes nothing. Each document write
- * is guarded by the revision it read and a stream's events apply only in version order (`applyToDocuments`).
+ * booking documents (and the customers' lists their requests belong in) or flight documents, then the offset they
+ * reflect. Records at or below the reflected offset are skipped, so replaying a topic into the same database
+ * changes nothing. Each document write is guarded by the revision it read and a stream's events apply only in
+ * version order (`applyToDocuments`); a customer's list is brought up to date from the bookings as they are after
+ * the batch, so a redelivered batch after a crash in between completes it.
  */
 export const createCustomerBookingsProjector =
   (store: CustomerBookingsStore) =>
@@ -26,10 +45,15 @@ export const createCustomerBookingsProjector =
     if (fresh.length === 0) return;
     const incoming = fresh.flatMap((record) => (record.event === undefined || record.event === null ? [] : [record.event]));
 
-    await applyToDocuments(
-      store.bookingDocuments,
-      incoming.flatMap((event) => (event.from === 'bookings' ? [event.projected] : [])),
-      { idOf: (event) => event.data.bookingId, initial: initialCustomerBooking, evolve: evolveBooking },
+    const bookingEvents = incoming.flatMap((event) => (event.from === 'bookings' ? [event.projected] : []));
+    const bookings = await applyToDocuments(store.bookingDocuments, bookingEvents, {
+      idOf: (event) => event.data.bookingId,
+      initial: initialCustomerBooking,
+      evolve: evolveBooking,
+    });
+    const lists = positionsByCustomer(bookingEvents, bookings);
+    await updateDocuments(store.customerDocuments, [...lists.keys()], (customerId, index) =>
+      withBookings(index ?? { customerId, entries: [] }, lists.get(customerId) ?? []),
     );
     await applyToDocuments(
       store.flightDocuments,

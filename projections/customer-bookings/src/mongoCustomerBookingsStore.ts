@@ -5,15 +5,15 @@ import {
   type ReadModelDocuments,
   type ReflectedOffset,
 } from '@waggle/read-model';
-import { MongoClient, type Filter } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { CustomerBooking } from './customerBooking.ts';
+import { entriesAfter, withBookings, type BookingsPosition, type CustomerIndex } from './customerIndex.ts';
 import type { FlightSummary } from './flightSummary.ts';
 
 /** The last offset of a topic partition whose records the read model reflects. */
 export type { ReflectedOffset };
 
-/** Where a page of a customer's bookings (newest first) ends. */
-export type BookingsPosition = { readonly requestedAt: string; readonly bookingId: string };
+export type { BookingsPosition };
 
 /** Where customer-bookings keeps its two document kinds and the offsets they reflect. */
 export type CustomerBookingsStore = {
@@ -24,6 +24,8 @@ export type CustomerBookingsStore = {
   /** The projector's access to the documents: every write guarded by the revision it read. */
   readonly bookingDocuments: ReadModelDocuments<CustomerBooking>;
   readonly flightDocuments: ReadModelDocuments<FlightSummary>;
+  /** Each customer's bookings in list order, written from the bookings as they are after each batch. */
+  readonly customerDocuments: ReadModelDocuments<CustomerIndex>;
   /** Records the offset that the documents written before reflect; it never moves back. */
   readonly recordOffset: (reflected: ReflectedOffset) => Promise<void>;
   readonly reflectedOffset: (topic: string, partition: number) => Promise<number | undefined>;
@@ -64,12 +66,47 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
     'flights',
     createMongoDocuments<FlightSummary>(db, 'flights', (f) => f.flightId),
   );
+  const customers = db.collection<Doc<CustomerIndex>>('customers');
+  const customerDocuments = translatedDocuments(
+    'customers',
+    createMongoDocuments<CustomerIndex>(db, 'customers', (c) => c.customerId),
+  );
+
+  /** A database built before the customers' lists existed gets them from its bookings, once, before consuming. */
+  const backfillCustomers = async (): Promise<void> => {
+    if ((await customers.findOne({})) !== null || (await bookings.findOne({})) === null) return;
+    const lists = new Map<string, BookingsPosition[]>();
+    for await (const { customerId, requestedAt, bookingId } of bookings.find(
+      { customerId: { $type: 'string' }, requestedAt: { $type: 'string' } },
+      { projection: { customerId: 1, requestedAt: 1, bookingId: 1 } },
+    )) {
+      if (customerId === null || requestedAt === null) continue;
+      lists.set(customerId, [...(lists.get(customerId) ?? []), { requestedAt, bookingId }]);
+    }
+    await customerDocuments.save(
+      [...lists].map(([customerId, positions]) => ({ doc: withBookings({ customerId, entries: [] }, positions), revision: 0 })),
+    );
+  };
+
+  /** The page's bookings in list order, leaving out entries their booking no longer matches (moved by hand-made events). */
+  const pageOf = async (customerId: string, entries: readonly BookingsPosition[], limit: number): Promise<CustomerBooking[]> => {
+    const page: CustomerBooking[] = [];
+    for (let next = 0; next < entries.length && page.length < limit;) {
+      const chunk = entries.slice(next, next + limit - page.length);
+      next += chunk.length;
+      const found = await bookingDocuments.load(chunk.map((entry) => entry.bookingId));
+      for (const entry of chunk) {
+        const booking = found.get(entry.bookingId)?.doc;
+        if (booking?.customerId === customerId && booking.requestedAt === entry.requestedAt) page.push(booking);
+      }
+    }
+    return page;
+  };
 
   return {
     start: async () => {
       await client.connect();
-      // a real MongoDB lists a customer's bookings from this index; FerretDB scans the collection for it
-      await bookings.createIndex({ customerId: 1, requestedAt: -1, _id: -1 });
+      await backfillCustomers();
     },
     stop: () => client.close(),
     ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
@@ -77,6 +114,7 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
       new Map([...(await flightDocuments.load(flightIds))].map(([flightId, { doc }]) => [flightId, doc] as const)),
     bookingDocuments,
     flightDocuments,
+    customerDocuments,
     recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),
     reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
     offsets: () => translated('reading offsets', () => offsets.all()),
@@ -85,18 +123,11 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
         const doc = await bookings.findOne({ _id: bookingId });
         return doc === null ? undefined : withoutId<CustomerBooking>(doc);
       }),
+    // one `_id` read of the customer's list, then `_id $in` reads of the page's bookings: no scan, on MongoDB and FerretDB
     customerBookings: (customerId, { after, limit }) =>
       translated("reading a customer's bookings", async () => {
-        const filter: Filter<Doc<CustomerBooking>> = {
-          customerId,
-          ...(after === undefined
-            ? {}
-            : {
-                $or: [{ requestedAt: { $lt: after.requestedAt } }, { requestedAt: after.requestedAt, _id: { $lt: after.bookingId } }],
-              }),
-        };
-        const docs = await bookings.find(filter).sort({ requestedAt: -1, _id: -1 }).limit(limit).toArray();
-        return docs.map((doc) => withoutId<CustomerBooking>(doc));
+        const index = (await customerDocuments.load([customerId])).get(customerId)?.doc;
+        return index === undefined ? [] : pageOf(customerId, entriesAfter(index, after), limit);
       }),
   };
 };

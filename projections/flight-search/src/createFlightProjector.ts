@@ -1,14 +1,33 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
-import { applyToDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
+import { applyToDocuments, isSkipped, updateDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
 import type { FlightsEvent } from '@waggle/schemas';
-import { evolve, initialFlightAvailability } from './flightAvailability.ts';
+import { evolve, initialFlightAvailability, type FlightAvailability } from './flightAvailability.ts';
 import type { FlightSearchStore } from './mongoFlightSearchStore.ts';
+import { routeDayOf, withFlights } from './routeDay.ts';
+
+/** The route-and-day lists the scheduled flights of the batch belong in, from the flights as they now are. */
+const flightsByRouteDay = (
+  events: readonly (ProjectedEvent<FlightsEvent> | SkippedEvent)[],
+  flights: ReadonlyMap<string, FlightAvailability>,
+): Map<string, FlightAvailability[]> => {
+  const scheduled = new Set(events.flatMap((e) => (!isSkipped(e) && e.event.type === 'FlightScheduled' ? [e.event.data.flightId] : [])));
+  const byRouteDay = new Map<string, FlightAvailability[]>();
+  for (const flightId of scheduled) {
+    const flight = flights.get(flightId);
+    const routeDay = flight === undefined ? undefined : routeDayOf(flight);
+    if (flight === undefined || routeDay === undefined) continue;
+    byRouteDay.set(routeDay, [...(byRouteDay.get(routeDay) ?? []), flight]);
+  }
+  return byRouteDay;
+};
 
 /**
  * The consumer's batch handler: folds consecutive records of one partition into their flights, saves the changed
- * flights (each guarded by the revision it read, a flight's events applied only in version order), then the offset
- * they reflect. Records at or below the reflected offset are skipped, so replaying the topic into the same database
- * changes nothing, hand-made events without a version included.
+ * flights (each guarded by the revision it read, a flight's events applied only in version order), brings the
+ * route-and-day lists of the flights it scheduled up to date from the flights as they are after the batch (so a
+ * redelivered batch after a crash in between completes them), then records the offset they reflect. Records at
+ * or below the reflected offset are skipped, so replaying the topic into the same database changes nothing,
+ * hand-made events without a version included.
  */
 export const createFlightProjector =
   (store: FlightSearchStore) =>
@@ -19,10 +38,15 @@ export const createFlightProjector =
     const fresh = records.filter((record) => reflected === undefined || Number(record.offset) > reflected);
     if (fresh.length === 0) return;
 
-    await applyToDocuments(
-      store.flightDocuments,
-      fresh.flatMap(({ event }) => (event === undefined || event === null ? [] : [event])),
-      { idOf: (event) => event.data.flightId, initial: initialFlightAvailability, evolve },
+    const events = fresh.flatMap(({ event }) => (event === undefined || event === null ? [] : [event]));
+    const flights = await applyToDocuments(store.flightDocuments, events, {
+      idOf: (event) => event.data.flightId,
+      initial: initialFlightAvailability,
+      evolve,
+    });
+    const lists = flightsByRouteDay(events, flights);
+    await updateDocuments(store.routeDayDocuments, [...lists.keys()], (routeDay, list) =>
+      withFlights(list ?? { routeDay, flights: [] }, lists.get(routeDay) ?? []),
     );
     await store.recordOffset({ topic: last.topic, partition: last.partition, offset: Number(last.offset) });
   };

@@ -7,6 +7,7 @@ import {
 } from '@waggle/read-model';
 import { MongoClient, type Filter } from 'mongodb';
 import type { FlightAvailability } from './flightAvailability.ts';
+import { routeDayId, routeDayOf as routeDayOfFlight, type RouteDay, type RouteDayEntry } from './routeDay.ts';
 
 /** The last offset of a topic partition whose records the read model reflects. */
 export type { ReflectedOffset };
@@ -39,6 +40,8 @@ export type FlightSearchStore = {
   readonly ping: () => Promise<void>;
   /** The projector's access to the flights: every write guarded by the revision it read. */
   readonly flightDocuments: ReadModelDocuments<FlightAvailability>;
+  /** The flights of each route and day, written from the flights as they are after each batch. */
+  readonly routeDayDocuments: ReadModelDocuments<RouteDay>;
   /** Records the offset that the documents written before reflect; it never moves back. */
   readonly recordOffset: (reflected: ReflectedOffset) => Promise<void>;
   readonly reflectedOffset: (topic: string, partition: number) => Promise<number | undefined>;
@@ -63,6 +66,17 @@ const afterPosition = (fields: readonly string[], after: NonNullable<FlightSearc
 
 const toFlight = ({ _id, _revision, ...flight }: FlightDoc): FlightAvailability => flight;
 
+/** The order of a sort: its fields, then the flight id. */
+const compareBy =
+  (fields: readonly (keyof RouteDayEntry)[]) =>
+  (a: readonly (string | number)[], b: readonly (string | number)[]): number => {
+    for (let i = 0; i <= fields.length; i++) {
+      const [x, y] = [a[i], b[i]];
+      if (x !== undefined && y !== undefined && x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
 const translated = translateMongoErrors('flight-search');
 
@@ -77,19 +91,64 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
   const flights = db.collection<FlightDoc>('flights');
   const offsets = createMongoOffsets(db);
   const documents = createMongoDocuments<FlightAvailability>(db, 'flights', (flight) => flight.flightId);
+  const routeDays = db.collection<{ _id: string }>('route_days');
+  const routeDayDocuments = createMongoDocuments<RouteDay>(db, 'route_days', (routeDay) => routeDay.routeDay);
+
+  /** A database built before the route-and-day lists existed gets them from its flights, once, before consuming. */
+  const backfillRouteDays = async (): Promise<void> => {
+    if ((await routeDays.findOne({})) !== null || (await flights.findOne({ scheduled: true })) === null) return;
+    const lists = new Map<string, RouteDayEntry[]>();
+    for await (const { origin, destination, date, flightId, departureUtc, currency, fareCents } of flights.find({ scheduled: true })) {
+      const id = routeDayId(origin, destination, date);
+      lists.set(id, [...(lists.get(id) ?? []), { flightId, departureUtc, currency, fareCents }]);
+    }
+    await routeDayDocuments.save([...lists].map(([routeDay, entries]) => ({ doc: { routeDay, flights: entries }, revision: 0 })));
+  };
+
+  /**
+   * The search by route and day: one `_id` read of the list, sorted and paged here, then `_id $in` reads of the
+   * page's flights (an entry its flight no longer matches, moved by a hand-made FlightScheduled, is left out).
+   */
+  const searchRouteDay = async (search: FlightSearch & { origin: string; destination: string; date: string }) => {
+    const fields = flightSortFields[search.sort];
+    const id = routeDayId(search.origin, search.destination, search.date);
+    const listed = (await routeDayDocuments.load([id])).get(id)?.doc.flights ?? [];
+    const compare = compareBy(fields);
+    const keyOf = (entry: RouteDayEntry) => [...fields.map((field) => entry[field]), entry.flightId];
+    const after = search.after === undefined ? undefined : [...search.after.values, search.after.flightId];
+    const entries = listed
+      .filter((entry) => after === undefined || compare(keyOf(entry), after) > 0)
+      .sort((a, b) => compare(keyOf(a), keyOf(b)));
+    const page: FlightAvailability[] = [];
+    for (let next = 0; next < entries.length && page.length < search.limit;) {
+      const chunk = entries.slice(next, next + search.limit - page.length);
+      next += chunk.length;
+      const found = await documents.load(chunk.map((entry) => entry.flightId));
+      for (const entry of chunk) {
+        const flight = found.get(entry.flightId)?.doc;
+        if (flight?.scheduled === true && routeDayOfFlight(flight) === id && compare(keyOf(flight), keyOf(entry)) === 0) page.push(flight);
+      }
+    }
+    return page;
+  };
 
   return {
     start: async () => {
       await client.connect();
-      // a real MongoDB serves searches from these; FerretDB scans, which a flight catalogue can afford
+      // searches by part of a route and day only: a real MongoDB serves them from these, FerretDB scans
       await flights.createIndex({ origin: 1, destination: 1, date: 1, departureUtc: 1, _id: 1 });
       await flights.createIndex({ origin: 1, destination: 1, date: 1, currency: 1, fareCents: 1, _id: 1 });
+      await backfillRouteDays();
     },
     stop: () => client.close(),
     ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
     flightDocuments: {
       load: (flightIds) => translated('loading flights', () => documents.load(flightIds)),
       save: (changed) => translated('saving flights', () => documents.save(changed)),
+    },
+    routeDayDocuments: {
+      load: (ids) => translated('loading route days', () => routeDayDocuments.load(ids)),
+      save: (changed) => translated('saving route days', () => routeDayDocuments.save(changed)),
     },
     recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),
     reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
@@ -101,6 +160,9 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
       }),
     searchFlights: (search) =>
       translated('searching flights', async () => {
+        const { origin, destination, date } = search;
+        if (origin !== undefined && destination !== undefined && date !== undefined)
+          return searchRouteDay({ ...search, origin, destination, date });
         const fields = flightSortFields[search.sort];
         const filter: Filter<FlightDoc> = {
           scheduled: true,
