@@ -167,6 +167,18 @@ const ferretDbEdits: readonly SourceEdit[] = [
     from: '\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
     to: '\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != ""\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
   },
+  {
+    why: 'a filter on `_id` and other fields (a revision-guarded replace, a fenced update) scanned the table (query path)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\tcase string',
+    to: '\tif params.Filter.Len() > 0 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\tcase string',
+  },
+  {
+    why: 'a filter on `_id` and other fields scanned the table (explain path; the rest of the filter is not pushed down)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != ""\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
+    to: '\tif params.Filter.Len() > 0 {\n\t\tonlyID := params.Filter.Len() == 1\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != "" && onlyID\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = onlyID\n',
+  },
 ];
 
 /** Go files added to FerretDB, each into its package's directory. */

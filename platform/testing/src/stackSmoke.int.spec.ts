@@ -86,6 +86,22 @@ describe('the local stack, driven with plain clients', () => {
     expect(await collection.countDocuments({ streamId: 'booking-1' })).toBe(1);
   });
 
+  it('answers a filter on _id and other fields from the _id index, and applies the whole filter', async () => {
+    // a revision-guarded replace and a fenced update name the _id and a field: FerretDB scanned the table for them
+    const docs = mongo.db(uniqueName('smoke')).collection<{ _id: string; revision: number }>('revised');
+    await docs.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, revision: i % 3 })));
+    for (const filter of [{ _id: 'd7', revision: 1 }, { _id: { $in: ['d1', 'd2', 'd3'] }, revision: 2 }]) {
+      const plan = JSON.stringify(await docs.find(filter).explain());
+      expect(plan, JSON.stringify(filter)).not.toMatch(/COLLSCAN|detail=SCAN /);
+      expect(plan).toMatch(/IDHACK|IXSCAN|EXPRESS|USING INDEX|USING PRIMARY KEY/);
+    }
+    expect(await docs.find({ _id: 'd7', revision: 1 }).toArray()).toEqual([{ _id: 'd7', revision: 1 }]);
+    expect(await docs.find({ _id: 'd7', revision: 2 }).toArray()).toEqual([]);
+    expect(await docs.find({ _id: { $in: ['d1', 'd2', 'd3'] }, revision: 2 }).toArray()).toEqual([{ _id: 'd2', revision: 2 }]);
+    expect((await docs.replaceOne({ _id: 'd8', revision: 1 }, { revision: 9 })).modifiedCount).toBe(0);
+    expect((await docs.replaceOne({ _id: 'd8', revision: 2 }, { revision: 9 })).modifiedCount).toBe(1);
+  });
+
   describe('read-modify-write commands are atomic per document, as on MongoDB', () => {
     // FerretDB v1 reads, modifies in Go and writes back: without the stack's lock two concurrent $inc lost ~half
     // their updates, and a conditional update could overwrite a newer write (a fencing epoch went backwards).
