@@ -90,7 +90,10 @@ describe('the local stack, driven with plain clients', () => {
     // a revision-guarded replace and a fenced update name the _id and a field: FerretDB scanned the table for them
     const docs = mongo.db(uniqueName('smoke')).collection<{ _id: string; revision: number }>('revised');
     await docs.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, revision: i % 3 })));
-    for (const filter of [{ _id: 'd7', revision: 1 }, { _id: { $in: ['d1', 'd2', 'd3'] }, revision: 2 }]) {
+    for (const filter of [
+      { _id: 'd7', revision: 1 },
+      { _id: { $in: ['d1', 'd2', 'd3'] }, revision: 2 },
+    ]) {
       const plan = JSON.stringify(await docs.find(filter).explain());
       expect(plan, JSON.stringify(filter)).not.toMatch(/COLLSCAN|detail=SCAN /);
       expect(plan).toMatch(/IDHACK|IXSCAN|EXPRESS|USING INDEX|USING PRIMARY KEY/);
