@@ -1,0 +1,112 @@
+import { RuleViolationError } from '@waggle/errors';
+import { handleCommand, type Decider, type EventStore } from '@waggle/event-store';
+import type { Producer } from '@waggle/kafka-bus';
+import { childTraceparent, type Logger } from '@waggle/observability';
+import type { AvroSerde } from '@waggle/serde';
+import type { SagaTopics } from '@waggle/task-worker';
+import type { EngineInput } from '../engine/engineInput.ts';
+import type { Execution } from '../engine/execution.ts';
+import type { ExecutionEvent } from '../engine/executionEvents.ts';
+import type { OutcomeStore, PollQueue } from './coordinatorStores.ts';
+import type { ExecutionIndex } from './executionIndex.ts';
+import { stableId, toEngineInput, toInputRecord, type CoordinatorInput, type ReceivedInput } from './inputRecords.ts';
+import type { MetadataStore } from './metadataStore.ts';
+
+export type ApplyInputDeps = {
+  readonly store: EventStore;
+  readonly decider: Decider<EngineInput, ExecutionEvent, Execution>;
+  readonly metadata: MetadataStore;
+  readonly outcomes: OutcomeStore;
+  readonly index: ExecutionIndex;
+  readonly pollQueue: PollQueue;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly topics: SagaTopics;
+  readonly logger: Logger;
+  /** Wakes the relay after an append, so the decision's commands go out without waiting for a poll. */
+  readonly appended: () => void;
+};
+
+/** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
+export const commandIdOf = (recordId: string): string => `input:${recordId}`;
+
+/** The engine's start input, with the definition resolved (a child names it) and the task defs snapshotted. */
+const toStart = async (
+  deps: ApplyInputDeps,
+  input: Extract<CoordinatorInput, { kind: 'start' }>,
+  at: number,
+): Promise<EngineInput | string> => {
+  const definition = input.definition ?? (await deps.metadata.findWorkflowDef(input.name, input.version));
+  if (definition === undefined) return `No such workflow found by name: ${input.name}, version: ${input.version ?? 'latest'}`;
+  return {
+    type: 'StartWorkflow',
+    workflowId: input.workflowId,
+    definition,
+    taskDefs: input.taskDefs ?? (await deps.metadata.taskDefsFor(definition)),
+    input: input.input,
+    priority: input.priority,
+    ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
+    ...(input.parentWorkflowId === undefined ? {} : { parentWorkflowId: input.parentWorkflowId }),
+    ...(input.parentWorkflowTaskId === undefined ? {} : { parentWorkflowTaskId: input.parentWorkflowTaskId }),
+    meta: { at },
+  };
+};
+
+/**
+ * Applies one input to its execution (the stream named by the record key) through handleCommand and the engine, then
+ * brings the search index and the poll queue up to date and, when the sender waits, records the outcome. Run by the
+ * owner of the input's partition, one input at a time per partition; the command id makes a redelivery a no-op that
+ * repeats the follow-up writes, so a crash after the append loses none of them.
+ */
+export const createInputApplier =
+  (deps: ApplyInputDeps) =>
+  async ({ input, meta, reply }: ReceivedInput): Promise<void> => {
+    const commandId = commandIdOf(meta.id);
+    const { workflowId } = input;
+    const at = Date.now();
+    const engineInput = input.kind === 'start' ? await toStart(deps, input, at) : toEngineInput(input, at);
+    if (typeof engineInput === 'string') {
+      deps.logger.warn({ workflowId, parentWorkflowId: input.kind === 'start' ? input.parentWorkflowId : undefined }, engineInput);
+      if (input.kind === 'start' && input.parentWorkflowId !== undefined && input.parentWorkflowTaskId !== undefined) {
+        const ended = {
+          kind: 'subWorkflowEnded' as const,
+          workflowId: input.parentWorkflowId,
+          taskId: input.parentWorkflowTaskId,
+          subWorkflowId: workflowId,
+          status: 'FAILED' as const,
+          output: {},
+          reasonForIncompletion: engineInput,
+        };
+        const cause = { id: stableId(`${commandId}:no-definition`), correlationId: meta.correlationId, causationId: meta.id };
+        await deps.producer.send([await toInputRecord(deps.serde, deps.topics, ended, cause)]);
+      }
+      if (reply) await deps.outcomes.record(commandId, { workflowId, applied: false, error: { status: 404, message: engineInput } });
+      return;
+    }
+    let result;
+    try {
+      result = await handleCommand(deps.store, deps.decider, {
+        streamId: workflowId,
+        command: engineInput,
+        metadata: {
+          commandId,
+          correlationId: meta.correlationId,
+          causationId: meta.id,
+          occurredAt: new Date(at).toISOString(),
+          traceparent: childTraceparent(meta.traceparent),
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof RuleViolationError)) throw error;
+      // an operator action that does not fit the execution's state: the caller hears why; nothing changed
+      const status = error.message === 'No such workflow' ? 404 : 409;
+      const message = status === 404 ? `No such workflow found by id: ${workflowId}` : error.message;
+      if (reply) await deps.outcomes.record(commandId, { workflowId, applied: false, error: { status, message } });
+      else deps.logger.info({ workflowId, input: engineInput.type }, `input refused: ${message}`);
+      return;
+    }
+    if (!result.duplicate && result.events.length > 0) deps.appended();
+    if (result.state.status !== 'NONE') await deps.index.put(result.state, result.version);
+    if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
+    if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
+  };

@@ -1,0 +1,54 @@
+import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { z } from 'zod';
+
+const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
+  SAGA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
+    .default('saga'),
+  SAGA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  SAGA_TIMER_SHARDS: z.coerce.number().int().min(1).max(1000).default(6),
+  SAGA_TIMER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+});
+
+export type CoordinatorConfig = {
+  readonly kafkaBrokers: readonly string[];
+  readonly schemaRegistryUrl: string;
+  readonly mongoUrl: string;
+  readonly database: string;
+  readonly port: number;
+  readonly host: string;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+  /** Topics `<prefix>.inputs`, `<prefix>.tasks.<taskType>`, `<prefix>.events`; also names the consumer groups. */
+  readonly topicPrefix: string;
+  /** Partitions of the inputs and task topics when created: how many coordinator instances can share the work. */
+  readonly partitions: number;
+  /** Timer shards leased among instances. */
+  readonly timerShards: number;
+  /** How often an instance looks for due timers: the bound on how late a timer fires. */
+  readonly timerTickMs: number;
+  /** How long an API call waits for its input to be applied by the execution's owner. */
+  readonly replyTimeoutMs: number;
+};
+
+/** The coordinator's settings, from the environment; the only place that reads it. Fails at startup. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorConfig => {
+  const e = parseEnv(schema, env, 'saga-coordinator');
+  return {
+    kafkaBrokers: e.KAFKA_BROKERS,
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    mongoUrl: e.MONGO_URL,
+    database: e.MONGO_DB,
+    port: e.PORT,
+    host: e.HOST,
+    corsOrigins: e.CORS_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    topicPrefix: e.SAGA_TOPIC_PREFIX,
+    partitions: e.SAGA_PARTITIONS,
+    timerShards: e.SAGA_TIMER_SHARDS,
+    timerTickMs: e.SAGA_TIMER_TICK_MS,
+    replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,
+  };
+};

@@ -1,0 +1,104 @@
+import type { Db } from 'mongodb';
+import { laneOf } from '@waggle/event-store';
+import type { QueuedTask, ScheduledTimer } from './commandRecords.ts';
+import { isDuplicateKey } from './mongoErrors.ts';
+
+type TimerDoc = ScheduledTimer & { _id: string; shard: number };
+type OutcomeDoc = { _id: string; workflowId: string; applied: boolean; error?: { status: number; message: string }; at: Date };
+type QueueDoc = { _id: string; taskType: string; workflowId: string; queuedAt: number; claimedAt: number | null; claimedBy?: string };
+
+/** What became of an input whose sender waits: applied (it changed the execution) or not, or refused with a reason. */
+export type Outcome = Omit<OutcomeDoc, '_id' | 'at'>;
+
+/** Durable timers: written by the relay from ScheduleTimer commands, fired by the owner of their shard. */
+export const createTimerStore = (db: Db, shards: number) => {
+  const timers = db.collection<TimerDoc>('timers');
+  return {
+    shards,
+    start: async (): Promise<void> => {
+      await timers.createIndex({ shard: 1, fireAt: 1 });
+    },
+    /** Idempotent: a timer relayed twice is one timer. */
+    schedule: async (list: readonly ScheduledTimer[]): Promise<void> => {
+      for (const timer of list) {
+        const doc = { ...timer, shard: laneOf(timer.workflowId, shards) };
+        await timers.updateOne({ _id: timer.timerId }, { $setOnInsert: doc }, { upsert: true });
+      }
+    },
+    due: async (owned: readonly number[], now: number, limit = 500): Promise<TimerDoc[]> =>
+      owned.length === 0
+        ? []
+        : timers
+            .find({ shard: { $in: [...owned] }, fireAt: { $lte: now } })
+            .sort({ fireAt: 1 })
+            .limit(limit)
+            .toArray(),
+    remove: async (ids: readonly string[]): Promise<void> => {
+      if (ids.length > 0) await timers.deleteMany({ _id: { $in: [...ids] } });
+    },
+    count: (): Promise<number> => timers.countDocuments({}),
+  };
+};
+
+/** Outcomes of inputs sent by the API, so a request can answer what the execution's owner decided. */
+export const createOutcomeStore = (db: Db) => {
+  const outcomes = db.collection<OutcomeDoc>('outcomes');
+  return {
+    start: async (): Promise<void> => {
+      // no TTL index: FerretDB has none; `prune` removes old outcomes instead
+      await outcomes.createIndex({ at: 1 });
+    },
+    /** Outcomes older than `maxAgeMs` are of no use: their requests answered or gave up long ago. */
+    prune: async (maxAgeMs: number, now = Date.now()): Promise<void> => {
+      await outcomes.deleteMany({ at: { $lt: new Date(now - maxAgeMs) } });
+    },
+    record: async (commandId: string, outcome: Outcome): Promise<void> => {
+      try {
+        await outcomes.insertOne({ _id: commandId, ...outcome, at: new Date() });
+      } catch (error) {
+        // a redelivered input: its first outcome stands
+        if (!isDuplicateKey(error)) throw error;
+      }
+    },
+    find: async (commandId: string): Promise<Outcome | undefined> => {
+      const doc = await outcomes.findOne({ _id: commandId });
+      if (doc === null) return undefined;
+      const { _id, at, ...outcome } = doc;
+      return outcome;
+    },
+  };
+};
+
+/** Tasks offered to HTTP-polling workers (Conductor's task queue): filled by the relay, emptied by polls and results. */
+export const createPollQueue = (db: Db) => {
+  const queue = db.collection<QueueDoc>('task_queue');
+  return {
+    start: async (): Promise<void> => {
+      await queue.createIndex({ taskType: 1, claimedAt: 1, queuedAt: 1 });
+    },
+    /** A (re)dispatched task is offered again, unclaimed. */
+    offer: async (tasks: readonly QueuedTask[], now = Date.now()): Promise<void> => {
+      for (const task of tasks)
+        await queue.updateOne(
+          { _id: task.taskId },
+          { $set: { taskType: task.taskType, workflowId: task.workflowId, queuedAt: now, claimedAt: null } },
+          { upsert: true },
+        );
+    },
+    /** Claims the oldest unclaimed task of a type for a worker; undefined when there is none. */
+    claim: async (taskType: string, workerId: string, now = Date.now()): Promise<QueueDoc | undefined> =>
+      (await queue.findOneAndUpdate(
+        { taskType, claimedAt: null },
+        { $set: { claimedAt: now, claimedBy: workerId } },
+        { sort: { queuedAt: 1 }, returnDocument: 'after' },
+      )) ?? undefined,
+    done: async (taskId: string): Promise<void> => {
+      await queue.deleteOne({ _id: taskId });
+    },
+    size: (taskType: string): Promise<number> => queue.countDocuments({ taskType, claimedAt: null }),
+  };
+};
+
+export type TimerStore = ReturnType<typeof createTimerStore>;
+export type OutcomeStore = ReturnType<typeof createOutcomeStore>;
+export type PollQueue = ReturnType<typeof createPollQueue>;

@@ -1,0 +1,152 @@
+import { TransientError } from '@waggle/errors';
+import { openMongoEventStore } from '@waggle/event-store';
+import { consumerStatus, createHttpApp, startHttpServer, statusRoute } from '@waggle/http';
+import { createConsumer, createProducer, createTopics } from '@waggle/kafka-bus';
+import { toMessageFirstLogger, type Logger } from '@waggle/observability';
+import { toOutboxOverview } from '@waggle/outbox-relay';
+import { loadSchemas } from '@waggle/schemas';
+import { createAvroSerde } from '@waggle/serde';
+import { sagaTopics } from '@waggle/task-worker';
+import { createExecutionDecider } from '../engine/decide.ts';
+import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
+import { toConductorApp } from '../api/conductorApp.ts';
+import { createInputGateway } from '../api/inputGateway.ts';
+import { metadataRoutes } from '../api/metadataRoutes.ts';
+import { operatorRoutes } from '../api/operatorRoutes.ts';
+import { taskRoutes } from '../api/taskRoutes.ts';
+import { workflowRoutes } from '../api/workflowRoutes.ts';
+import { createInputApplier } from './applyInput.ts';
+import type { CoordinatorConfig } from './config.ts';
+import { createCoordinatorRelay } from './coordinatorRelay.ts';
+import { createOutcomeStore, createPollQueue, createTimerStore } from './coordinatorStores.ts';
+import { createExecutionIndex } from './executionIndex.ts';
+import { decodeInput, type ReceivedInput } from './inputRecords.ts';
+import { createMetadataStore } from './metadataStore.ts';
+import { createTimerSweeper } from './timerSweeper.ts';
+
+export type RunningCoordinator = { readonly url: string; readonly stop: () => Promise<void> };
+
+/**
+ * Starts a saga coordinator instance: its event store (one stream per execution) in its own database, the inputs
+ * consumer (a consumer group: each partition's owner applies that partition's executions in order), the relay that
+ * carries out each decision's commands, the timer sweeper, and Conductor's REST API. Several instances share the work.
+ */
+export const startCoordinator = async (config: CoordinatorConfig, logger: Logger): Promise<RunningCoordinator> => {
+  const serviceName = `${config.topicPrefix}.coordinator`;
+  const topics = sagaTopics(config.topicPrefix);
+  const brokers = config.kafkaBrokers;
+  const busLogger = toMessageFirstLogger(logger);
+  const opened = await openMongoEventStore({ url: config.mongoUrl, database: config.database });
+  const serde = createAvroSerde({ registryUrl: config.schemaRegistryUrl, schemas: loadSchemas() });
+  const scripts = await createScriptSandbox();
+  const decider = createExecutionDecider(scripts);
+  const metadata = createMetadataStore(opened.db);
+  const outcomes = createOutcomeStore(opened.db);
+  const index = createExecutionIndex(opened.db);
+  const pollQueue = createPollQueue(opened.db);
+  const timers = createTimerStore(opened.db, config.timerShards);
+  for (const store of [metadata, outcomes, index, pollQueue, timers]) await store.start();
+  await createTopics(brokers, [
+    { topic: topics.inputs, partitions: config.partitions },
+    { topic: topics.events, partitions: config.partitions },
+  ]);
+
+  const producer = createProducer({ brokers, clientId: `${serviceName}-producer`, logger: busLogger });
+  await producer.start();
+  const relay = createCoordinatorRelay({
+    store: opened.store,
+    db: opened.db,
+    serde,
+    producer,
+    brokers,
+    topics,
+    serviceName,
+    partitions: config.partitions,
+    timers,
+    pollQueue,
+    logger,
+  });
+  await relay.start();
+  const apply = createInputApplier({
+    store: opened.store,
+    decider,
+    metadata,
+    outcomes,
+    index,
+    pollQueue,
+    producer,
+    serde,
+    topics,
+    logger,
+    appended: () => relay.relay.wake(),
+  });
+  const inputs = createConsumer<ReceivedInput>({
+    brokers,
+    groupId: `${serviceName}.inputs`,
+    clientId: `${serviceName}-inputs`,
+    topics: [topics.inputs],
+    fromBeginning: true,
+    concurrency: config.partitions,
+    decode: decodeInput(serde),
+    logger: busLogger,
+    handle: async (record) => {
+      if (record.event) await apply(record.event);
+    },
+  });
+  await inputs.start();
+  const sweeper = createTimerSweeper({ brokers, serviceName, timers, producer, serde, topics, tickMs: config.timerTickMs, logger });
+  await sweeper.start();
+
+  const pruning = setInterval(() => {
+    outcomes.prune(3_600_000).catch((error: unknown) => logger.warn({ err: error }, 'pruning old outcomes failed'));
+  }, 60_000);
+  pruning.unref();
+  const gateway = createInputGateway({ producer, serde, topics, outcomes, replyTimeoutMs: config.replyTimeoutMs });
+  const deps = { store: opened.store, decider, scripts, metadata, index, pollQueue, gateway };
+  const status = statusRoute(async () => {
+    const lanes = Array.from({ length: opened.store.lanes }, (_, i) => i);
+    return {
+      service: 'saga-coordinator',
+      outbox: toOutboxOverview({
+        lanes: lanes.length,
+        instance: relay.relay.instance,
+        local: relay.relay.status(),
+        records: await relay.ledger.lanes(),
+        heads: new Map(await Promise.all(lanes.map(async (lane) => [lane, await opened.store.readOutboxHead(lane)] as const))),
+      }),
+      consumers: [await consumerStatus(`${serviceName}.inputs`, inputs)],
+      timers: { ...sweeper.status(), pending: await timers.count() },
+    };
+  });
+  const app = createHttpApp({
+    logger,
+    info: {
+      title: 'waggle saga coordinator',
+      version: '1.0.0',
+      description: "Conductor's REST API on waggle: workflow and task definitions, executions, operator actions, task polling.",
+    },
+    routes: [...metadataRoutes(deps), ...workflowRoutes(deps), ...operatorRoutes(deps), ...taskRoutes(deps), status],
+    ready: async () => {
+      const crashed = inputs.status().state === 'crashed';
+      if (crashed) throw new TransientError(`the inputs consumer crashed: ${inputs.status().error ?? ''}`);
+      await opened.ping();
+    },
+    bodyLimit: '4mb',
+    corsOrigins: config.corsOrigins,
+  });
+  const server = await startHttpServer(toConductorApp(app), { port: config.port, host: config.host });
+  logger.info({ url: server.url, topics: topics.inputs }, `saga-coordinator listening on ${server.url}`);
+  return {
+    url: server.url,
+    stop: async () => {
+      clearInterval(pruning);
+      await server.stop();
+      await sweeper.stop();
+      await inputs.stop();
+      await relay.stop();
+      await producer.stop();
+      await scripts.close();
+      await opened.close();
+    },
+  };
+};
