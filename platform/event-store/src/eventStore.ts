@@ -48,7 +48,7 @@ export type StreamSlice = {
   readonly events: readonly RecordedEvent[];
   /** The stream's current version (0: no events). */
   readonly version: number;
-  /** Command ids of the batches read, newest last. */
+  /** Command ids of the batches read and of their events (a batch may hold several commands' events), newest last. */
   readonly commandIds: readonly string[];
 };
 

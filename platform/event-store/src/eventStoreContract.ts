@@ -1,41 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, IdempotencyKeyReusedError, TransientError, ValidationError } from '@waggle/errors';
 import { describe, expect, it } from 'vitest';
-import type { Decider } from './decider.ts';
 import { laneOf, type EventStore, type NewEvent } from './eventStore.ts';
 import { handleCommand } from './handleCommand.ts';
+import { counter, meta } from './testCounter.ts';
 
 const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
   type,
   data,
   metadata: { eventId: randomUUID(), correlationId: 'corr-1', causationId: 'cause-1', occurredAt: '2026-11-25T10:00:00.000Z' },
 });
-
-type Counter = { readonly count: number; readonly closed: boolean };
-type CounterCommand = { type: 'Add'; by: number } | { type: 'Close' } | { type: 'Noop' };
-type CounterEvent = { type: 'Added'; data: { by: number } } | { type: 'Closed'; data: Record<string, never> };
-const counter: Decider<CounterCommand, CounterEvent, Counter> = {
-  initialState: () => ({ count: 0, closed: false }),
-  decide: (command, state) => {
-    switch (command.type) {
-      case 'Add':
-        return state.closed ? [] : [{ type: 'Added', data: { by: command.by } }];
-      case 'Close':
-        return state.closed ? [] : [{ type: 'Closed', data: {} }];
-      case 'Noop':
-        return [];
-    }
-  },
-  evolve: (state, e) => {
-    switch (e.type) {
-      case 'Added':
-        return { ...state, count: state.count + e.data.by };
-      case 'Closed':
-        return { ...state, closed: true };
-    }
-  },
-};
-const meta = (commandId: string = randomUUID()) => ({ commandId, correlationId: 'corr-1', occurredAt: '2026-11-25T10:00:00.000Z' });
 
 /** Every batch of every lane as `stream:version:type`, read as the relay reads them. */
 const outboxOf = async (store: EventStore): Promise<string[]> => {

@@ -79,6 +79,205 @@ const load = async <C, E extends DomainEvent, S>(
   };
 };
 
+type Input<Command> = { readonly streamId: string; readonly command: Command; readonly metadata: CommandMetadata };
+
+/** A command waiting for its stream: handled alone or together with the others waiting there. */
+type Pending = {
+  readonly input: Input<unknown>;
+  readonly decider: Decider<unknown, DomainEvent, unknown>;
+  readonly options: HandleCommandOptions;
+  readonly resolve: (result: CommandResult<unknown>) => void;
+  readonly reject: (error: unknown) => void;
+  known?: CommandRecord | undefined;
+  settled?: boolean;
+};
+
+/** Most commands of one stream decided on one load and appended as one batch. */
+const maxGroup = 64;
+
+/** Per store, per stream: the commands waiting while one group of that stream is in hand. */
+const waiting = new WeakMap<EventStore, Map<string, Pending[]>>();
+
+const refuseReusedKey = (pending: Pending, record: CommandRecord | undefined): void => {
+  const { fingerprint, commandId } = pending.input.metadata;
+  if (record?.fingerprint !== undefined && fingerprint !== undefined && record.fingerprint !== fingerprint) {
+    throw new IdempotencyKeyReusedError(`command ${commandId} was first sent with another request`);
+  }
+};
+
+const toNewEvents = (decided: readonly DomainEvent[], metadata: CommandMetadata): NewEvent[] =>
+  decided.map((event, index) => ({
+    type: event.type,
+    data: event.data,
+    metadata: {
+      eventId: eventIdFor(metadata.commandId, index),
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId ?? metadata.commandId,
+      occurredAt: metadata.occurredAt,
+      commandId: metadata.commandId,
+      ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+      ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
+    },
+  }));
+
+/** What one command of a group decided, on the state the commands before it in the group left. */
+type Decision = { readonly pending: Pending; readonly events: NewEvent[]; readonly stateAfter: unknown };
+
+/**
+ * Handles a group of commands of one stream on one load: each is decided in turn on the state the ones before it
+ * left, the new ones are recorded (one group insert), and all their events are appended as one batch, so N
+ * commands cost one read of the stream and one append instead of N. A command that decided nothing is recorded as
+ * such only after the append, since the state it saw included the group's events.
+ */
+const handleGroup = async (store: EventStore, streamId: string, group: Pending[]): Promise<void> => {
+  const { decider, options } = group[0]!;
+  const snapshotEvery = options.snapshotEvery ?? 50;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const logger = options.logger ?? stderrLogger;
+  let live = group;
+  const settle = (pending: Pending, outcome: { result?: CommandResult<unknown>; error?: unknown }): void => {
+    live = live.filter((p) => p !== pending);
+    pending.settled = true;
+    if (outcome.error !== undefined) pending.reject(outcome.error);
+    else pending.resolve(outcome.result!);
+  };
+
+  const knowns = await Promise.all(live.map((p) => store.findCommand(p.input.metadata.commandId)));
+  live.forEach((p, i) => (p.known = knowns[i]));
+  for (const p of [...live]) {
+    try {
+      refuseReusedKey(p, p.known);
+    } catch (error) {
+      settle(p, { error });
+    }
+  }
+
+  for (let attempt = 1; live.length > 0; attempt++) {
+    const afters = live.flatMap((p) => (p.known === undefined ? [] : [p.known.afterVersion]));
+    const loaded = await load(store, decider, streamId, afters.length === 0 ? undefined : Math.min(...afters));
+    let state = loaded.state;
+    const decisions: Decision[] = [];
+    const toRecord: CommandRecord[] = [];
+    for (const p of [...live]) {
+      const { commandId, fingerprint } = p.input.metadata;
+      const fingerprinted = fingerprint === undefined ? {} : { fingerprint };
+      if (loaded.commandIds.includes(commandId) || p.known?.decidedNothing === true) {
+        const events = loaded.events.filter((e) => e.metadata.commandId === commandId);
+        // appended by a writer that kept no record of it (an earlier waggle): record it now, so it stays known
+        if (!p.known) await store.recordCommand({ commandId, streamId, afterVersion: (events[0]?.version ?? 1) - 1, ...fingerprinted });
+        settle(p, { result: { streamId, events, version: loaded.version, state: loaded.state, duplicate: true } });
+        continue;
+      }
+      let decided: readonly DomainEvent[];
+      try {
+        decided = p.decider.decide(p.input.command, state);
+      } catch (error) {
+        settle(p, { error });
+        continue;
+      }
+      state = decided.reduce((s, e) => p.decider.evolve(s, e), state);
+      decisions.push({ pending: p, events: toNewEvents(decided, p.input.metadata), stateAfter: state });
+      if (!p.known && decided.length > 0) toRecord.push({ commandId, streamId, afterVersion: loaded.version, ...fingerprinted });
+    }
+    // recorded before their events are appended: a retry is then known however many commands come after it
+    const earlier = await Promise.all(toRecord.map((record) => store.recordCommand(record)));
+    let raced = false;
+    toRecord.forEach((record, i) => {
+      const p = live.find((q) => q.input.metadata.commandId === record.commandId)!;
+      const first = earlier[i];
+      // a concurrent request with this id recorded it first: its fingerprint decides, and its events are looked for
+      if (first) raced = true;
+      p.known = first ?? record;
+      if (first) {
+        try {
+          refuseReusedKey(p, first);
+        } catch (error) {
+          settle(p, { error });
+        }
+      }
+    });
+    if (raced) continue;
+
+    const newEvents = decisions.flatMap((d) => d.events);
+    let appended: AppendResult | undefined;
+    if (newEvents.length > 0) {
+      try {
+        appended = await store.append(streamId, newEvents, {
+          expectedVersion: loaded.version,
+          commandId: decisions[0]!.pending.input.metadata.commandId,
+        });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+        // full jitter keeps competing writers from colliding again in lockstep
+        await delay(Math.random() * Math.min(100, 2 ** attempt));
+        continue;
+      }
+    }
+    if (appended !== undefined && snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {
+      const snapshot = { streamId, version: appended.toVersion, schemaVersion: decider.stateVersion ?? 1, state };
+      try {
+        await store.writeSnapshot(snapshot);
+      } catch (error) {
+        // the events are committed: a missing snapshot only makes the next load fold a little more
+        logger.warn({ err: error, streamId, version: snapshot.version }, 'event store: snapshot write failed');
+      }
+    }
+    let version = loaded.version;
+    for (const { pending, events, stateAfter } of decisions) {
+      const recorded = events.map((e, i) => ({ ...e, streamId, version: version + 1 + i }));
+      version += events.length;
+      if (events.length === 0) {
+        // the state it saw is now committed: its outcome stands, for its retries too
+        if (pending.known) await store.recordDecidedNothing(pending.input.metadata.commandId);
+        else {
+          const { commandId, fingerprint } = pending.input.metadata;
+          await store.recordCommand({
+            commandId,
+            streamId,
+            afterVersion: loaded.version,
+            decidedNothing: true,
+            ...(fingerprint === undefined ? {} : { fingerprint }),
+          });
+        }
+      }
+      settle(pending, { result: { streamId, events: recorded, version, state: stateAfter, duplicate: false } });
+    }
+  }
+};
+
+const sameOptions = (a: HandleCommandOptions, b: HandleCommandOptions): boolean =>
+  a.snapshotEvery === b.snapshotEvery && a.maxAttempts === b.maxAttempts && a.logger === b.logger;
+
+/** The next group of a stream's queue: consecutive commands with one decider and options, each command id once. */
+const takeGroup = (queue: Pending[]): Pending[] => {
+  const first = queue[0]!;
+  const ids = new Set<string>();
+  const group: Pending[] = [];
+  for (const p of queue) {
+    if (group.length === maxGroup || p.decider !== first.decider || !sameOptions(p.options, first.options)) break;
+    // a second request with the same id waits for the first one's outcome: it is then a duplicate, or refused
+    if (ids.has(p.input.metadata.commandId)) continue;
+    ids.add(p.input.metadata.commandId);
+    group.push(p);
+  }
+  for (const p of group) queue.splice(queue.indexOf(p), 1);
+  return group;
+};
+
+const drain = async (store: EventStore, streamId: string, queue: Pending[]): Promise<void> => {
+  while (queue.length > 0) {
+    const group = takeGroup(queue);
+    try {
+      await handleGroup(store, streamId, group);
+    } catch (error) {
+      // one command of a group may be what failed it (a batch too large, say): the others are tried alone
+      if (group.length === 1) group[0]!.reject(error);
+      else for (const p of group.filter((q) => !q.settled)) await handleGroup(store, streamId, [p]).catch(p.reject);
+    }
+  }
+  waiting.get(store)?.delete(streamId);
+};
+
 /**
  * The one command handler: load (snapshot + newer events) → fold → decide → record the command → append with the
  * expected version, retrying on `ConcurrencyError`. Idempotent by command id: the command is recorded (first
@@ -86,92 +285,32 @@ const load = async <C, E extends DomainEvent, S>(
  * however many commands came after it, even when the first attempt crashed right after appending; a concurrent
  * request with the same id and another fingerprint is refused (`IdempotencyKeyReusedError`). A snapshot that
  * cannot be written is reported to the logger and never fails a committed command.
+ *
+ * Commands of one stream in one process never race each other: while one is in hand, the next ones wait, and are
+ * then decided together on one load and appended as one batch (`handleGroup`), in the order they came. A hot
+ * aggregate (a flight every booking holds seats on) thus costs one load and one append per group, not per command.
  */
-export const handleCommand = async <Command, Event extends DomainEvent, State>(
+export const handleCommand = <Command, Event extends DomainEvent, State>(
   store: EventStore,
   decider: Decider<Command, Event, State>,
-  input: { readonly streamId: string; readonly command: Command; readonly metadata: CommandMetadata },
+  input: Input<Command>,
   options: HandleCommandOptions = {},
-): Promise<CommandResult<State>> => {
-  const { streamId, command, metadata } = input;
-  const { commandId } = metadata;
-  const snapshotEvery = options.snapshotEvery ?? 50;
-  const maxAttempts = options.maxAttempts ?? 10;
-  const logger = options.logger ?? stderrLogger;
-  const fingerprint = metadata.fingerprint === undefined ? {} : { fingerprint: metadata.fingerprint };
-  const refuseReusedKey = (record: CommandRecord | undefined): void => {
-    if (record?.fingerprint !== undefined && metadata.fingerprint !== undefined && record.fingerprint !== metadata.fingerprint) {
-      throw new IdempotencyKeyReusedError(`command ${commandId} was first sent with another request`);
+): Promise<CommandResult<State>> =>
+  new Promise<CommandResult<State>>((resolve, reject) => {
+    let streams = waiting.get(store);
+    if (!streams) waiting.set(store, (streams = new Map<string, Pending[]>()));
+    const queue = streams.get(input.streamId);
+    const pending: Pending = {
+      input,
+      decider: decider as unknown as Pending['decider'],
+      options,
+      resolve: resolve as Pending['resolve'],
+      reject,
+    };
+    if (queue) queue.push(pending);
+    else {
+      const fresh = [pending];
+      streams.set(input.streamId, fresh);
+      void drain(store, input.streamId, fresh);
     }
-  };
-
-  let known = await store.findCommand(commandId);
-  refuseReusedKey(known);
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await load(store, decider, streamId, known?.afterVersion);
-    if (loaded.commandIds.includes(commandId) || known?.decidedNothing === true) {
-      const events = loaded.events.filter((e) => e.metadata.commandId === commandId);
-      // appended by a writer that kept no record of it (an earlier waggle): record it now, so it stays known
-      if (!known) await store.recordCommand({ commandId, streamId, afterVersion: (events[0]?.version ?? 1) - 1, ...fingerprint });
-      return { streamId, events, version: loaded.version, state: loaded.state, duplicate: true };
-    }
-
-    const decided = decider.decide(command, loaded.state);
-    if (!known) {
-      const record: CommandRecord = {
-        commandId,
-        streamId,
-        afterVersion: loaded.version,
-        ...fingerprint,
-        ...(decided.length === 0 ? { decidedNothing: true } : {}),
-      };
-      const earlier = await store.recordCommand(record);
-      if (earlier) {
-        // a concurrent request with this id recorded it first: its fingerprint decides, and its events are looked for
-        refuseReusedKey(earlier);
-        known = earlier;
-        continue;
-      }
-      known = record;
-    } else if (decided.length === 0) {
-      // an earlier attempt recorded it and appended nothing (it failed or lost every race); now it decided nothing
-      await store.recordDecidedNothing(commandId);
-    }
-    if (decided.length === 0) return { streamId, events: [], version: loaded.version, state: loaded.state, duplicate: false };
-
-    const newEvents: NewEvent[] = decided.map((event, index) => ({
-      type: event.type,
-      data: event.data,
-      metadata: {
-        eventId: eventIdFor(commandId, index),
-        correlationId: metadata.correlationId,
-        causationId: metadata.causationId ?? commandId,
-        occurredAt: metadata.occurredAt,
-        commandId,
-        ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
-        ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
-      },
-    }));
-    let appended: AppendResult;
-    try {
-      appended = await store.append(streamId, newEvents, { expectedVersion: loaded.version, commandId });
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
-      // full jitter keeps competing writers from colliding again in lockstep
-      await delay(Math.random() * Math.min(100, 2 ** attempt));
-      continue;
-    }
-    const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
-    if (snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {
-      const snapshot = { streamId, version: appended.toVersion, schemaVersion: decider.stateVersion ?? 1, state };
-      try {
-        await store.writeSnapshot(snapshot);
-      } catch (error) {
-        // the events are committed: a missing snapshot only makes the next load fold a little more
-        logger.warn({ err: error, streamId, version: snapshot.version, commandId }, 'event store: snapshot write failed');
-      }
-    }
-    const events = newEvents.map((e, i) => ({ ...e, streamId, version: appended.fromVersion + i }));
-    return { streamId, events, version: appended.toVersion, state, duplicate: false };
-  }
-};
+  });

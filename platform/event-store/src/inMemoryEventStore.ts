@@ -66,7 +66,11 @@ export const createInMemoryEventStore = (options: { lanes?: number } = {}): Even
         streamId,
         events: clone(batches.flatMap((b) => b.events)),
         version: batches.at(-1)?.to ?? fromVersion,
-        commandIds: batches.flatMap((b) => (b.commandId ? [b.commandId] : [])),
+        commandIds: [
+          ...new Set(
+            batches.flatMap((b) => [...(b.commandId ? [b.commandId] : []), ...b.events.flatMap((e) => e.metadata.commandId ?? [])]),
+          ),
+        ],
       });
     },
     readSnapshot(streamId) {

@@ -2,6 +2,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { uniqueName, waitFor } from '@waggle/testing';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describeCommandGroups } from './commandGroupsContract.ts';
 import { describeEventStoreContract } from './eventStoreContract.ts';
 import { laneOf } from './eventStore.ts';
 import { createMongoEventStore } from './mongoEventStore.ts';
@@ -19,6 +20,8 @@ const freshStore = async () => {
 };
 
 const dbOf = new WeakMap<object, Db>();
+describeCommandGroups('MongoDB', async () => (await freshStore()).store);
+
 describeEventStoreContract(
   'MongoDB',
   async () => {

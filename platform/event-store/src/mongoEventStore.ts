@@ -156,6 +156,7 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   const cursors: Collection<CursorDoc> = options.db.collection(`${prefix}outbox_cursors`);
   const insertStream = createGroupInsert(streams);
   const insertOutbox = createGroupInsert(outbox);
+  const insertCommand = createGroupInsert(commands);
   const claims = createLaneClaims(outbox);
   /** Per stream (least recently used first): the highest version seen to end one of its committed batches. */
   const knownHeads = new Map<string, number>();
@@ -268,7 +269,10 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
         for (let doc = found.get(streamKey(streamId, version + 1)); doc; doc = found.get(streamKey(streamId, version + 1))) {
           const batch = parseBatch(doc.body);
           events.push(...toRecorded(batch));
+          // a batch may hold the events of several commands of the stream (decided together): each event names its own
           if (batch.commandId) commandIds.push(batch.commandId);
+          for (const e of batch.events)
+            if (e.metadata.commandId && e.metadata.commandId !== commandIds.at(-1)) commandIds.push(e.metadata.commandId);
           version = batch.to;
         }
         // the next batch's key was in this window and is absent: that is the stream's end
@@ -409,12 +413,9 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
     },
     async recordCommand(record) {
       pruneCommands();
-      try {
-        await transient('recordCommand', () => commands.insertOne({ ...record, _id: record.commandId, at: new Date() }));
-        return undefined;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      // concurrent commands (a group of one stream, or of many streams) are recorded in one insert
+      const outcome = await transient('recordCommand', () => insertCommand({ ...record, _id: record.commandId, at: new Date() }));
+      if (outcome === 'inserted') return undefined;
       // recorded before, by an earlier attempt or a concurrent request with the same id: the first record stands
       const earlier = await transient('recordCommand', () => commands.findOne({ _id: record.commandId }));
       // pruned in between: this record would have been the first
