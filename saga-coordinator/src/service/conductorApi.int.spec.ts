@@ -1,0 +1,178 @@
+import { Ajv } from 'ajv';
+import { uniqueName, waitFor } from '@waggle/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
+import type { WorkflowDef } from '../engine/workflowDef.ts';
+import type { RunningCoordinator } from './startCoordinator.ts';
+import { conductorClient, refs, type TaskJson } from './testing/conductorClient.ts';
+import { startTestCoordinator, testCoordinatorConfig } from './testing/startTestCoordinator.ts';
+
+const stack = inject('stack');
+let coordinator: RunningCoordinator;
+const { api, start, ended, workflow: read } = conductorClient(() => coordinator.url);
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isSafeInteger(value) });
+ajv.addFormat('email', /^[^@\s]+@[^@\s]+$/);
+const validateTask = ajv.compile(readCorpusSchema('Task'));
+const validateWorkflowDef = ajv.compile(readCorpusSchema('WorkflowDef'));
+
+// polled over HTTP only: no Kafka worker serves this type
+const taskType = uniqueName('polled').replace(/-/g, '_');
+const twoSteps = (name: string): WorkflowDef => ({
+  name,
+  version: 1,
+  ownerEmail: 'test@waggle.dev',
+  tasks: [
+    { name: taskType, taskReferenceName: 'first', type: 'SIMPLE', inputParameters: { x: '${workflow.input.x}' } },
+    { name: taskType, taskReferenceName: 'second', type: 'SIMPLE', inputParameters: { y: '${first.output.y}' } },
+  ],
+  outputParameters: { y: '${second.output.y}' },
+});
+
+const poll = async (count = 1): Promise<TaskJson[]> => {
+  const answer = await api('GET', `/api/tasks/poll/batch/${taskType}?count=${count}&timeout=2000&workerid=w1`);
+  expect(answer.status, answer.text).toBe(200);
+  return answer.json<TaskJson[]>();
+};
+const complete = async (task: TaskJson & { workflowInstanceId?: string }, outputData: Record<string, unknown>, status = 'COMPLETED') => {
+  const answer = await api('POST', '/api/tasks', {
+    workflowInstanceId: task.workflowInstanceId,
+    taskId: task.taskId,
+    status,
+    outputData,
+    workerId: 'w1',
+  });
+  expect(answer.status, answer.text).toBe(200);
+  expect(answer.text).toBe(task.taskId);
+};
+const pollFor = async (workflowId: string): Promise<TaskJson & { workflowInstanceId?: string }> =>
+  waitFor(async () => (await poll(10)).find((t) => (t as { workflowInstanceId?: string }).workflowInstanceId === workflowId), {
+    description: `a task of ${workflowId}`,
+  });
+
+beforeAll(async () => {
+  coordinator = await startTestCoordinator(testCoordinatorConfig(stack, { prefix: uniqueName('saga'), database: uniqueName('saga-api') }));
+  expect((await api('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 0, responseTimeoutSeconds: 600 }])).status).toBe(200);
+  for (const name of ['two_steps', 'idem', 'idem_fail', 'idem_running'])
+    expect((await api('POST', '/api/metadata/workflow', twoSteps(name))).status).toBe(200);
+}, 60_000);
+afterAll(async () => {
+  await coordinator?.stop();
+});
+
+describe("the coordinator's Conductor API", () => {
+  it('registers a definition once (409 the second time, overwrite=true updates) and serves it as a valid WorkflowDef', async () => {
+    expect((await api('POST', '/api/metadata/workflow', twoSteps('two_steps'))).status).toBe(409);
+    expect((await api('POST', '/api/metadata/workflow?overwrite=true', { ...twoSteps('two_steps'), description: 'v1 again' })).status).toBe(
+      200,
+    );
+    const def = (await api('GET', '/api/metadata/workflow/two_steps')).json<Record<string, unknown>>();
+    expect(def).toMatchObject({ name: 'two_steps', version: 1, description: 'v1 again' });
+    expect(validateWorkflowDef(def), JSON.stringify(validateWorkflowDef.errors)).toBe(true);
+    expect((await api('GET', '/api/metadata/workflow/nope')).status).toBe(404);
+  });
+
+  it('refuses an invalid definition with problem details that also carry Conductor validationErrors with JSON paths', async () => {
+    const answer = await api('POST', '/api/metadata/workflow/validate', {
+      name: 'bad',
+      tasks: [
+        { name: 'a', taskReferenceName: 'dup', type: 'SIMPLE' },
+        { name: 'b', taskReferenceName: 'dup', type: 'NOT_A_TYPE' },
+      ],
+    });
+    expect(answer.status).toBe(400);
+    const body = answer.json<{ type: string; status: number; message: string; validationErrors: { path: string; message: string }[] }>();
+    expect(body).toMatchObject({ status: 400, type: expect.stringContaining('validation') });
+    expect(body.validationErrors.map((e) => e.path)).toEqual(expect.arrayContaining(['$.tasks[1].type']));
+    expect(body.message).toContain('Validation failed');
+  });
+
+  it('runs a definition with a worker polling over HTTP, Task JSON valid against Conductor schema', async () => {
+    const id = await start('two_steps', { x: 1 });
+    const first = await pollFor(id);
+    expect(validateTask(first), JSON.stringify(validateTask.errors)).toBe(true);
+    expect(first).toMatchObject({ referenceTaskName: 'first', status: 'IN_PROGRESS', inputData: { x: 1 }, workerId: 'w1' });
+    await complete(first, { y: 'from first' });
+    const second = await pollFor(id);
+    expect(second.inputData).toEqual({ y: 'from first' });
+    await complete(second, { y: 'done' });
+    expect(await ended(id)).toMatchObject({ status: 'COMPLETED', output: { y: 'done' } });
+  });
+
+  it("answers Conductor's 500 for resuming a running execution as 409 with its message, and 404 for an unknown id", async () => {
+    const id = await start('two_steps', { x: 2 });
+    const resume = await api('PUT', `/api/workflow/${id}/resume`);
+    expect(resume.status).toBe(409);
+    expect(resume.json<{ message: string }>().message).toBe(`The workflow ${id} is not PAUSED so cannot resume. Current status is RUNNING`);
+    expect((await api('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
+    expect((await read(id)).status).toBe('PAUSED');
+    expect((await api('PUT', `/api/workflow/${id}/resume`)).status).toBe(200);
+    expect((await api('DELETE', `/api/workflow/${id}?reason=enough`)).status).toBe(200);
+    expect(await read(id)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'enough' });
+    const missing = await api('GET', '/api/workflow/no-such-id');
+    expect(missing.status).toBe(404);
+    expect(missing.json<{ message: string }>().message).toBe('No such workflow found by id: no-such-id');
+  });
+
+  it('retries a failed execution from its failed task (204), and the execution completes', async () => {
+    const id = await start('two_steps', { x: 3 });
+    await complete(await pollFor(id), { y: 1 });
+    await complete(await pollFor(id), {}, 'FAILED_WITH_TERMINAL_ERROR');
+    expect((await ended(id)).status).toBe('FAILED');
+    expect((await api('POST', `/api/workflow/${id}/retry`)).status).toBe(204);
+    const retried = await pollFor(id);
+    expect(retried).toMatchObject({ referenceTaskName: 'second', retryCount: 1 });
+    await complete(retried, { y: 'second try' });
+    const workflow = await ended(id);
+    expect(refs(workflow)).toEqual(['first:COMPLETED', 'second:FAILED_WITH_TERMINAL_ERROR', 'second:COMPLETED']);
+    expect((await api('POST', `/api/workflow/${id}/retry`)).status).toBe(409);
+  });
+
+  it('RETURN_EXISTING: 12 concurrent starts with one key make one execution and all answer its id', async () => {
+    const request = { name: 'idem', input: { x: 1 }, idempotencyKey: 'order-1', idempotencyStrategy: 'RETURN_EXISTING' };
+    const answers = await Promise.all(Array.from({ length: 12 }, () => api('POST', '/api/workflow', request)));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    const found = await api('GET', '/api/workflow/search?query=workflowType%20IN%20(idem)&freeText=*');
+    expect(found.json<{ totalHits: number }>().totalHits).toBe(1);
+  });
+
+  it('FAIL: of 12 concurrent starts with one key exactly one is started, the others get 409', async () => {
+    const request = { name: 'idem_fail', idempotencyKey: 'order-2', idempotencyStrategy: 'FAIL' };
+    const answers = await Promise.all(Array.from({ length: 12 }, () => api('POST', '/api/workflow', request)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array<number>(11).fill(409)]);
+    expect((await api('GET', '/api/workflow/search?query=workflowType%20IN%20(idem_fail)')).json<{ totalHits: number }>().totalHits).toBe(
+      1,
+    );
+  });
+
+  it('FAIL_ON_RUNNING: refused while the key runs, a new execution once it ended', async () => {
+    const request = { name: 'idem_running', idempotencyKey: 'order-3', idempotencyStrategy: 'FAIL_ON_RUNNING' };
+    const first = await api('POST', '/api/workflow', request);
+    expect(first.status).toBe(200);
+    expect((await api('POST', '/api/workflow', request)).status).toBe(409);
+    expect((await api('DELETE', `/api/workflow/${first.text}`)).status).toBe(200);
+    const second = await api('POST', '/api/workflow', request);
+    expect(second.status).toBe(200);
+    expect(second.text).not.toBe(first.text);
+  });
+
+  it("searches with Conductor's query syntax and sort, answering WorkflowSummary rows", async () => {
+    const found = await api(
+      'GET',
+      '/api/workflow/search?query=workflowType%20IN%20(two_steps)%20AND%20status%20IN%20(COMPLETED,TERMINATED)&sort=startTime:DESC&size=10',
+    );
+    const body = found.json<{ totalHits: number; results: { status: string; startTime: string; workflowType: string }[] }>();
+    expect(body.totalHits).toBeGreaterThanOrEqual(3);
+    expect(new Set(body.results.map((r) => r.status))).toEqual(new Set(['COMPLETED', 'TERMINATED']));
+    expect(body.results.map((r) => r.startTime)).toEqual([...body.results.map((r) => r.startTime)].sort().reverse());
+    expect((await api('GET', '/api/workflow/search?query=nonsense%3D1')).status).toBe(400);
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const paths = Object.keys((await api('GET', '/openapi.json')).json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/api/workflow', '/api/metadata/workflow', '/api/tasks/poll/batch/{taskType}', '/api/tasks/update-v2']),
+    );
+  });
+});
