@@ -44,7 +44,7 @@ export type SinkConsumerOptions = {
   readonly sessionTimeoutMs?: number;
   /** Partitions handled at the same time (default 4). */
   readonly concurrency?: number;
-  /** How long a fetch waits for data (default 100 ms). */
+  /** How long an empty fetch waits at the broker (default 1 s; see `ConsumerOptions.maxWaitTimeMs`). */
   readonly maxWaitTimeMs?: number;
   /** Most bytes fetched per partition and request (kafkajs default 1 MiB). */
   readonly maxBytesPerPartition?: number;
@@ -141,7 +141,7 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
   const run = async (topics: readonly string[]): Promise<void> => {
     const next = kafka.consumer({
       groupId,
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       allowAutoTopicCreation: false,
       ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
