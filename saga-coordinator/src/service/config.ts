@@ -9,6 +9,7 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
   SAGA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_SHARDS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  SAGA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
@@ -29,6 +30,8 @@ export type CoordinatorConfig = {
   readonly timerShards: number;
   /** How often an instance looks for due timers: the bound on how late a timer fires. */
   readonly timerTickMs: number;
+  /** How long a silent instance keeps its partitions, lanes and timer shards before others take them over. */
+  readonly sessionTimeoutMs: number;
   /** How long an API call waits for its input to be applied by the execution's owner. */
   readonly replyTimeoutMs: number;
 };
@@ -49,6 +52,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     partitions: e.SAGA_PARTITIONS,
     timerShards: e.SAGA_TIMER_SHARDS,
     timerTickMs: e.SAGA_TIMER_TICK_MS,
+    sessionTimeoutMs: e.SAGA_SESSION_TIMEOUT_MS,
     replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,
   };
 };

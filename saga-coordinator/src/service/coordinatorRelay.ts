@@ -27,6 +27,7 @@ export const createCoordinatorRelay = (options: {
   readonly partitions: number;
   readonly timers: TimerStore;
   readonly pollQueue: PollQueue;
+  readonly sessionTimeoutMs: number;
   readonly logger: Logger;
 }) => {
   const created = new Set<string>();
@@ -60,6 +61,7 @@ export const createCoordinatorRelay = (options: {
     topic: `${options.serviceName}.outbox-lanes`,
     partitions: options.store.lanes,
     onAssigned: (lanes) => relay.assign(lanes),
+    sessionTimeoutMs: options.sessionTimeoutMs,
     logger: toMessageFirstLogger(options.logger),
   });
   return {

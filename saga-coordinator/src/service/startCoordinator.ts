@@ -64,6 +64,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     partitions: config.partitions,
     timers,
     pollQueue,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     logger,
   });
   await relay.start();
@@ -87,6 +88,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     topics: [topics.inputs],
     fromBeginning: true,
     concurrency: config.partitions,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     decode: decodeInput(serde),
     logger: busLogger,
     handle: async (record) => {
@@ -94,7 +96,17 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     },
   });
   await inputs.start();
-  const sweeper = createTimerSweeper({ brokers, serviceName, timers, producer, serde, topics, tickMs: config.timerTickMs, logger });
+  const sweeper = createTimerSweeper({
+    brokers,
+    serviceName,
+    timers,
+    producer,
+    serde,
+    topics,
+    tickMs: config.timerTickMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    logger,
+  });
   await sweeper.start();
 
   const pruning = setInterval(() => {

@@ -19,6 +19,7 @@ export const createTimerSweeper = (options: {
   readonly serde: AvroSerde;
   readonly topics: SagaTopics;
   readonly tickMs: number;
+  readonly sessionTimeoutMs: number;
   readonly logger: Logger;
 }) => {
   let owned: readonly number[] = [];
@@ -53,6 +54,7 @@ export const createTimerSweeper = (options: {
       owned = shards;
       return Promise.resolve();
     },
+    sessionTimeoutMs: options.sessionTimeoutMs,
     logger: toMessageFirstLogger(options.logger),
   });
 
