@@ -61,7 +61,7 @@ export default tseslint.config(
       'platform/event-store/src/groupInsert.ts',
       'platform/event-store/src/laneClaims.ts',
       'platform/event-store/src/openMongoEventStore.ts',
-      'platform/read-model/src/mongoOffsets.ts',
+      'platform/read-model/src/mongo*.ts',
       'platform/outbox-relay/src/mongoOutboxAdmin.ts',
       'contexts/*/src/**/*Store.ts',
       'projections/flight-search/src/mongoFlightSearchStore.ts',

@@ -7,6 +7,7 @@ import { lakeCommand } from './lakeCommand.ts';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { outboxCommand } from './outboxCommand.ts';
 import { produceCommand } from './produceCommand.ts';
+import { replayCommand } from './replayCommand.ts';
 import { schemasCommand } from './schemasCommand.ts';
 import { startCommand } from './startCommand.ts';
 import { stackCommand } from './stackCommand.ts';
@@ -26,6 +27,7 @@ const program = new Command('waggle')
   .addCommand(produceCommand())
   .addCommand(tailCommand())
   .addCommand(topicsCommand())
+  .addCommand(replayCommand())
   .addCommand(schemasCommand())
   .addHelpText(
     'after',
@@ -51,6 +53,8 @@ Examples:
   $ waggle lake query types-per-day
                              SQL over every event in the data lake (Parquet, DuckDB); also lake verify, lake compact
   $ waggle schemas           registered subjects, and local schemas not registered yet
+  $ waggle replay flight-search
+                             rebuild a read model beside the serving one, verify, switch; replay status, rollback
 
 Kafka and the registry are found through KAFKA_BROKERS and SCHEMA_REGISTRY_URL, as for \`waggle stack\`.
 Exit codes: 0 ok, 1 failure, 2 bad usage or input.`,

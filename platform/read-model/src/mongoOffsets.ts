@@ -27,8 +27,8 @@ export const translateMongoErrors =
  * moves forward (`$max`), so a writer that was overtaken (an evicted consumer finishing its batch late) cannot
  * take it back.
  */
-export const createMongoOffsets = (db: Db) => {
-  const offsets = db.collection<OffsetDoc>('offsets');
+export const createMongoOffsets = (db: Db, name = 'offsets') => {
+  const offsets = db.collection<OffsetDoc>(name);
   return {
     record: async ({ topic, partition, offset }: ReflectedOffset): Promise<void> => {
       const advance = () =>

@@ -14,12 +14,29 @@ export type CustomerBookingsConfig = {
   readonly groupId: string;
   readonly flightsTopic: string;
   readonly bookingsTopic: string;
+  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
+  readonly keepPreviousMs: number;
+  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
+  readonly replayLagThreshold: number;
+  /** The databases of the bookings and flights event stores, for `waggle replay --from-store`. */
+  readonly bookingsStoreDb: string;
+  readonly flightsStoreDb: string;
+  readonly eventStoreLanes: number;
 };
 
 const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3202 }).extend({
   GROUP_ID: z.string().min(1).default('customer-bookings'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
+  REPLAY_KEEP_PREVIOUS_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600_000),
+  REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
+  BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
+  FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
+  EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
 });
 
 /** Reads and validates the settings once at startup; a bad one throws with the variable's name. */
@@ -37,5 +54,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CustomerBookin
     groupId: e.GROUP_ID,
     flightsTopic: e.FLIGHTS_TOPIC,
     bookingsTopic: e.BOOKINGS_TOPIC,
+    keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
+    replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
+    bookingsStoreDb: e.BOOKINGS_STORE_DB,
+    flightsStoreDb: e.FLIGHTS_STORE_DB,
+    eventStoreLanes: e.EVENT_STORE_LANES,
   };
 };

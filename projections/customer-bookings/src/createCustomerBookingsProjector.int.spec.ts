@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { VersionGapError } from '@waggle/errors';
 import type { ConsumedRecord } from '@waggle/kafka-bus';
 import type { BookingsEvent, FlightsEvent } from '@waggle/schemas';
+import { openReadModelDatabase } from '@waggle/read-model';
 import { uniqueName } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCustomerBookingsProjector, type IncomingEvent } from './createCustomerBookingsProjector.ts';
 import { createMongoCustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
 
 const stack = inject('stack');
-const store = createMongoCustomerBookingsStore({ url: stack.mongoUrl, dbName: uniqueName('customer-bookings-projector') });
+const database = openReadModelDatabase({ url: stack.mongoUrl, dbName: uniqueName('customer-bookings-projector') });
+const store = createMongoCustomerBookingsStore(database.db);
 const project = createCustomerBookingsProjector(store);
 const flightId = 'LH400-2026-12-01';
 
@@ -37,8 +39,11 @@ const fromBookings = (projected: IncomingEvent['projected']) => ({ from: 'bookin
 const fromFlights = (projected: IncomingEvent['projected']) => ({ from: 'flights', projected }) as IncomingEvent;
 const at = <T>(items: readonly T[], index: number): T[] => items.slice(index, index + 1);
 
-beforeAll(() => store.start());
-afterAll(() => store.stop());
+beforeAll(async () => {
+  await database.start();
+  await store.start();
+});
+afterAll(() => database.stop());
 
 describe('a requested booking', () => {
   it('refuses its version 3 while version 2 is missing, retriably, and is confirmed once version 2 comes', async () => {

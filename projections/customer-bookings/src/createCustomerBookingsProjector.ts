@@ -28,12 +28,33 @@ const positionsByCustomer = (
 };
 
 /**
+ * Applies events to the documents: booking documents (and the customers' lists their requests belong in) from
+ * the bookings events, flight documents from the flights events. Each document write is guarded by the revision
+ * it read and a stream's events apply only in version order (`applyToDocuments`); a customer's list is brought up
+ * to date from the bookings as they are after the batch, so a batch applied again after a crash completes it.
+ */
+export const applyCustomerBookingsEvents = async (store: CustomerBookingsStore, incoming: readonly IncomingEvent[]): Promise<void> => {
+  const bookingEvents = incoming.flatMap((event) => (event.from === 'bookings' ? [event.projected] : []));
+  const bookings = await applyToDocuments(store.bookingDocuments, bookingEvents, {
+    idOf: (event) => event.data.bookingId,
+    initial: initialCustomerBooking,
+    evolve: evolveBooking,
+  });
+  const lists = positionsByCustomer(bookingEvents, bookings);
+  await updateDocuments(store.customerDocuments, [...lists.keys()], (customerId, index) =>
+    withBookings(index ?? { customerId, entries: [] }, lists.get(customerId) ?? []),
+  );
+  await applyToDocuments(
+    store.flightDocuments,
+    incoming.flatMap((event) => (event.from === 'flights' ? [event.projected] : [])),
+    { idOf: (event) => event.data.flightId, initial: initialFlightSummary, evolve: evolveFlight },
+  );
+};
+
+/**
  * The consumer's batch handler: a batch is consecutive records of one partition of one topic, so it writes either
- * booking documents (and the customers' lists their requests belong in) or flight documents, then the offset they
- * reflect. Records at or below the reflected offset are skipped, so replaying a topic into the same database
- * changes nothing. Each document write is guarded by the revision it read and a stream's events apply only in
- * version order (`applyToDocuments`); a customer's list is brought up to date from the bookings as they are after
- * the batch, so a redelivered batch after a crash in between completes it.
+ * booking documents or flight documents (`applyCustomerBookingsEvents`), then the offset they reflect. Records at
+ * or below the reflected offset are skipped, so replaying a topic into the same database changes nothing.
  */
 export const createCustomerBookingsProjector =
   (store: CustomerBookingsStore) =>
@@ -43,22 +64,9 @@ export const createCustomerBookingsProjector =
     const reflected = await store.reflectedOffset(last.topic, last.partition);
     const fresh = records.filter((record) => reflected === undefined || Number(record.offset) > reflected);
     if (fresh.length === 0) return;
-    const incoming = fresh.flatMap((record) => (record.event === undefined || record.event === null ? [] : [record.event]));
-
-    const bookingEvents = incoming.flatMap((event) => (event.from === 'bookings' ? [event.projected] : []));
-    const bookings = await applyToDocuments(store.bookingDocuments, bookingEvents, {
-      idOf: (event) => event.data.bookingId,
-      initial: initialCustomerBooking,
-      evolve: evolveBooking,
-    });
-    const lists = positionsByCustomer(bookingEvents, bookings);
-    await updateDocuments(store.customerDocuments, [...lists.keys()], (customerId, index) =>
-      withBookings(index ?? { customerId, entries: [] }, lists.get(customerId) ?? []),
-    );
-    await applyToDocuments(
-      store.flightDocuments,
-      incoming.flatMap((event) => (event.from === 'flights' ? [event.projected] : [])),
-      { idOf: (event) => event.data.flightId, initial: initialFlightSummary, evolve: evolveFlight },
+    await applyCustomerBookingsEvents(
+      store,
+      fresh.flatMap((record) => (record.event === undefined || record.event === null ? [] : [record.event])),
     );
     await store.recordOffset({ topic: last.topic, partition: last.partition, offset: Number(last.offset) });
   };

@@ -20,10 +20,13 @@ const offsetsSchema = z
 
 const idParam = z.string().min(1).max(200);
 
-/** The read-only REST API of customer-bookings. */
-export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
-  // the join: one `_id` lookup per distinct flight of the page
-  const withFlights = async (bookings: readonly CustomerBooking[]): Promise<CustomerBookingView[]> => {
+/**
+ * The read-only REST API of customer-bookings. Each request takes the serving version's store once and reads
+ * only from it, so a switch to a rebuilt version never mixes two versions in one answer.
+ */
+export const createCustomerBookingsRoutes = (serving: () => Promise<CustomerBookingsStore>) => {
+  // the join: one `_id $in` read of the distinct flights of the page
+  const withFlights = async (store: CustomerBookingsStore, bookings: readonly CustomerBooking[]): Promise<CustomerBookingView[]> => {
     const flights = await store.loadFlights([...new Set(bookings.map((booking) => booking.flightId))]);
     return bookings.map((booking) => toCustomerBookingView(booking, flights.get(booking.flightId)));
   };
@@ -43,6 +46,7 @@ export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
         },
       },
       handler: async ({ params, query }) => {
+        const store = await serving();
         const { cursor } = query;
         if (cursor !== undefined && cursor.customerId !== params.customerId) {
           const message = "the cursor belongs to another customer's bookings; leave cursor out to start at this customer's first page";
@@ -59,7 +63,7 @@ export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
           found.length > query.limit && last !== undefined && last.requestedAt !== null
             ? encodeCursor({ customerId: params.customerId, position: { requestedAt: last.requestedAt, bookingId: last.bookingId } })
             : null;
-        return { status: 200, body: { items: await withFlights(page), nextCursor } };
+        return { status: 200, body: { items: await withFlights(store, page), nextCursor } };
       },
     }),
     defineRoute({
@@ -70,9 +74,10 @@ export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
       params: z.object({ bookingId: idParam }),
       responses: { 200: { description: 'The booking', schema: customerBookingSchema } },
       handler: async ({ params }) => {
+        const store = await serving();
         const booking = await store.findBooking(params.bookingId);
         if (booking === undefined) throw new NotFoundError(`booking ${params.bookingId} is not known here`);
-        const [view] = await withFlights([booking]);
+        const [view] = await withFlights(store, [booking]);
         return { status: 200, body: view };
       },
     }),
@@ -82,7 +87,7 @@ export const createCustomerBookingsRoutes = (store: CustomerBookingsStore) => {
       operationId: 'getReflectedOffsets',
       summary: 'The Kafka offsets this read model reflects, per topic partition',
       responses: { 200: { description: 'Offsets', schema: offsetsSchema } },
-      handler: async () => ({ status: 200, body: { offsets: await store.offsets() } }),
+      handler: async () => ({ status: 200, body: { offsets: await (await serving()).offsets() } }),
     }),
   ];
 };

@@ -252,6 +252,10 @@ describe('customer-bookings on the real stack', () => {
       '/api/v1/customers/{customerId}/bookings',
       '/api/v1/bookings/{bookingId}',
       '/api/v1/offsets',
+      '/api/v1/replays',
+      '/api/v1/replays/pause',
+      '/api/v1/replays/switch',
+      '/api/v1/replays/rollback',
       '/status',
     ]);
   });

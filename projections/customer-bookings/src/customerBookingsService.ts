@@ -1,12 +1,13 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
 import { createLogger, type Logger } from '@waggle/observability';
-import { createEventDecoder, startReadModelService, type RunningReadModel } from '@waggle/read-model';
+import { createEventDecoder, openReadModelDatabase, startReadModelService, type RunningReadModel } from '@waggle/read-model';
 import { bookingsFullNames, flightsFullNames, loadSchemas, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import type { CustomerBookingsConfig } from './config.ts';
-import { createCustomerBookingsProjector, type IncomingEvent } from './createCustomerBookingsProjector.ts';
+import { applyCustomerBookingsEvents, createCustomerBookingsProjector, type IncomingEvent } from './createCustomerBookingsProjector.ts';
 import { createCustomerBookingsRoutes } from './customerBookingsApi.ts';
-import { createMongoCustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
+import { customerBookingsSources } from './customerBookingsSources.ts';
+import { createMongoCustomerBookingsStore, customerBookingsCollections } from './mongoCustomerBookingsStore.ts';
 
 export type CustomerBookingsService = RunningReadModel;
 
@@ -15,7 +16,7 @@ export const startCustomerBookings = (
   config: CustomerBookingsConfig,
   logger: Logger = createLogger({ service: 'customer-bookings', level: config.logLevel }),
 ): Promise<CustomerBookingsService> => {
-  const store = createMongoCustomerBookingsStore({ url: config.mongoUrl, dbName: config.mongoDb });
+  const database = openReadModelDatabase({ url: config.mongoUrl, dbName: config.mongoDb });
   const serde = createAvroSerde({ registryUrl: config.schemaRegistryUrl, schemas: loadSchemas() });
   const decodeBooking = createEventDecoder<BookingsEvent>(serde, bookingsFullNames);
   const decodeFlight = createEventDecoder<FlightsEvent>(serde, flightsFullNames);
@@ -38,9 +39,25 @@ export const startCustomerBookings = (
     port: config.port,
     host: config.host,
     corsOrigins: config.corsOrigins,
-    store,
+    database,
+    openVersion: (names) => {
+      const store = createMongoCustomerBookingsStore(database.db, names.collection);
+      return {
+        start: store.start,
+        offsets: store.offsets,
+        handleBatch: createCustomerBookingsProjector(store),
+        apply: (events) =>
+          applyCustomerBookingsEvents(
+            store,
+            events.flatMap((event) => (event === null ? [] : [event])),
+          ),
+        collections: customerBookingsCollections,
+        queries: store,
+      };
+    },
     decode,
-    handleBatch: createCustomerBookingsProjector(store),
-    routes: createCustomerBookingsRoutes(store),
+    routes: createCustomerBookingsRoutes,
+    storeSources: customerBookingsSources(config),
+    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold },
   });
 };

@@ -5,7 +5,7 @@ import {
   type ReadModelDocuments,
   type ReflectedOffset,
 } from '@waggle/read-model';
-import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { CustomerBooking } from './customerBooking.ts';
 import { entriesAfter, withBookings, type BookingsPosition, type CustomerIndex } from './customerIndex.ts';
 import type { FlightSummary } from './flightSummary.ts';
@@ -17,9 +17,8 @@ export type { BookingsPosition };
 
 /** Where customer-bookings keeps its two document kinds and the offsets they reflect. */
 export type CustomerBookingsStore = {
+  /** Builds the customers' lists from the bookings of a database that has none yet; call before consuming. */
   readonly start: () => Promise<void>;
-  readonly stop: () => Promise<void>;
-  readonly ping: () => Promise<void>;
   readonly loadFlights: (flightIds: readonly string[]) => Promise<Map<string, FlightSummary>>;
   /** The projector's access to the documents: every write guarded by the revision it read. */
   readonly bookingDocuments: ReadModelDocuments<CustomerBooking>;
@@ -47,29 +46,30 @@ const translatedDocuments = <D>(kind: string, documents: ReadModelDocuments<D>):
   save: (changed) => translated(`saving ${kind}`, () => documents.save(changed)),
 });
 
+/** The document collections of a version, by their base names. */
+export const customerBookingsCollections = ['bookings', 'flights', 'customers'] as const;
+
 /**
- * customer-bookings on MongoDB without transactions: booking documents are written only from the bookings topic
+ * customer-bookings on MongoDB without transactions, in the collections `collection` names (a version's): booking documents are written only from the bookings topic
  * and flight documents only from the flights topic, each by the consumer of its partition, and every write is a
  * replacement by `_id` guarded by the document's revision (a consumer evicted mid-batch cannot write an older state
  * over its successor's); the two are joined when read, by `_id` lookups.
  */
-export const createMongoCustomerBookingsStore = (options: { url: string; dbName: string }): CustomerBookingsStore => {
-  const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
-  const db = client.db(options.dbName);
-  const bookings = db.collection<Doc<CustomerBooking>>('bookings');
-  const offsets = createMongoOffsets(db);
+export const createMongoCustomerBookingsStore = (db: Db, collection: (base: string) => string = (base) => base): CustomerBookingsStore => {
+  const bookings = db.collection<Doc<CustomerBooking>>(collection('bookings'));
+  const offsets = createMongoOffsets(db, collection('offsets'));
   const bookingDocuments = translatedDocuments(
     'bookings',
-    createMongoDocuments<CustomerBooking>(db, 'bookings', (b) => b.bookingId),
+    createMongoDocuments<CustomerBooking>(db, collection('bookings'), (b) => b.bookingId),
   );
   const flightDocuments = translatedDocuments(
     'flights',
-    createMongoDocuments<FlightSummary>(db, 'flights', (f) => f.flightId),
+    createMongoDocuments<FlightSummary>(db, collection('flights'), (f) => f.flightId),
   );
-  const customers = db.collection<Doc<CustomerIndex>>('customers');
+  const customers = db.collection<Doc<CustomerIndex>>(collection('customers'));
   const customerDocuments = translatedDocuments(
     'customers',
-    createMongoDocuments<CustomerIndex>(db, 'customers', (c) => c.customerId),
+    createMongoDocuments<CustomerIndex>(db, collection('customers'), (c) => c.customerId),
   );
 
   /** A database built before the customers' lists existed gets them from its bookings, once, before consuming. */
@@ -104,12 +104,7 @@ export const createMongoCustomerBookingsStore = (options: { url: string; dbName:
   };
 
   return {
-    start: async () => {
-      await client.connect();
-      await backfillCustomers();
-    },
-    stop: () => client.close(),
-    ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
+    start: () => translated("building the customers' lists", backfillCustomers),
     loadFlights: async (flightIds) =>
       new Map([...(await flightDocuments.load(flightIds))].map(([flightId, { doc }]) => [flightId, doc] as const)),
     bookingDocuments,

@@ -13,11 +13,26 @@ export type FlightSearchConfig = {
   readonly logLevel: string;
   readonly groupId: string;
   readonly flightsTopic: string;
+  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
+  readonly keepPreviousMs: number;
+  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
+  readonly replayLagThreshold: number;
+  /** The database of the flights event store, for `waggle replay --from-store flights`. */
+  readonly flightsStoreDb: string;
+  readonly eventStoreLanes: number;
 };
 
 const envSchema = serviceEnv({ database: 'projection-flight-search', port: 3201 }).extend({
   GROUP_ID: z.string().min(1).default('flight-search'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
+  REPLAY_KEEP_PREVIOUS_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600_000),
+  REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
+  FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
+  EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
 });
 
 /** Reads and validates the settings once at startup; a bad one throws with the variable's name. */
@@ -34,5 +49,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightSearchCo
     logLevel: e.LOG_LEVEL,
     groupId: e.GROUP_ID,
     flightsTopic: e.FLIGHTS_TOPIC,
+    keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
+    replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
+    flightsStoreDb: e.FLIGHTS_STORE_DB,
+    eventStoreLanes: e.EVENT_STORE_LANES,
   };
 };

@@ -3,6 +3,7 @@ import type { ConsumedRecord } from '@waggle/kafka-bus';
 import { VersionGapError } from '@waggle/errors';
 import type { ProjectedEvent } from '@waggle/read-model';
 import type { FlightsEvent } from '@waggle/schemas';
+import { openReadModelDatabase } from '@waggle/read-model';
 import { uniqueName } from '@waggle/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,8 +14,9 @@ const stack = inject('stack');
 const mongoDb = uniqueName('flight-projector');
 const mongo = new MongoClient(stack.mongoUrl);
 // two instances of the projection, as two consumer-group members are: each with its own connection
-const first = createMongoFlightSearchStore({ url: stack.mongoUrl, dbName: mongoDb });
-const second = createMongoFlightSearchStore({ url: stack.mongoUrl, dbName: mongoDb });
+const databases = [0, 1].map(() => openReadModelDatabase({ url: stack.mongoUrl, dbName: mongoDb }));
+const first = createMongoFlightSearchStore(databases[0]!.db);
+const second = createMongoFlightSearchStore(databases[1]!.db);
 
 const scheduled = (flightId: string): FlightsEvent => ({
   type: 'FlightScheduled',
@@ -85,11 +87,12 @@ const storedOffset = async (topic: string): Promise<unknown> => {
 };
 
 beforeAll(async () => {
-  await Promise.all([mongo.connect(), first.start(), second.start()]);
+  await Promise.all([mongo.connect(), ...databases.map((database) => database.start())]);
+  await Promise.all([first.start(), second.start()]);
 });
 
 afterAll(async () => {
-  await Promise.all([mongo.close(), first.stop(), second.stop()]);
+  await Promise.all([mongo.close(), ...databases.map((database) => database.stop())]);
 });
 
 describe('two projector instances on one flight', () => {

@@ -22,12 +22,29 @@ const flightsByRouteDay = (
 };
 
 /**
- * The consumer's batch handler: folds consecutive records of one partition into their flights, saves the changed
- * flights (each guarded by the revision it read, a flight's events applied only in version order), brings the
- * route-and-day lists of the flights it scheduled up to date from the flights as they are after the batch (so a
- * redelivered batch after a crash in between completes them), then records the offset they reflect. Records at
- * or below the reflected offset are skipped, so replaying the topic into the same database changes nothing,
- * hand-made events without a version included.
+ * Folds events into their flights and saves the changed ones (each guarded by the revision it read, a flight's
+ * events applied only in version order), then brings the route-and-day lists of the flights it scheduled up to
+ * date from the flights as they are after the batch, so a batch applied again after a crash completes them.
+ */
+export const applyFlightEvents = async (
+  store: FlightSearchStore,
+  events: readonly (ProjectedEvent<FlightsEvent> | SkippedEvent)[],
+): Promise<void> => {
+  const flights = await applyToDocuments(store.flightDocuments, events, {
+    idOf: (event) => event.data.flightId,
+    initial: initialFlightAvailability,
+    evolve,
+  });
+  const lists = flightsByRouteDay(events, flights);
+  await updateDocuments(store.routeDayDocuments, [...lists.keys()], (routeDay, list) =>
+    withFlights(list ?? { routeDay, flights: [] }, lists.get(routeDay) ?? []),
+  );
+};
+
+/**
+ * The consumer's batch handler: applies consecutive records of one partition (`applyFlightEvents`), then records
+ * the offset they reflect. Records at or below the reflected offset are skipped, so replaying the topic into the
+ * same database changes nothing, hand-made events without a version included.
  */
 export const createFlightProjector =
   (store: FlightSearchStore) =>
@@ -37,16 +54,9 @@ export const createFlightProjector =
     const reflected = await store.reflectedOffset(last.topic, last.partition);
     const fresh = records.filter((record) => reflected === undefined || Number(record.offset) > reflected);
     if (fresh.length === 0) return;
-
-    const events = fresh.flatMap(({ event }) => (event === undefined || event === null ? [] : [event]));
-    const flights = await applyToDocuments(store.flightDocuments, events, {
-      idOf: (event) => event.data.flightId,
-      initial: initialFlightAvailability,
-      evolve,
-    });
-    const lists = flightsByRouteDay(events, flights);
-    await updateDocuments(store.routeDayDocuments, [...lists.keys()], (routeDay, list) =>
-      withFlights(list ?? { routeDay, flights: [] }, lists.get(routeDay) ?? []),
+    await applyFlightEvents(
+      store,
+      fresh.flatMap(({ event }) => (event === undefined || event === null ? [] : [event])),
     );
     await store.recordOffset({ topic: last.topic, partition: last.partition, offset: Number(last.offset) });
   };

@@ -21,8 +21,11 @@ const offsetsSchema = z
   })
   .meta({ id: 'ReflectedOffsets' });
 
-/** The read-only REST API of flight-search. */
-export const createFlightSearchRoutes = (store: FlightSearchStore) => [
+/**
+ * The read-only REST API of flight-search. Each request takes the serving version's store once and reads only
+ * from it, so a switch to a rebuilt version never mixes two versions in one answer.
+ */
+export const createFlightSearchRoutes = (serving: () => Promise<FlightSearchStore>) => [
   defineRoute({
     method: 'get',
     path: '/api/v1/flights',
@@ -37,6 +40,7 @@ export const createFlightSearchRoutes = (store: FlightSearchStore) => [
     },
     handler: async ({ query }) => {
       const { cursor, limit, sort, fields, origin, destination, date } = query;
+      const store = await serving();
       // one more than asked tells whether another page follows
       const found = await store.searchFlights({
         origin,
@@ -64,7 +68,7 @@ export const createFlightSearchRoutes = (store: FlightSearchStore) => [
     query: z.strictObject({ fields: fieldsParam.optional() }),
     responses: { 200: { description: 'The flight', schema: partialFlightSchema } },
     handler: async ({ params, query }) => {
-      const flight = await store.findFlight(params.flightId);
+      const flight = await (await serving()).findFlight(params.flightId);
       if (flight === undefined) throw new NotFoundError(`flight ${params.flightId} is not known here`);
       return { status: 200, body: toFlightView(flight, query.fields) };
     },
@@ -75,6 +79,6 @@ export const createFlightSearchRoutes = (store: FlightSearchStore) => [
     operationId: 'getReflectedOffsets',
     summary: 'The Kafka offsets this read model reflects, per topic partition',
     responses: { 200: { description: 'Offsets', schema: offsetsSchema } },
-    handler: async () => ({ status: 200, body: { offsets: await store.offsets() } }),
+    handler: async () => ({ status: 200, body: { offsets: await (await serving()).offsets() } }),
   }),
 ];

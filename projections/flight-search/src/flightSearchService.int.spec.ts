@@ -303,6 +303,15 @@ describe('flight-search on the real stack', () => {
       'cursor',
       'fields',
     ]);
-    expect(Object.keys(doc.paths)).toEqual(['/api/v1/flights', '/api/v1/flights/{flightId}', '/api/v1/offsets', '/status']);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/api/v1/flights',
+      '/api/v1/flights/{flightId}',
+      '/api/v1/offsets',
+      '/api/v1/replays',
+      '/api/v1/replays/pause',
+      '/api/v1/replays/switch',
+      '/api/v1/replays/rollback',
+      '/status',
+    ]);
   });
 });

@@ -1,11 +1,12 @@
 import { createLogger, type Logger } from '@waggle/observability';
-import { createEventDecoder, startReadModelService, type RunningReadModel } from '@waggle/read-model';
+import { createEventDecoder, openReadModelDatabase, startReadModelService, type RunningReadModel } from '@waggle/read-model';
 import { flightsFullNames, loadSchemas, type FlightsEvent } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import type { FlightSearchConfig } from './config.ts';
-import { createFlightProjector } from './createFlightProjector.ts';
+import { applyFlightEvents, createFlightProjector } from './createFlightProjector.ts';
 import { createFlightSearchRoutes } from './flightSearchApi.ts';
-import { createMongoFlightSearchStore } from './mongoFlightSearchStore.ts';
+import { flightSearchSources } from './flightSearchSources.ts';
+import { createMongoFlightSearchStore, flightSearchCollections } from './mongoFlightSearchStore.ts';
 
 export type FlightSearchService = RunningReadModel;
 
@@ -14,7 +15,7 @@ export const startFlightSearch = (
   config: FlightSearchConfig,
   logger: Logger = createLogger({ service: 'flight-search', level: config.logLevel }),
 ): Promise<FlightSearchService> => {
-  const store = createMongoFlightSearchStore({ url: config.mongoUrl, dbName: config.mongoDb });
+  const database = openReadModelDatabase({ url: config.mongoUrl, dbName: config.mongoDb });
   const serde = createAvroSerde({ registryUrl: config.schemaRegistryUrl, schemas: loadSchemas() });
   return startReadModelService({
     name: 'flight-search',
@@ -26,9 +27,25 @@ export const startFlightSearch = (
     port: config.port,
     host: config.host,
     corsOrigins: config.corsOrigins,
-    store,
+    database,
+    openVersion: (names) => {
+      const store = createMongoFlightSearchStore(database.db, names.collection);
+      return {
+        start: store.start,
+        offsets: store.offsets,
+        handleBatch: createFlightProjector(store),
+        apply: (events) =>
+          applyFlightEvents(
+            store,
+            events.flatMap((event) => (event === null ? [] : [event])),
+          ),
+        collections: flightSearchCollections,
+        queries: store,
+      };
+    },
     decode: createEventDecoder<FlightsEvent>(serde, flightsFullNames),
-    handleBatch: createFlightProjector(store),
-    routes: createFlightSearchRoutes(store),
+    routes: createFlightSearchRoutes,
+    storeSources: flightSearchSources(config),
+    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold },
   });
 };

@@ -5,7 +5,7 @@ import {
   type ReadModelDocuments,
   type ReflectedOffset,
 } from '@waggle/read-model';
-import { MongoClient, type Filter } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import type { FlightAvailability } from './flightAvailability.ts';
 import { routeDayId, routeDayOf as routeDayOfFlight, type RouteDay, type RouteDayEntry } from './routeDay.ts';
 
@@ -35,9 +35,8 @@ export type FlightSearch = {
 
 /** Where flight-search keeps its documents and the offsets they reflect. */
 export type FlightSearchStore = {
+  /** Creates the indexes and builds the route-and-day lists of a database that has none yet; call before consuming. */
   readonly start: () => Promise<void>;
-  readonly stop: () => Promise<void>;
-  readonly ping: () => Promise<void>;
   /** The projector's access to the flights: every write guarded by the revision it read. */
   readonly flightDocuments: ReadModelDocuments<FlightAvailability>;
   /** The flights of each route and day, written from the flights as they are after each batch. */
@@ -80,19 +79,20 @@ const compareBy =
 /** Connection trouble is worth retrying (the consumer retries, HTTP answers 503); anything else is not. */
 const translated = translateMongoErrors('flight-search');
 
+/** The document collections of a version, by their base names. */
+export const flightSearchCollections = ['flights', 'route_days'] as const;
+
 /**
- * flight-search on MongoDB without transactions: each flight document has one writer (the consumer of its
+ * flight-search on MongoDB without transactions, in the collections `collection` names (a version's): each flight document has one writer (the consumer of its
  * partition), and writes are replacements by `_id` guarded by the document's revision (a consumer evicted
  * mid-batch cannot write an older state over its successor's), so they are the same on MongoDB and on FerretDB.
  */
-export const createMongoFlightSearchStore = (options: { url: string; dbName: string }): FlightSearchStore => {
-  const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000 });
-  const db = client.db(options.dbName);
-  const flights = db.collection<FlightDoc>('flights');
-  const offsets = createMongoOffsets(db);
-  const documents = createMongoDocuments<FlightAvailability>(db, 'flights', (flight) => flight.flightId);
-  const routeDays = db.collection<{ _id: string }>('route_days');
-  const routeDayDocuments = createMongoDocuments<RouteDay>(db, 'route_days', (routeDay) => routeDay.routeDay);
+export const createMongoFlightSearchStore = (db: Db, collection: (base: string) => string = (base) => base): FlightSearchStore => {
+  const flights = db.collection<FlightDoc>(collection('flights'));
+  const offsets = createMongoOffsets(db, collection('offsets'));
+  const documents = createMongoDocuments<FlightAvailability>(db, collection('flights'), (flight) => flight.flightId);
+  const routeDays = db.collection<{ _id: string }>(collection('route_days'));
+  const routeDayDocuments = createMongoDocuments<RouteDay>(db, collection('route_days'), (routeDay) => routeDay.routeDay);
 
   /** A database built before the route-and-day lists existed gets them from its flights, once, before consuming. */
   const backfillRouteDays = async (): Promise<void> => {
@@ -133,15 +133,13 @@ export const createMongoFlightSearchStore = (options: { url: string; dbName: str
   };
 
   return {
-    start: async () => {
-      await client.connect();
-      // searches by part of a route and day only: a real MongoDB serves them from these, FerretDB scans
-      await flights.createIndex({ origin: 1, destination: 1, date: 1, departureUtc: 1, _id: 1 });
-      await flights.createIndex({ origin: 1, destination: 1, date: 1, currency: 1, fareCents: 1, _id: 1 });
-      await backfillRouteDays();
-    },
-    stop: () => client.close(),
-    ping: () => translated('ping', async () => void (await db.command({ ping: 1 }))),
+    start: () =>
+      translated('creating indexes', async () => {
+        // searches by part of a route and day only: a real MongoDB serves them from these, FerretDB scans
+        await flights.createIndex({ origin: 1, destination: 1, date: 1, departureUtc: 1, _id: 1 });
+        await flights.createIndex({ origin: 1, destination: 1, date: 1, currency: 1, fareCents: 1, _id: 1 });
+        await backfillRouteDays();
+      }),
     flightDocuments: {
       load: (flightIds) => translated('loading flights', () => documents.load(flightIds)),
       save: (changed) => translated('saving flights', () => documents.save(changed)),

@@ -33,5 +33,7 @@ export const withFlights = (routeDay: RouteDay, flights: readonly FlightAvailabi
   const changed = entries.filter((entry) => !routeDay.flights.some((listed) => sameEntry(listed, entry)));
   if (changed.length === 0) return routeDay;
   const ids = new Set(changed.map((entry) => entry.flightId));
-  return { ...routeDay, flights: [...routeDay.flights.filter((listed) => !ids.has(listed.flightId)), ...changed] };
+  // kept in flight id order: the partitions' writes come in any order, and a rebuild must store the same document
+  const listed = [...routeDay.flights.filter((entry) => !ids.has(entry.flightId)), ...changed];
+  return { ...routeDay, flights: listed.sort((a, b) => (a.flightId < b.flightId ? -1 : a.flightId > b.flightId ? 1 : 0)) };
 };

@@ -29,8 +29,12 @@ describe("a route and day's list", () => {
   it('holds one entry per flight, with its current sort values', () => {
     const list = withFlights(withFlights(empty, [flight('a'), flight('b')]), [flight('a', { fareCents: 10_000 })]);
     expect(list.flights.map((f) => [f.flightId, f.fareCents])).toEqual([
-      ['b', 49_900],
       ['a', 10_000],
+      ['b', 49_900],
     ]);
+  });
+
+  it('stores the same list whatever order its flights came in', () => {
+    expect(withFlights(empty, [flight('b'), flight('a')])).toEqual(withFlights(withFlights(empty, [flight('a')]), [flight('b')]));
   });
 });
