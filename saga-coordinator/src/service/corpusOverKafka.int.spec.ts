@@ -1,19 +1,16 @@
 import { Ajv } from 'ajv';
-import { openMongoEventStore, type OpenedEventStore } from '@waggle/event-store';
-import type { TaskWorker } from '@waggle/task-worker';
-import { uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { corpusFiles, corpusTaskDefs, readCorpusDef, readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
-import type { RunningCoordinator } from './startCoordinator.ts';
-import { conductorClient, refs, taskByRef } from './testing/conductorClient.ts';
-import { countEffects, echo, startTestCoordinator, startTestWorkers, testCoordinatorConfig } from './testing/startTestCoordinator.ts';
+import { corpusFiles, readCorpusDef, readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
+import { refs, taskByRef } from './testing/conductorClient.ts';
+import { corpusTaskTypes, startCorpusRun } from './testing/corpusRun.ts';
+import { countEffects, echo } from './testing/startTestCoordinator.ts';
+import { waitFor } from '@waggle/testing';
 
-const stack = inject('stack');
-const prefix = uniqueName('saga');
-const taskTypes = corpusTaskDefs.map((def) => def.name);
-let coordinator: RunningCoordinator;
-let effectsStore: OpenedEventStore;
-let workers: TaskWorker;
+let run: Awaited<ReturnType<typeof startCorpusRun>>;
+const api: typeof run.api = (...args) => run.api(...args);
+const start: typeof run.start = (...args) => run.start(...args);
+const ended: typeof run.ended = (...args) => run.ended(...args);
+const read: typeof run.workflow = (...args) => run.workflow(...args);
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isSafeInteger(value) });
@@ -21,36 +18,10 @@ ajv.addFormat('email', /^[^@\s]+@[^@\s]+$/);
 const validateWorkflow = ajv.compile(readCorpusSchema('Workflow'));
 const validateTask = ajv.compile(readCorpusSchema('Task'));
 
-const { api, start, ended, workflow: read } = conductorClient(() => coordinator.url);
-
 beforeAll(async () => {
-  const database = uniqueName('saga-corpus');
-  coordinator = await startTestCoordinator(testCoordinatorConfig(stack, { prefix, database }));
-  effectsStore = await openMongoEventStore({ url: stack.mongoUrl, database: `${database}-effects` });
-  workers = await startTestWorkers(stack, {
-    prefix,
-    name: uniqueName('corpus-workers'),
-    store: effectsStore.store,
-    taskTypes,
-    answer: echo,
-  });
-  expect((await api('POST', '/api/metadata/taskdefs', corpusTaskDefs)).status).toBe(200);
-  // children and failure workflows first, as the corpus README says
-  const order = [...corpusFiles()].sort(
-    (a, b) =>
-      Number(b.includes('sub_workflow_integration') || b.startsWith('failure')) -
-      Number(a.includes('sub_workflow_integration') || a.startsWith('failure')),
-  );
-  for (const file of order) {
-    const response = await api('POST', '/api/metadata/workflow', readCorpusDef(file));
-    expect(response.status, `${file}: ${response.text}`).toBe(200);
-  }
+  run = await startCorpusRun(inject('stack'), echo);
 }, 120_000);
-afterAll(async () => {
-  await workers?.stop();
-  await coordinator?.stop();
-  await effectsStore?.close();
-});
+afterAll(() => run?.stop());
 
 describe("Conductor's corpus over Kafka, with generic workers", () => {
   it('every definition is registered and listed', async () => {
@@ -68,7 +39,7 @@ describe("Conductor's corpus over Kafka, with generic workers", () => {
     expect(workflow.output).toEqual({ o1: 'p1', o2: t2.taskId, o3: 't1.op' });
     expect(validateWorkflow(workflow), JSON.stringify(validateWorkflow.errors)).toBe(true);
     for (const task of workflow.tasks) expect(validateTask(task), JSON.stringify(validateTask.errors)).toBe(true);
-    const effects = await countEffects(effectsStore.store, taskTypes);
+    const effects = await countEffects(run.effects.store, corpusTaskTypes);
     expect([effects.get(`${t1.taskId}:0`), effects.get(`${t2.taskId}:0`)]).toEqual([1, 1]);
   });
 

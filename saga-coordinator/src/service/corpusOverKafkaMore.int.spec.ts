@@ -1,0 +1,126 @@
+import { waitFor } from '@waggle/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { refs, taskByRef } from './testing/conductorClient.ts';
+import { startCorpusRun } from './testing/corpusRun.ts';
+import { echo, type TestAnswer } from './testing/startTestCoordinator.ts';
+
+// task_optional always fails; task_rt leaves its first attempt unanswered (IN_PROGRESS) so its response timeout fires
+const answer: TestAnswer = (task) => {
+  if (task.taskType === 'task_optional') return { status: 'FAILED', reasonForIncompletion: 'nope' };
+  if (task.taskType === 'task_rt' && task.retryCount === 0) return { status: 'IN_PROGRESS' };
+  return echo(task);
+};
+
+let run: Awaited<ReturnType<typeof startCorpusRun>>;
+const start: typeof run.start = (...args) => run.start(...args);
+const ended: typeof run.ended = (...args) => run.ended(...args);
+const read: typeof run.workflow = (...args) => run.workflow(...args);
+const api: typeof run.api = (...args) => run.api(...args);
+
+beforeAll(async () => {
+  run = await startCorpusRun(inject('stack'), answer);
+}, 120_000);
+afterAll(() => run?.stop());
+
+describe("Conductor's corpus over Kafka (the rest), with generic workers", () => {
+  it('do_while_set_variable_fix.json: value=2 -> COMPLETED, 2 tasks, the SET_VARIABLE input value "0"', async () => {
+    const workflow = await ended(await start('do_while_Set_variable_fix', { value: 2 }));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.tasks).toHaveLength(2);
+    expect(workflow.tasks[1]?.inputData['value']).toBe('0');
+  });
+
+  it('do_while_sub_workflow_integration_test.json: loop=1 with sub_workflow as its child -> COMPLETED', async () => {
+    const workflow = await ended(await start('Do_While_Sub_Workflow', { loop: 1 }));
+    expect(workflow.status).toBe('COMPLETED');
+    const sub = workflow.tasks.find((task) => task.taskType === 'SUB_WORKFLOW');
+    expect((await read(sub?.subWorkflowId ?? '')).status).toBe('COMPLETED');
+  });
+
+  it('event_workflow_integration_test.json: EVENT completes at once with event_produced, then t1', async () => {
+    const workflow = await ended(await start('test_event_workflow', {}));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.tasks[0]).toMatchObject({
+      taskType: 'EVENT',
+      status: 'COMPLETED',
+      outputData: { event_produced: 'conductor:test_event_workflow:wait0' },
+    });
+  });
+
+  it('failure_workflow_for_terminate_task_workflow.json: its LAMBDA gives {result: {testvalue: true}} for a=1', async () => {
+    const workflow = await ended(await start('failure_workflow', { a: 1 }));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.tasks[0]?.outputData).toEqual({ result: { testvalue: true } });
+  });
+
+  it('sequential_json_jq_transform_integration_test.json: the second jq program comes from the first one output', async () => {
+    const body = { name: 'n', nested: { a: [1, 2] } };
+    const workflow = await ended(await start('sequential_json_jq_transform_wf', { body }));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.tasks[1]?.outputData).toEqual({ result: body, resultList: [body] });
+  });
+
+  it('set_variable_workflow_integration_test.json: variables set, the WAIT completed by a signal, output has them', async () => {
+    const id = await start('set_variable_workflow_integration_test', { var: 'v1' });
+    await waitFor(async () => refs(await read(id)).join() === 'simple:COMPLETED,set_variable_1:COMPLETED,wait0:IN_PROGRESS');
+    expect((await api('POST', `/api/tasks/${id}/wait0/COMPLETED`, {})).status).toBe(200);
+    expect(await ended(id)).toMatchObject({ status: 'COMPLETED', output: { variables: { var: 'v1' } } });
+  });
+
+  it('simple_one_task_sub_workflow_integration_test.json: one task -> COMPLETED', async () => {
+    expect((await ended(await start('sub_workflow', {}))).status).toBe('COMPLETED');
+  });
+
+  it('simple_workflow_1_input_template_integration_test.json: the inputTemplate fills param1..3', async () => {
+    const workflow = await ended(await start('integration_test_template_wf', { param3: 'given' }));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.output).toEqual({
+      output: 't1.op',
+      param1: { nested_object: { nested_key: 'nested_value' } },
+      param2: ['list', 'of', 'strings'],
+      param3: 'given',
+    });
+  });
+
+  it('simple_workflow_with_optional_task_integration_test.json: the optional task fails twice -> COMPLETED_WITH_ERRORS, the workflow completes', async () => {
+    const workflow = await ended(await start('optional_task_wf', { param1: 'p1', param2: 'p2' }));
+    expect(refs(workflow)).toEqual(['t1:FAILED', 't1:COMPLETED_WITH_ERRORS', 't2:COMPLETED']);
+    expect(workflow.status).toBe('COMPLETED');
+  });
+
+  it(
+    'simple_workflow_with_resp_time_out_integration_test.json: task_rt unanswered -> TIMED_OUT after 10 s, retried, then completes',
+    { timeout: 60_000 },
+    async () => {
+      const began = Date.now();
+      const workflow = await ended(await start('RTOWF', { param1: 'p1', param2: 'p2' }), 40_000);
+      expect(refs(workflow)).toEqual(['t1:TIMED_OUT', 't1:COMPLETED', 't2:COMPLETED']);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(10_000);
+    },
+  );
+
+  it('switch_and_fork_join_integration_test.json: case=c -> FORK, SWITCH, t1, t10, JOIN, then t2, t20 -> COMPLETED', async () => {
+    const workflow = await ended(await start('ForkConditionalTest', { case: 'c', param1: 'p1', param2: 'p2' }));
+    expect(workflow.status).toBe('COMPLETED');
+    expect(workflow.tasks.map((task) => task.referenceTaskName)).toEqual(['forkTask', 'switchTask', 't1', 't10', 'joinTask', 't2', 't20']);
+  });
+
+  it('switch_and_terminate_integration_test.json: case=two -> TERMINATE FAILED in the branch, t3 never scheduled', async () => {
+    const workflow = await ended(await start('ConditionalTerminateWorkflow', { case: 'two', param1: 'p1', param2: 'p2' }));
+    expect(workflow).toMatchObject({ status: 'FAILED', output: { output: 't1.op' } });
+    expect(refs(workflow)).toEqual(['t1:COMPLETED', 'switch:COMPLETED', 'terminate0:COMPLETED']);
+  });
+
+  it('switch_with_no_default_case_integration_test.json: no case -> SWITCH COMPLETED, then t2 (2 tasks)', async () => {
+    const workflow = await ended(await start('SwitchWithNoDefaultCaseWF', {}));
+    expect(refs(workflow)).toEqual(['switchTask:COMPLETED', 't2:COMPLETED']);
+  });
+
+  it('wait_workflow_integration_test.json: WAIT until signalled (the signal sent before the WAIT is reached is kept), then t1', async () => {
+    const id = await start('test_wait_workflow', {});
+    expect((await api('POST', `/api/tasks/${id}/wait0/COMPLETED`, { signal: 1 })).status).toBe(200);
+    const workflow = await ended(id);
+    expect(workflow.status).toBe('COMPLETED');
+    expect(taskByRef(workflow, 'wait0').outputData).toEqual({ signal: 1 });
+  });
+});
