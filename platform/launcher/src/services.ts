@@ -14,7 +14,7 @@ export type ServiceSpec = {
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The example system: two bounded contexts and two projections, each its own process. */
+/** The example system: two bounded contexts, two projections and the saga coordinator, each its own process. */
 export const waggleServices: readonly ServiceSpec[] = [
   { name: 'flights', entry: 'contexts/flights/src/main.ts', port: 3101, try: 'POST /api/v1/flights' },
   { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
@@ -25,6 +25,7 @@ export const waggleServices: readonly ServiceSpec[] = [
     try: 'GET /api/v1/flights?origin=FRA&destination=JFK',
   },
   { name: 'customer-bookings', entry: 'projections/customer-bookings/src/main.ts', port: 3202, try: 'GET /api/v1/customers/{id}/bookings' },
+  { name: 'saga-coordinator', entry: 'saga-coordinator/src/service/main.ts', port: 3501, try: 'GET /api/metadata/workflow' },
 ];
 
 /** The data-lake sink: every `*.events` topic into Parquet under `.waggle/lake` (`LAKE_URL`); started by `waggle start`. */
