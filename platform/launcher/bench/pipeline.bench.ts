@@ -173,11 +173,30 @@ const bench: Bench = async (report, context) => {
       loadAverage: await loadAverage(),
     });
 
+    /** Where the backlog sits: each consumer group's lag and each service's outbox backlog, from `/status`. */
+    const backlog = async (): Promise<Record<string, number>> => {
+      const where: Record<string, number> = {};
+      for (const service of system.services) {
+        type Status = { outbox?: { lanes?: { backlog?: number }[] }; consumers?: { group: string; partitions?: { lag: number }[] }[] };
+        const status = (await (await fetch(`${service.url}/status`, { signal: AbortSignal.timeout(5_000) })).json()) as Status;
+        const lanes = status.outbox?.lanes ?? [];
+        if (lanes.length > 0) where[`${service.name} outbox`] = lanes.reduce((sum, lane) => sum + (lane.backlog ?? 0), 0);
+        for (const consumer of status.consumers ?? [])
+          where[consumer.group.replace(`${run}.`, '').replace(`${run}-`, '')] = (consumer.partitions ?? []).reduce(
+            (sum, p) => sum + p.lag,
+            0,
+          );
+      }
+      return where;
+    };
+
     for (const [index, rate] of rates.entries()) {
       let rss: Record<string, number> = {};
+      let backlogAtEnd: Record<string, number> = {};
       const result = await loadRun(rate, loadSeconds, async () => {
         const sizes = await Promise.all(system.services.map((s) => rssMiB(s.child.pid ?? 0)));
         rss = Object.fromEntries(system.services.map((s, i) => [s.name, round(sizes[i] ?? 0)]));
+        backlogAtEnd = await backlog().catch((error: unknown) => ({ [`unknown: ${String(error)}`]: -1 }));
       });
       const since = (at: number | undefined, t: BookingTiming) => (at === undefined ? [] : [at - t.sentAt]);
       const decidedMs = result.timings.flatMap((t) => since(t.decidedAt, t));
@@ -214,6 +233,7 @@ const bench: Bench = async (report, context) => {
         lastOutcomeAfterLastRequestS: visibleMs.length === 0 ? null : round((lastOutcome - result.lastSentAt) / 1000),
         unsettled,
         rssMiB: rss,
+        backlogAtLastRequest: backlogAtEnd,
         baseline: `${kafkaHops} hops × Kafka e2e p99 ${e2e.p99} ms`,
         baselineP99: kafkaHops * e2e.p99,
         ratio: visible.p99 === undefined ? null : round(visible.p99 / (kafkaHops * e2e.p99)),

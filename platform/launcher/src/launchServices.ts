@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { buildService } from './buildService.ts';
 import { formatLogLine, prefixFor } from './formatLogLine.ts';
 import { repoRoot, type ServiceSpec } from './services.ts';
 
@@ -44,7 +45,8 @@ const waitReady = async (service: LaunchedService, timeoutMs: number, tail: () =
 };
 
 /**
- * Starts each service as its own process (`node --import tsx <entry>`), with its output prefixed by its name,
+ * Builds each service into plain JavaScript (`buildService`, only when its sources changed) and starts it as its own
+ * process (`node <bundle>`, no TypeScript loader at run time), with its output prefixed by its name,
  * and waits until every one answers `/health/ready`. If one fails to start, the others are stopped again.
  */
 export const launchServices = async (
@@ -54,8 +56,9 @@ export const launchServices = async (
   const width = Math.max(...specs.map((s) => s.name.length));
   const tails = new Map<string, string[]>();
   const prefixes = new Map<string, string>();
+  const built = await Promise.all(specs.map((spec) => buildService(repoRoot, spec.name, spec.entry)));
   const services: LaunchedService[] = specs.map((spec, index) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+    const child = spawn(process.execPath, ['--enable-source-maps', built[index]!], {
       cwd: repoRoot,
       env: { ...options.env, ...spec.env, PORT: String(spec.port) },
       // a group of its own: a terminal's Ctrl-C reaches only the launcher, which stops each service once; the IPC
