@@ -160,6 +160,15 @@ describe('an Avro serde on the real registry', () => {
     expect((await registryGet(`/subjects/${topic}-waggle.bookings.BookingRequested/versions`)).status).toBe(404);
   });
 
+  it('registers one subject from several processes at once: each gets the same id, none is refused', async () => {
+    // Apicurio answers the loser of two concurrent compatibility writes 409 "rule COMPATIBILITY already exists"
+    const topic = await createTopic();
+    const serdes = Array.from({ length: 6 }, () => createAvroSerde({ registryUrl: stack.schemaRegistryUrl, schemas }));
+    const ids = await Promise.all(serdes.map((serde) => serde.register(topic, 'waggle.flights.SeatsHeld')));
+    expect(new Set(ids).size).toBe(1);
+    expect(await registryGet(`/config/${topic}-waggle.flights.SeatsHeld`)).toMatchObject({ status: 200 });
+  });
+
   it('throws UndecodableError, not retriable, for bytes that are not an event', async () => {
     const topic = await createTopic();
     const serde = createAvroSerde({ registryUrl: stack.schemaRegistryUrl, schemas });

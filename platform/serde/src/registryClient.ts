@@ -60,6 +60,15 @@ export const createRegistryClient = ({ url, timeoutMs = 5000 }: { url: string; t
   const messageOf = (body: unknown): string =>
     typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : JSON.stringify(body);
 
+  const getCompatibility = async (subject: string): Promise<string | undefined> => {
+    const answer = await call('GET', `/config/${encodeURIComponent(subject)}`);
+    if (answer.status === 404) return undefined;
+    const body = answer.body as { compatibilityLevel?: unknown; compatibility?: unknown } | undefined;
+    const level = body?.compatibilityLevel ?? body?.compatibility;
+    if (answer.status !== 200 || typeof level !== 'string') throw refused(answer, `the config of ${subject}`);
+    return level.toUpperCase();
+  };
+
   return {
     async getSchema(id) {
       const answer = await call('GET', `/schemas/ids/${id}`);
@@ -68,17 +77,14 @@ export const createRegistryClient = ({ url, timeoutMs = 5000 }: { url: string; t
       if (answer.status !== 200 || typeof body?.schema !== 'string') throw refused(answer, `schema id ${id}`);
       return { schema: body.schema, ...(typeof body.schemaType === 'string' ? { schemaType: body.schemaType } : {}) };
     },
-    async getCompatibility(subject) {
-      const answer = await call('GET', `/config/${encodeURIComponent(subject)}`);
-      if (answer.status === 404) return undefined;
-      const body = answer.body as { compatibilityLevel?: unknown; compatibility?: unknown } | undefined;
-      const level = body?.compatibilityLevel ?? body?.compatibility;
-      if (answer.status !== 200 || typeof level !== 'string') throw refused(answer, `the config of ${subject}`);
-      return level.toUpperCase();
-    },
+    getCompatibility,
     async setCompatibility(subject, level) {
       const answer = await call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
-      if (answer.status !== 200) throw refused(answer, `compatibility ${level} for ${subject}`);
+      if (answer.status === 200) return;
+      // another process set it at the same moment (Apicurio: 409 "rule COMPATIBILITY already exists"): what
+      // matters is the level the subject now has
+      if (answer.status === 409 && (await getCompatibility(subject)) === level.toUpperCase()) return;
+      throw refused(answer, `compatibility ${level} for ${subject}`);
     },
     async register(subject, schema) {
       const answer = await call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema });
