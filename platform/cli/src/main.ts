@@ -8,12 +8,14 @@ import { CliError, exitCodes } from './exitCodes.ts';
 import { outboxCommand } from './outboxCommand.ts';
 import { produceCommand } from './produceCommand.ts';
 import { replayCommand } from './replayCommand.ts';
+import { sagaCommand } from './sagaCommand.ts';
 import { schemasCommand } from './schemasCommand.ts';
 import { startCommand } from './startCommand.ts';
 import { stackCommand } from './stackCommand.ts';
 import { statusCommand } from './statusCommand.ts';
 import { tailCommand } from './tailCommand.ts';
 import { topicsCommand } from './topicsCommand.ts';
+import { workflowsCommand } from './workflowsCommand.ts';
 
 const program = new Command('waggle')
   .description('waggle: event-driven choreography on Apache Kafka with event sourcing')
@@ -29,6 +31,8 @@ const program = new Command('waggle')
   .addCommand(topicsCommand())
   .addCommand(replayCommand())
   .addCommand(schemasCommand())
+  .addCommand(workflowsCommand())
+  .addCommand(sagaCommand())
   .addHelpText(
     'after',
     `
@@ -55,6 +59,10 @@ Examples:
   $ waggle schemas           registered subjects, and local schemas not registered yet
   $ waggle replay flight-search
                              rebuild a read model beside the serving one, verify, switch; replay status, rollback
+  $ waggle workflows register book-flight.json
+                             register a Conductor workflow definition on the saga coordinator (also validate, list)
+  $ waggle saga start book-flight --input '{"bookingId":"b-1"}' --idempotency-key b-1
+                             start a saga; saga list, show, pause, resume, terminate, retry, rerun, restart, skip
 
 Kafka and the registry are found through KAFKA_BROKERS and SCHEMA_REGISTRY_URL, as for \`waggle stack\`.
 Exit codes: 0 ok, 1 failure, 2 bad usage or input.`,
