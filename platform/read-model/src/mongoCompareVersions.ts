@@ -6,7 +6,7 @@ import type { ReflectedOffset } from './mongoOffsets.ts';
 export const keySpaceParts = 16;
 const examplesKept = 5;
 
-/** One document that differs between the versions: which top-level fields, with both values. */
+/** One document that differs between the versions: which top-level fields, with both values (null where absent). */
 export type DifferenceExample = {
   readonly id: string;
   readonly kind: 'only-in-serving' | 'only-in-candidate' | 'different';
