@@ -53,30 +53,52 @@ type Loaded<State> = {
   events: readonly RecordedEvent[];
 };
 
+/** A state to fold newer events onto: a stream's last state seen by this process, its snapshot, or the initial one. */
+type Base<State> = { readonly state: State; readonly version: number; readonly snapshotVersion: number };
+type Cached = Base<unknown> & { readonly decider: unknown };
+
+/** Streams whose latest state this process keeps, per store: the most recently used ones. */
+const maxCachedStreams = 1_000;
+const stateCache = new WeakMap<EventStore, Map<string, Cached>>();
+
+const remember = (store: EventStore, streamId: string, cached: Cached): void => {
+  let streams = stateCache.get(store);
+  if (!streams) stateCache.set(store, (streams = new Map<string, Cached>()));
+  streams.delete(streamId);
+  streams.set(streamId, cached);
+  if (streams.size > maxCachedStreams) streams.delete(streams.keys().next().value!);
+};
+
 /**
- * Loads the state (snapshot + newer events). `commandAfter`, the version a known command was first decided at,
- * makes the read start there when that is older than the snapshot, so the command's events are seen.
+ * Where a load starts: the state this process last saw of the stream (events never change, so a state at version
+ * V stays the fold of 1..V; newer events, from any writer, are read after it), else the stream's snapshot.
+ */
+const baseOf = async <C, E extends DomainEvent, S>(store: EventStore, decider: Decider<C, E, S>, streamId: string): Promise<Base<S>> => {
+  const cached = stateCache.get(store)?.get(streamId);
+  if (cached?.decider === decider) return cached as Base<S>;
+  const snapshot = await store.readSnapshot(streamId);
+  if (snapshot === undefined || snapshot.schemaVersion !== (decider.stateVersion ?? 1))
+    return { state: decider.initialState(), version: 0, snapshotVersion: 0 };
+  return { state: snapshot.state as S, version: snapshot.version, snapshotVersion: snapshot.version };
+};
+
+/**
+ * Loads the state: the base and the events after it. `commandAfter`, the version a known command was first decided
+ * at, makes the read start there when that is older than the base, so the command's events are seen.
  */
 const load = async <C, E extends DomainEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
   streamId: string,
+  base: Base<S>,
   commandAfter: number | undefined,
 ): Promise<Loaded<S>> => {
-  const snapshot = await store.readSnapshot(streamId);
-  const usable = snapshot !== undefined && snapshot.schemaVersion === (decider.stateVersion ?? 1);
-  const snapshotVersion = usable ? snapshot.version : 0;
-  const slice = await store.readStream(streamId, { fromVersion: Math.min(snapshotVersion, commandAfter ?? snapshotVersion) });
-  const start = usable ? (snapshot.state as S) : decider.initialState();
-  return {
-    state: slice.events
-      .filter((e) => e.version > snapshotVersion)
-      .reduce((state, event) => decider.evolve(state, event as unknown as E), start),
-    version: slice.version,
-    snapshotVersion,
-    commandIds: slice.commandIds,
-    events: slice.events,
-  };
+  const slice = await store.readStream(streamId, { fromVersion: Math.min(base.version, commandAfter ?? base.version) });
+  const state = slice.events
+    .filter((e) => e.version > base.version)
+    .reduce((s, event) => decider.evolve(s, event as unknown as E), base.state);
+  remember(store, streamId, { decider, state, version: slice.version, snapshotVersion: base.snapshotVersion });
+  return { state, version: slice.version, snapshotVersion: base.snapshotVersion, commandIds: slice.commandIds, events: slice.events };
 };
 
 type Input<Command> = { readonly streamId: string; readonly command: Command; readonly metadata: CommandMetadata };
@@ -142,7 +164,11 @@ const handleGroup = async (store: EventStore, streamId: string, group: Pending[]
     else pending.resolve(outcome.result!);
   };
 
-  const knowns = await Promise.all(live.map((p) => store.findCommand(p.input.metadata.commandId)));
+  // what the store knows of these commands, and where the stream's state starts, asked at the same time
+  const [knowns, firstBase] = await Promise.all([
+    Promise.all(live.map((p) => store.findCommand(p.input.metadata.commandId))),
+    baseOf(store, decider, streamId),
+  ]);
   live.forEach((p, i) => (p.known = knowns[i]));
   for (const p of [...live]) {
     try {
@@ -154,7 +180,8 @@ const handleGroup = async (store: EventStore, streamId: string, group: Pending[]
 
   for (let attempt = 1; live.length > 0; attempt++) {
     const afters = live.flatMap((p) => (p.known === undefined ? [] : [p.known.afterVersion]));
-    const loaded = await load(store, decider, streamId, afters.length === 0 ? undefined : Math.min(...afters));
+    const base = attempt === 1 ? firstBase : await baseOf(store, decider, streamId);
+    const loaded = await load(store, decider, streamId, base, afters.length === 0 ? undefined : Math.min(...afters));
     let state = loaded.state;
     const decisions: Decision[] = [];
     const toRecord: CommandRecord[] = [];
@@ -213,14 +240,19 @@ const handleGroup = async (store: EventStore, streamId: string, group: Pending[]
         continue;
       }
     }
-    if (appended !== undefined && snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {
-      const snapshot = { streamId, version: appended.toVersion, schemaVersion: decider.stateVersion ?? 1, state };
-      try {
-        await store.writeSnapshot(snapshot);
-      } catch (error) {
-        // the events are committed: a missing snapshot only makes the next load fold a little more
-        logger.warn({ err: error, streamId, version: snapshot.version }, 'event store: snapshot write failed');
+    if (appended !== undefined) {
+      let snapshotVersion = loaded.snapshotVersion;
+      if (snapshotEvery > 0 && appended.toVersion - loaded.snapshotVersion >= snapshotEvery) {
+        const snapshot = { streamId, version: appended.toVersion, schemaVersion: decider.stateVersion ?? 1, state };
+        try {
+          await store.writeSnapshot(snapshot);
+          snapshotVersion = snapshot.version;
+        } catch (error) {
+          // the events are committed: a missing snapshot only makes the next load fold a little more
+          logger.warn({ err: error, streamId, version: snapshot.version }, 'event store: snapshot write failed');
+        }
       }
+      remember(store, streamId, { decider, state, version: appended.toVersion, snapshotVersion });
     }
     let version = loaded.version;
     for (const { pending, events, stateAfter } of decisions) {
