@@ -146,7 +146,7 @@ export const sagaCommand = (): Command => {
       const workflow = answer.json<Workflow>();
       const compensation = workflow.compensationStatus === undefined ? '' : ` (${workflow.compensationStatus})`;
       console.log(
-        `${workflow.workflowId}  ${workflow.workflowName ?? workflow.workflowType} v${workflow.version}  ${workflow.status}${compensation}`,
+        `${workflow.workflowId}  ${workflow.workflowName ?? workflow.workflowType} v${workflow.workflowVersion ?? workflow.version}  ${workflow.status}${compensation}`,
       );
       if (workflow.reasonForIncompletion !== undefined) console.log(`reason: ${workflow.reasonForIncompletion}`);
       console.log(
