@@ -16,7 +16,7 @@ const strict: Decider<CounterCommand, CounterEvent, Counter> = {
 
 /** Counts the appends and stream reads a store is asked for. */
 const counting = (store: EventStore) => {
-  const calls = { append: 0, readStream: 0 };
+  const calls = { append: 0, readStream: 0, readSnapshot: 0 };
   const wrapped: EventStore = {
     ...store,
     append: (...args) => {
@@ -26,6 +26,10 @@ const counting = (store: EventStore) => {
     readStream: (...args) => {
       calls.readStream += 1;
       return store.readStream(...args);
+    },
+    readSnapshot: (...args) => {
+      calls.readSnapshot += 1;
+      return store.readSnapshot(...args);
     },
   };
   return { store: wrapped, calls };
@@ -109,6 +113,20 @@ export const describeCommandGroups = (name: string, makeStore: () => Promise<Eve
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
       expect((await store.readStream('grouped-4')).events.map((e) => e.data['by'])).toEqual([3, 4, 5]);
       expect(await store.findCommand('g4-2')).toBeUndefined();
+    });
+
+    it('start from the state this process last saw: no snapshot read, and what another writer appended is folded in', async () => {
+      const { store, calls } = counting(await makeStore());
+      await handleCommand(store, counter, { streamId: 'grouped-6', command: { type: 'Add', by: 1 }, metadata: meta() });
+      expect(calls.readSnapshot).toBe(1);
+      // another writer (or process) appends behind this one's back
+      const [added] = counter.decide({ type: 'Add', by: 10 }, counter.initialState());
+      await store.append('grouped-6', [{ ...added!, metadata: { ...meta(), eventId: 'e-other', causationId: 'c' } }], {
+        expectedVersion: 1,
+      });
+      const next = await handleCommand(store, counter, { streamId: 'grouped-6', command: { type: 'Add', by: 100 }, metadata: meta() });
+      expect(calls.readSnapshot).toBe(1);
+      expect(next).toMatchObject({ version: 3, state: { count: 111 } });
     });
 
     it('record a command that decided nothing on the group state only once that state is committed', async () => {
