@@ -19,6 +19,7 @@ type Workflow = Summary & {
   compensationStatus?: string;
   output?: unknown;
   workflowName?: string;
+  workflowVersion?: number;
 };
 
 const statuses = ['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED', 'PAUSED'];
