@@ -1,18 +1,58 @@
 import { ValidationError, WaggleError } from '@waggle/errors';
-import { compactLake, lakeDirOf, namedQueries, openLake, verifyLake, type QueryResult } from '@waggle/lake-sink';
+import {
+  compactLake,
+  loadLakeSettings,
+  namedQueries,
+  openLake,
+  openLakeStore,
+  verifyLake,
+  type LakeSelection,
+  type LakeStore,
+  type QueryResult,
+} from '@waggle/lake-sink';
 import { Command } from 'commander';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { formatTable } from './formatTable.ts';
 import { loadStackEndpoints } from './stackEndpoints.ts';
 
-/** The lake's folder from LAKE_URL (default: the local stack's), a bad URL being bad input. */
-const lakeDir = (): string => {
+/** Runs `work` on the lake LAKE_URL names (default: the local stack's folder), a bad setting being bad input. */
+const withLake = async <T>(work: (store: LakeStore) => Promise<T>): Promise<T> => {
+  let store: LakeStore;
   try {
-    return lakeDirOf(process.env['LAKE_URL']);
+    store = openLakeStore(loadLakeSettings(process.env));
   } catch (error) {
     if (error instanceof WaggleError) throw new CliError(error.message, exitCodes.usage, { cause: error });
     throw error;
   }
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
+};
+
+const day = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `--topics`, `--from`, `--to` as a selection of files (an S3 lake downloads only those). */
+const toSelection = (options: { topics?: string; from?: string; to?: string }): LakeSelection => {
+  for (const [name, value] of [
+    ['--from', options.from],
+    ['--to', options.to],
+  ] as const) {
+    if (value !== undefined && !day.test(value))
+      throw new CliError(`${name} must be a UTC day like 2026-11-20, got ${value}`, exitCodes.usage);
+  }
+  let topics: RegExp | undefined;
+  try {
+    topics = options.topics === undefined ? undefined : new RegExp(options.topics);
+  } catch (error) {
+    throw new CliError(`--topics must be a regular expression: ${(error as Error).message}`, exitCodes.usage);
+  }
+  return {
+    ...(topics === undefined ? {} : { topics }),
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.to === undefined ? {} : { to: options.to }),
+  };
 };
 
 const cellText = (value: unknown): string => {
@@ -51,7 +91,11 @@ const namedHelp = namedQueries
   .map((q) => `  ${[q.name, ...q.params.map((p) => `<${p}>`)].join(' ').padEnd(30)} ${q.description}`)
   .join('\n');
 
-const query = async (sqlOrName: string | undefined, args: string[], options: { json?: boolean; csv?: boolean }): Promise<void> => {
+const query = async (
+  sqlOrName: string | undefined,
+  args: string[],
+  options: { json?: boolean; csv?: boolean; topics?: string; from?: string; to?: string },
+): Promise<void> => {
   if (options.json === true && options.csv === true) throw new CliError('choose one of --json and --csv', exitCodes.usage);
   if (sqlOrName === undefined) {
     console.log(`named queries (waggle lake query <name> [args]):\n${namedHelp}\n\nor any SQL over the view "events".`);
@@ -70,17 +114,20 @@ const query = async (sqlOrName: string | undefined, args: string[], options: { j
       exitCodes.usage,
     );
   }
-  const lake = await openLake(lakeDir());
-  try {
-    const result = await lake.query(named?.sql ?? sqlOrName, args).catch((error: unknown) => {
-      if (error instanceof ValidationError)
-        throw new CliError(`the query is not valid: ${error.message}`, exitCodes.usage, { cause: error });
-      throw error;
-    });
-    print(result, options.json === true ? 'json' : options.csv === true ? 'csv' : 'table');
-  } finally {
-    lake.close();
-  }
+  const selection = toSelection(options);
+  await withLake(async (store) => {
+    const lake = await openLake(store, { selection });
+    try {
+      const result = await lake.query(named?.sql ?? sqlOrName, args).catch((error: unknown) => {
+        if (error instanceof ValidationError)
+          throw new CliError(`the query is not valid: ${error.message}`, exitCodes.usage, { cause: error });
+        throw error;
+      });
+      print(result, options.json === true ? 'json' : options.csv === true ? 'csv' : 'table');
+    } finally {
+      lake.close();
+    }
+  });
 };
 
 const verify = async (options: { json?: boolean; topics: string }): Promise<void> => {
@@ -92,8 +139,10 @@ const verify = async (options: { json?: boolean; topics: string }): Promise<void
   }
   const endpoints = loadStackEndpoints();
   await endpoints.requireKafka();
-  const dir = lakeDir();
-  const report = await verifyLake(dir, { brokers: endpoints.brokers, topicPattern, logger: endpoints.logger });
+  const { report, dir } = await withLake(async (store) => ({
+    report: await verifyLake(store, { brokers: endpoints.brokers, topicPattern, logger: endpoints.logger }),
+    dir: store.url,
+  }));
   if (options.json === true) console.log(JSON.stringify(report));
   else {
     const rows = report.partitions.map((p) => [
@@ -114,9 +163,9 @@ const verify = async (options: { json?: boolean; topics: string }): Promise<void
 };
 
 const compact = async (options: { topic?: string; date?: string }): Promise<void> => {
-  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date))
+  if (options.date !== undefined && !day.test(options.date))
     throw new CliError(`--date must be a UTC day like 2026-11-20, got ${options.date}`, exitCodes.usage);
-  const report = await compactLake(lakeDir(), options);
+  const report = await withLake((store) => compactLake(store, options));
   if (report.merged.length === 0) console.log('nothing to compact: no partition-day has two or more consecutive small files');
   else {
     console.log(
@@ -139,6 +188,9 @@ export const lakeCommand = (): Command => {
     .argument('[args...]', "the named query's arguments")
     .option('--json', 'a JSON array of objects')
     .option('--csv', 'CSV with a header line')
+    .option('--topics <regex>', 'read only the files of matching topics (an s3:// lake downloads only those)')
+    .option('--from <YYYY-MM-DD>', 'read only files of this UTC day or later')
+    .option('--to <YYYY-MM-DD>', 'read only files of this UTC day or earlier')
     .addHelpText(
       'after',
       `
@@ -148,12 +200,16 @@ ${namedHelp}
 The view "events" has one row per Kafka record: topic, partition, "offset" (quote it: a SQL keyword), key,
 event_type, schema_id, stream_id, stream_version, ce_id, ce_type, ce_source, ce_time, correlation_id,
 causation_id, traceparent, payload (JSON text; json_extract_string(payload, '$.field')), value (the raw bytes),
-decode_error, kafka_timestamp, and the Hive partition keys topic and date. LAKE_URL says where the lake is.
+decode_error, kafka_timestamp, and the Hive partition keys topic and date. LAKE_URL says where the lake is:
+file://… (default: the local stack's .waggle/lake) or s3://bucket/prefix (LAKE_S3_ENDPOINT, LAKE_S3_ACCESS_KEY_ID,
+LAKE_S3_SECRET_ACCESS_KEY); an S3 lake's committed files are downloaded to LAKE_CACHE_DIR (.waggle/lake-cache)
+once each and DuckDB reads them there.
 
 Examples:
   $ waggle lake query types-per-day
   $ waggle lake query stream b-42
-  $ waggle lake query "SELECT topic, count(*) FROM events GROUP BY 1" --csv`,
+  $ waggle lake query "SELECT topic, count(*) FROM events GROUP BY 1" --csv
+  $ waggle lake query types-per-day --topics '^bookings[.]' --from 2026-11-20`,
     )
     .action(query);
   command

@@ -17,6 +17,8 @@ const events = Number(process.env['LAKE_BENCH_EVENTS'] ?? 1_000_000);
 const topicCount = 4;
 const partitions = 6;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The V8 settings the launcher starts the sink with (platform/launcher/src/services.ts). */
+const lakeSinkNodeOptions = process.env['LAKE_BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=32 --max-old-space-size=256';
 
 /** RSS (bytes) and user+system CPU seconds of a process, from /proc. */
 const processStats = async (pid: number): Promise<{ rss: number; cpu: number }> => {
@@ -101,23 +103,29 @@ const bench: Bench = async (report, context) => {
   // LAKE_BENCH_PROFILE=<dir>: a V8 CPU profile of the sink process, written there when it stops
   const profile = process.env['LAKE_BENCH_PROFILE'];
   const profileArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
-  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'platform/lake-sink/src/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: kafkaBrokers,
-      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-      LAKE_URL: pathToFileURL(lakeDir).href,
-      LAKE_TOPIC_PATTERN: `^${prefix}-.*\\.events$`,
-      GROUP_ID: `${prefix}-sink`,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      // files of ~20k rows; the last file of each partition is committed 2 s after its last record
-      LAKE_MAX_RECORDS: '20000',
-      LAKE_MAX_AGE_MS: '2000',
+  // LAKE_BENCH_ENTRY=<file>: another build of the sink (an older commit's src/main.ts, say), for a before/after
+  const entry = process.env['LAKE_BENCH_ENTRY'] ?? 'platform/lake-sink/src/main.ts';
+  const child = spawn(
+    process.execPath,
+    [...profileArgs, ...lakeSinkNodeOptions.split(' ').filter((option) => option !== ''), '--import', 'tsx', entry],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: kafkaBrokers,
+        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+        LAKE_URL: pathToFileURL(lakeDir).href,
+        LAKE_TOPIC_PATTERN: `^${prefix}-.*\\.events$`,
+        GROUP_ID: `${prefix}-sink`,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        // files of ~20k rows; the last file of each partition is committed 2 s after its last record
+        LAKE_MAX_RECORDS: '20000',
+        LAKE_MAX_AGE_MS: '2000',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const pid = child.pid ?? 0;
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -147,6 +155,8 @@ const bench: Bench = async (report, context) => {
     const quarter = (q: number) => rss.find((s) => s.atRows >= (q * total) / 4)?.rss ?? 0;
     report({
       step: 'lake sink',
+      entry,
+      nodeOptions: lakeSinkNodeOptions,
       events: total,
       seconds: round(seconds),
       eventsPerSecond: round(total / seconds),

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { openDuckDb } from './openDuckDb.ts';
-import { createExclusive, removeIfPresent, renameDurably, syncDir, syncFile } from './durableFiles.ts';
 import { writerName } from './createParquetWriter.ts';
 import { lakeLayout } from './lakeLayout.ts';
+import type { LakeStore } from './lakeStore.ts';
 import {
   commitEntry,
   listManifestPartitions,
   liveEntries,
+  mapLimited,
   readPartitionManifest,
   repairPartition,
   type ManifestEntry,
@@ -45,12 +44,12 @@ const runsOf = (live: readonly NamedEntry[], date: string | undefined): NamedEnt
 };
 
 /** Takes a partition's compaction lock (an exclusive file); a lock older than 10 minutes is a crashed run's and is taken over. */
-const lock = async (path: string): Promise<boolean> => {
-  if (await createExclusive(path, JSON.stringify({ pid: process.pid, at: Date.now() }))) return true;
-  const held = JSON.parse(await readFile(path, 'utf8').catch(() => '{"at":0}')) as { at: number };
+const lock = async (store: LakeStore, key: string): Promise<boolean> => {
+  if (await store.createExclusive(key, JSON.stringify({ pid: process.pid, at: Date.now() }))) return true;
+  const held = JSON.parse((await store.readText(key)) ?? '{"at":0}') as { at: number };
   if (Date.now() - held.at < lockStaleMs) return false;
-  await removeIfPresent(path);
-  return createExclusive(path, JSON.stringify({ pid: process.pid, at: Date.now() }));
+  await store.remove(key);
+  return store.createExclusive(key, JSON.stringify({ pid: process.pid, at: Date.now() }));
 };
 
 /**
@@ -58,45 +57,44 @@ const lock = async (path: string): Promise<boolean> => {
  * (row count and offsets) in staging, committed by one manifest entry that names the entries it replaces, renamed
  * into place, and only then are the small files deleted. The sink may keep writing meanwhile: it only adds entries.
  */
-export const compactLake = async (lakeDir: string, options: { topic?: string; date?: string } = {}): Promise<CompactReport> => {
-  const layout = lakeLayout(lakeDir);
+export const compactLake = async (store: LakeStore, options: { topic?: string; date?: string } = {}): Promise<CompactReport> => {
   const merged: { topic: string; partition: number; date: string; files: number; rows: number; file: string }[] = [];
   const busy: string[] = [];
   const instance = await openDuckDb({ threads: '1', memory_limit: '512MB' });
   const connection = await instance.connect();
   try {
-    for (const { topic, partition } of await listManifestPartitions(layout)) {
+    for (const { topic, partition } of await listManifestPartitions(store)) {
       if (options.topic !== undefined && topic !== options.topic) continue;
-      const lockPath = join(layout.partitionManifestDir(topic, partition), 'compact.lock');
-      if (!(await lock(lockPath))) {
+      const lockKey = `${lakeLayout.partitionManifest(topic, partition)}compact.lock`;
+      if (!(await lock(store, lockKey))) {
         busy.push(`${topic}/${partition}`);
         continue;
       }
       try {
-        const entries = await readPartitionManifest(layout, topic, partition);
-        await repairPartition(layout, entries);
+        const entries = await readPartitionManifest(store, topic, partition);
+        await repairPartition(store, entries);
         for (const run of runsOf(liveEntries(entries), options.date)) {
           const first = run[0];
           const last = run.at(-1);
           if (first === undefined || last === undefined) continue;
           const rows = run.reduce((sum, e) => sum + e.rows, 0);
-          await mkdir(layout.stagingDir, { recursive: true });
-          const staging = join(layout.stagingDir, `${topic}-p${partition}-c${first.firstOffset}-${randomUUID()}.parquet`);
-          const sources = run.map((e) => sqlString(join(lakeDir, e.file))).join(', ');
-          await connection.run(
-            `COPY (SELECT * FROM read_parquet([${sources}], hive_partitioning = false, union_by_name = true) ORDER BY "offset")
-             TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd)`,
-          );
-          const check = await connection.runAndReadAll(
-            `SELECT count(*), count(DISTINCT "offset"), min("offset"), max("offset") FROM read_parquet(${sqlString(staging)})`,
-          );
-          const [n, distinct, lo, hi] = (check.getRowsJS()[0] ?? []) as bigint[];
-          if (Number(n) !== rows || Number(distinct) !== rows || lo !== BigInt(first.firstOffset) || hi !== BigInt(last.lastOffset)) {
-            await removeIfPresent(staging);
-            throw new Error(`compacting ${topic}/${partition} ${first.date}: the merged file has ${n} rows ${lo}..${hi}, expected ${rows}`);
-          }
-          await syncFile(staging);
-          await syncDir(layout.stagingDir);
+          const staging = lakeLayout.stagedFile(topic, partition, 'c', first.firstOffset, randomUUID());
+          const sources = (await mapLimited(run, 8, (e) => store.localPath(e.file, e.bytes))).map(sqlString).join(', ');
+          // written and checked as a local file; stored (synced, or uploaded whole) only when it holds the run exactly
+          const bytes = await store.putFile(staging, async (path) => {
+            await connection.run(
+              `COPY (SELECT * FROM read_parquet([${sources}], hive_partitioning = false, union_by_name = true) ORDER BY "offset")
+               TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
+            );
+            const check = await connection.runAndReadAll(
+              `SELECT count(*), count(DISTINCT "offset"), min("offset"), max("offset") FROM read_parquet(${sqlString(path)})`,
+            );
+            const [n, distinct, lo, hi] = (check.getRowsJS()[0] ?? []) as bigint[];
+            if (Number(n) !== rows || Number(distinct) !== rows || lo !== BigInt(first.firstOffset) || hi !== BigInt(last.lastOffset))
+              throw new Error(
+                `compacting ${topic}/${partition} ${first.date}: the merged file has ${n} rows ${lo}..${hi}, expected ${rows}`,
+              );
+          });
           const entry: ManifestEntry = {
             kind: 'compacted',
             topic,
@@ -106,7 +104,7 @@ export const compactLake = async (lakeDir: string, options: { topic?: string; da
             lastOffset: last.lastOffset,
             rows,
             undecodable: run.reduce((sum, e) => sum + e.undecodable, 0),
-            bytes: (await stat(staging)).size,
+            bytes,
             minCeTime:
               run
                 .map((e) => e.minCeTime)
@@ -119,22 +117,22 @@ export const compactLake = async (lakeDir: string, options: { topic?: string; da
                 .sort()
                 .at(-1) ?? null,
             schemaIds: [...new Set(run.flatMap((e) => e.schemaIds))].sort((a, b) => a - b),
-            file: layout.dataFile(topic, first.date, partition, BigInt(first.firstOffset), BigInt(last.lastOffset)),
-            staging: relative(layout.root, staging),
+            file: lakeLayout.dataFile(topic, first.date, partition, BigInt(first.firstOffset), BigInt(last.lastOffset)),
+            staging,
             writer: writerName,
             writtenAt: new Date().toISOString(),
             replaces: run.map((e) => e.name),
           };
-          if (!(await commitEntry(layout, entry))) {
-            await removeIfPresent(staging);
+          if (!(await commitEntry(store, entry))) {
+            await store.remove(staging);
             continue;
           }
-          await renameDurably(staging, join(lakeDir, entry.file));
-          for (const e of run) await removeIfPresent(join(lakeDir, e.file));
+          await store.move(staging, entry.file);
+          for (const e of run) await store.remove(e.file);
           merged.push({ topic, partition, date: first.date, files: run.length, rows, file: entry.file });
         }
       } finally {
-        await removeIfPresent(lockPath);
+        await store.remove(lockKey);
       }
     }
   } finally {

@@ -1,12 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { consoleLogger, createProducer, describeTopics, listTopics } from '@waggle/kafka-bus';
 import { uniqueName, waitFor } from '@waggle/testing';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedEvents } from '../fixtures/seedEvents.ts';
+import { fileTestLake, s3TestLake, startS3TestServer, type S3TestServer, type TestLake } from '../fixtures/testLakes.ts';
 import { compactLake } from './compactLake.ts';
 import { createLakeSink, type LakeSink } from './createLakeSink.ts';
+import type { LakeStore } from './lakeStore.ts';
 import { openLake } from './openLake.ts';
 import { verifyLake } from './verifyLake.ts';
 
@@ -15,12 +14,25 @@ const running: LakeSink[] = [];
 afterEach(async () => {
   for (const sink of running.splice(0)) await sink.stop();
 });
+let s3: S3TestServer | undefined;
+// the first run on a machine builds versitygw (minutes); later ones find it in the cache
+beforeAll(async () => {
+  s3 = await startS3TestServer();
+}, 900_000);
+afterAll(async () => {
+  await s3?.stop();
+});
+const newLake = async (kind: 'file' | 's3'): Promise<TestLake> => {
+  if (kind === 'file') return fileTestLake();
+  if (s3 === undefined) throw new Error('the S3 test server did not start');
+  return s3TestLake(s3);
+};
 
-const startSink = async (lakeDir: string, prefix: string, groupId: string): Promise<LakeSink> => {
+const startSink = async (store: LakeStore, prefix: string, groupId: string): Promise<LakeSink> => {
   const sink = createLakeSink({
     brokers: stack.kafkaBrokers,
     registryUrl: stack.schemaRegistryUrl,
-    lakeDir,
+    store,
     groupId,
     topicPattern: new RegExp(`^${prefix}-.*\\.events$`),
     topicRefreshMs: 500,
@@ -33,8 +45,8 @@ const startSink = async (lakeDir: string, prefix: string, groupId: string): Prom
 };
 
 /** Every (topic, partition, offset) in the lake, with how often it is there. */
-const lakeCounts = async (lakeDir: string) => {
-  const lake = await openLake(lakeDir);
+const lakeCounts = async (store: LakeStore) => {
+  const lake = await openLake(store);
   try {
     const [row] = (await lake.query(`SELECT count(*), count(DISTINCT (topic, "partition", "offset")) FROM events`)).rows;
     return { rows: Number(row?.[0]), distinct: Number(row?.[1]) };
@@ -49,21 +61,21 @@ const kafkaTotal = async (prefix: string): Promise<number> =>
     0,
   );
 
-const caughtUp = async (lakeDir: string, prefix: string) => {
-  const report = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+const caughtUp = async (store: LakeStore, prefix: string) => {
+  const report = await verifyLake(store, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
   return report.partitions.length > 0 && report.partitions.every((p) => p.behind === 0) ? report : undefined;
 };
 
-describe('a lake sink over several topics', () => {
+describe.each(['file', 's3'] as const)('a lake sink over several topics (%s lake)', (kind) => {
   it('holds every (topic, partition, offset) exactly once, equal to Kafka, in files that verify', { timeout: 120_000 }, async () => {
     const prefix = uniqueName('lake');
-    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const store = (await newLake(kind)).store;
     const topics = ['a', 'b', 'c'].map((t) => `${prefix}-${t}.events`);
     await seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 3, perTopic: 1500, days: 2 });
-    await startSink(lakeDir, prefix, uniqueName('lake-group'));
-    const report = await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 40_000, description: 'the lake to catch up' }).catch(
+    await startSink(store, prefix, uniqueName('lake-group'));
+    const report = await waitFor(() => caughtUp(store, prefix), { timeoutMs: 40_000, description: 'the lake to catch up' }).catch(
       async (error: unknown) => {
-        const last = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+        const last = await verifyLake(store, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
         throw new Error(
           `${String(error)}; last report: ${JSON.stringify(last.partitions.map((p) => [p.topic.slice(-8), p.partition, p.rows, p.behind, p.problems]))}`,
         );
@@ -72,9 +84,9 @@ describe('a lake sink over several topics', () => {
     expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
     expect(report.orphans).toEqual([]);
     expect(await kafkaTotal(prefix)).toBe(4500);
-    expect(await lakeCounts(lakeDir)).toEqual({ rows: 4500, distinct: 4500 });
+    expect(await lakeCounts(store)).toEqual({ rows: 4500, distinct: 4500 });
 
-    const lake = await openLake(lakeDir);
+    const lake = await openLake(store);
     try {
       const days = await lake.query(`SELECT DISTINCT CAST(date AS VARCHAR) FROM events ORDER BY 1`);
       expect(days.rows.map((r) => r[0])).toEqual(['2026-11-19', '2026-11-20']);
@@ -93,11 +105,11 @@ describe('a lake sink over several topics', () => {
 
   it('stores an undecodable record with its error, and picks up a new topic without a restart', async () => {
     const prefix = uniqueName('lake');
-    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const store = (await newLake(kind)).store;
     const first = `${prefix}-first.events`;
     await seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics: [first], partitions: 1, perTopic: 10 });
-    await startSink(lakeDir, prefix, uniqueName('lake-group'));
-    await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 30_000, description: 'the first topic in the lake' });
+    await startSink(store, prefix, uniqueName('lake-group'));
+    await waitFor(() => caughtUp(store, prefix), { timeoutMs: 30_000, description: 'the first topic in the lake' });
 
     const later = `${prefix}-later.events`;
     await seedEvents({
@@ -115,7 +127,7 @@ describe('a lake sink over several topics', () => {
 
     await waitFor(
       async () => {
-        const report = await caughtUp(lakeDir, prefix);
+        const report = await caughtUp(store, prefix);
         return (
           report !== undefined &&
           report.partitions.filter((p) => p.topic === later).length === 2 &&
@@ -124,8 +136,8 @@ describe('a lake sink over several topics', () => {
       },
       { timeoutMs: 30_000, description: 'the new topic and the junk record in the lake' },
     );
-    expect(await lakeCounts(lakeDir)).toEqual({ rows: 31, distinct: 31 });
-    const lake = await openLake(lakeDir);
+    expect(await lakeCounts(store)).toEqual({ rows: 31, distinct: 31 });
+    const lake = await openLake(store);
     try {
       const junk = await lake.query(`SELECT event_type, payload, decode(value), decode_error FROM events WHERE "key" = 'junk'`);
       expect(junk.rows[0]?.slice(0, 3)).toEqual(['Junk', null, 'not avro at all']);
@@ -145,20 +157,20 @@ describe('a lake sink over several topics', () => {
 
   it('stays exactly once when a second instance joins and the first leaves mid-load (two rebalances)', { timeout: 90_000 }, async () => {
     const prefix = uniqueName('lake');
-    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const store = (await newLake(kind)).store;
     const topics = [`${prefix}-r.events`];
     const groupId = uniqueName('lake-group');
     const seed = () =>
       seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 6, perTopic: 120, chunk: 60 });
     await seed();
-    const a = await startSink(lakeDir, prefix, groupId);
+    const a = await startSink(store, prefix, groupId);
     // the load goes on until both rebalances are behind it
     let loadUntil = Number.POSITIVE_INFINITY;
     const loading = (async () => {
       for (let round = 0; round < 200 && Date.now() < loadUntil; round += 1) await seed();
     })();
     await waitFor(() => a.status().filesCommitted > 3, { description: 'the first instance to commit files' });
-    const b = await startSink(lakeDir, prefix, groupId);
+    const b = await startSink(store, prefix, groupId);
     await waitFor(() => b.status().filesCommitted > 0, { timeoutMs: 40_000, description: 'the second instance to commit files' });
     const aFiles = a.status().filesCommitted;
     await a.stop();
@@ -169,13 +181,13 @@ describe('a lake sink over several topics', () => {
     const total = await kafkaTotal(prefix);
     const report = await waitFor(
       async () => {
-        const r = await caughtUp(lakeDir, prefix);
+        const r = await caughtUp(store, prefix);
         return r !== undefined && r.partitions.reduce((sum, p) => sum + p.rows, 0) === total ? r : undefined;
       },
       { timeoutMs: 40_000, description: 'the lake to catch up' },
     );
     expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
-    expect(await lakeCounts(lakeDir)).toEqual({ rows: total, distinct: total });
+    expect(await lakeCounts(store)).toEqual({ rows: total, distinct: total });
     // both wrote, and the second went on alone after the first left
     expect(aFiles).toBeGreaterThan(0);
     expect(b.status().filesCommitted).toBeGreaterThan(bFiles);
@@ -183,26 +195,26 @@ describe('a lake sink over several topics', () => {
 
   it('keeps the same rows, exactly once, when small files are compacted while the sink writes', { timeout: 90_000 }, async () => {
     const prefix = uniqueName('lake');
-    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-'));
+    const store = (await newLake(kind)).store;
     const topics = [`${prefix}-k.events`];
     const seed = () =>
       seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 2, perTopic: 1000, chunk: 50 });
     await seed();
-    await startSink(lakeDir, prefix, uniqueName('lake-group'));
+    await startSink(store, prefix, uniqueName('lake-group'));
     const loading = seed();
     let merged = 0;
-    while (merged === 0 || (await kafkaTotal(prefix)) < 2000 || (await caughtUp(lakeDir, prefix)) === undefined) {
-      merged += (await compactLake(lakeDir, { topic: topics[0] ?? '' })).merged.length;
+    while (merged === 0 || (await kafkaTotal(prefix)) < 2000 || (await caughtUp(store, prefix)) === undefined) {
+      merged += (await compactLake(store, { topic: topics[0] ?? '' })).merged.length;
     }
     await loading;
-    await waitFor(() => caughtUp(lakeDir, prefix), { timeoutMs: 30_000, description: 'the lake to catch up' });
-    const before = await lakeCounts(lakeDir);
-    const last = await compactLake(lakeDir);
-    const report = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
+    await waitFor(() => caughtUp(store, prefix), { timeoutMs: 30_000, description: 'the lake to catch up' });
+    const before = await lakeCounts(store);
+    const last = await compactLake(store);
+    const report = await verifyLake(store, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(`^${prefix}-`) });
     expect(report.ok, JSON.stringify(report, null, 1)).toBe(true);
     expect(merged + last.merged.length).toBeGreaterThan(0);
     expect(before).toEqual({ rows: 2000, distinct: 2000 });
-    expect(await lakeCounts(lakeDir)).toEqual({ rows: 2000, distinct: 2000 });
+    expect(await lakeCounts(store)).toEqual({ rows: 2000, distinct: 2000 });
     expect(report.orphans).toEqual([]);
   });
 });

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import {
   createSinkConsumer,
   type ConsumedRecord,
@@ -11,9 +9,9 @@ import {
 } from '@waggle/kafka-bus';
 import { createAvroSerde } from '@waggle/serde';
 import type { CrashHook, CrashPoint } from './crashHook.ts';
-import { createParquetWriter, writerName, type ParquetWriter } from './createParquetWriter.ts';
-import { removeIfPresent, renameDurably, syncDir, syncFile } from './durableFiles.ts';
-import { lakeLayout, padOffset } from './lakeLayout.ts';
+import { createParquetWriter, writerName, type FileInProgress, type ParquetWriter } from './createParquetWriter.ts';
+import { lakeLayout } from './lakeLayout.ts';
+import type { LakeStore } from './lakeStore.ts';
 import { commitEntry, nextOffsetOf, readPartitionManifest, repairPartition, type ManifestEntry } from './manifest.ts';
 import { decideRotation, type Rotation } from './decideRotation.ts';
 import { toLakeRow, type LakeRow } from './toLakeRow.ts';
@@ -21,8 +19,8 @@ import { toLakeRow, type LakeRow } from './toLakeRow.ts';
 export type LakeSinkOptions = {
   readonly brokers: string | readonly string[];
   readonly registryUrl: string;
-  /** The lake's root folder. */
-  readonly lakeDir: string;
+  /** Where the lake is: a folder or an S3 prefix. */
+  readonly store: LakeStore;
   readonly groupId: string;
   readonly clientId?: string;
   /** Topics to sink (default: every `*.events` topic). */
@@ -33,6 +31,8 @@ export type LakeSinkOptions = {
   readonly rotation: Rotation;
   readonly concurrency?: number;
   readonly logger: Logger;
+  /** Most bytes fetched per partition and request (default 1 MiB); with `concurrency`, what bounds the records in flight. */
+  readonly maxBytesPerPartition?: number;
   /** DuckDB threads for writing files (default 1). */
   readonly duckdbThreads?: number;
   /** Test hook: called at each step of a commit. */
@@ -58,7 +58,48 @@ export type LakeSink = {
   readonly lag: SinkConsumer['lag'];
 };
 
-type OpenFile = { readonly rows: LakeRow[]; bytes: number; readonly date: string; readonly openedAt: number };
+/** The file a partition's rows go into now; its rows are in DuckDB, only what the manifest needs is kept here. */
+type OpenFile = {
+  readonly data: FileInProgress;
+  readonly date: string;
+  readonly openedAt: number;
+  readonly firstOffset: bigint;
+  lastOffset: bigint;
+  /** Row count; `rows.length` so that `decideRotation` reads it. */
+  readonly rows: { length: number };
+  bytes: number;
+  undecodable: number;
+  minCeTime: number | undefined;
+  maxCeTime: number | undefined;
+  readonly schemaIds: Set<number>;
+};
+
+const openFile = (data: FileInProgress, row: LakeRow): OpenFile => ({
+  data,
+  date: row.date,
+  openedAt: Date.now(),
+  firstOffset: row.offset,
+  lastOffset: row.offset,
+  rows: { length: 0 },
+  bytes: 0,
+  undecodable: 0,
+  minCeTime: undefined,
+  maxCeTime: undefined,
+  schemaIds: new Set(),
+});
+
+const addRow = (file: OpenFile, row: LakeRow): void => {
+  file.data.append(row);
+  file.rows.length += 1;
+  file.lastOffset = row.offset;
+  file.bytes += row.size;
+  if (row.decodeError !== null) file.undecodable += 1;
+  if (row.schemaId !== null) file.schemaIds.add(row.schemaId);
+  if (row.ceTimeMs !== null) {
+    if (file.minCeTime === undefined || row.ceTimeMs < file.minCeTime) file.minCeTime = row.ceTimeMs;
+    if (file.maxCeTime === undefined || row.ceTimeMs > file.maxCeTime) file.maxCeTime = row.ceTimeMs;
+  }
+};
 
 type PartitionState = {
   readonly topic: string;
@@ -84,7 +125,7 @@ const staleStagingMs = 60 * 60 * 1000;
  */
 export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
   const { logger, rotation } = options;
-  const layout = lakeLayout(options.lakeDir);
+  const { store } = options;
   const serde = createAvroSerde({ registryUrl: options.registryUrl, schemas: [] });
   const decode = (bytes: Buffer) => serde.decode(bytes);
   const crash = (point: CrashPoint): void => options.crashHook?.(point);
@@ -102,13 +143,22 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
     ...(options.topicRefreshMs === undefined ? {} : { topicRefreshMs: options.topicRefreshMs }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
     logger,
     onBatch: (batch) => handleBatch(batch),
     // buffered rows of revoked partitions are dropped: whoever holds them next reads them again from the manifest's end
-    onRevoked: () => states.clear(),
+    onRevoked: () => {
+      for (const state of states.values()) dropFile(state);
+      states.clear();
+    },
   });
 
   const idOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+  const dropFile = (state: PartitionState): void => {
+    state.file?.data.discard();
+    state.file = undefined;
+  };
 
   let budgetCheck = 0;
   /** Whether the rows held over all partitions passed the budget (summed every 100 rows: cheap enough, close enough). */
@@ -126,8 +176,8 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
   };
 
   const recover = async (fence: PartitionFence): Promise<PartitionState> => {
-    const entries = await readPartitionManifest(layout, fence.topic, fence.partition);
-    const repaired = await repairPartition(layout, entries);
+    const entries = await readPartitionManifest(store, fence.topic, fence.partition);
+    const repaired = await repairPartition(store, entries);
     if (repaired.renamed + repaired.removed > 0) {
       logger.warn('lake: finished an interrupted commit', { topic: fence.topic, partition: fence.partition, ...repaired });
     }
@@ -143,81 +193,92 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
   };
 
   /** Forgets a partition's state; its records come again from the manifest's end (sought there when the fence holds). */
-  const reset = (state: PartitionState): void => {
+  /** Forgets a partition's state; its records come again from the manifest's end (or `from`), sought there when the fence holds. */
+  const reset = (state: PartitionState, from?: bigint): void => {
     if (states.get(idOf(state.topic, state.partition)) === state) states.delete(idOf(state.topic, state.partition));
-    const from = state.committedNext ?? state.file?.rows[0]?.offset;
-    if (from !== undefined) consumer.seek(state.fence, from.toString());
+    dropFile(state);
+    const at = state.committedNext ?? from;
+    if (at !== undefined) consumer.seek(state.fence, at.toString());
   };
 
   const flush = async (state: PartitionState): Promise<void> => {
     const file = state.file;
-    const first = file?.rows[0];
-    const last = file?.rows.at(-1);
-    if (file === undefined || first === undefined || last === undefined || writer === undefined) return;
+    if (file === undefined || file.rows.length === 0 || writer === undefined) return;
     if (!state.fence.isHeld()) return;
     const { topic, partition } = state;
-    const staging = join(layout.stagingDir, `${topic}-p${partition}-o${padOffset(first.offset)}-${randomUUID()}.parquet`);
+    const staging = lakeLayout.stagedFile(topic, partition, 'o', file.firstOffset, randomUUID());
     // once its entry exists the staged file is the committed data: only a rename may move it, never a cleanup
     let committed = false;
     try {
-      await mkdir(layout.stagingDir, { recursive: true });
-      const bytes = await writer.write(file.rows, staging);
-      await syncFile(staging);
-      await syncDir(layout.stagingDir);
+      // the rows are DuckDB's from here: the file in hand is over whatever happens next
+      state.file = undefined;
+      // durable in staging (synced, or uploaded whole) before any entry can name it
+      const bytes = await store.putFile(staging, (path) => file.data.write(path).then(() => undefined));
       crash('after-file');
       if (!state.fence.isHeld()) {
-        await removeIfPresent(staging);
+        await store.remove(staging);
         return;
       }
-      const ceTimes = file.rows.flatMap((row) => (row.ceTimeMs === null ? [] : [row.ceTimeMs]));
-      const undecodable = file.rows.filter((row) => row.decodeError !== null).length;
       const entry: ManifestEntry = {
         kind: 'file',
         topic,
         partition,
         date: file.date,
-        firstOffset: first.offset.toString(),
-        lastOffset: last.offset.toString(),
+        firstOffset: file.firstOffset.toString(),
+        lastOffset: file.lastOffset.toString(),
         rows: file.rows.length,
-        undecodable,
+        undecodable: file.undecodable,
         bytes,
-        minCeTime: ceTimes.length === 0 ? null : new Date(Math.min(...ceTimes)).toISOString(),
-        maxCeTime: ceTimes.length === 0 ? null : new Date(Math.max(...ceTimes)).toISOString(),
-        schemaIds: [...new Set(file.rows.flatMap((row) => (row.schemaId === null ? [] : [row.schemaId])))].sort((a, b) => a - b),
-        file: layout.dataFile(topic, file.date, partition, first.offset),
-        staging: relative(layout.root, staging),
+        minCeTime: file.minCeTime === undefined ? null : new Date(file.minCeTime).toISOString(),
+        maxCeTime: file.maxCeTime === undefined ? null : new Date(file.maxCeTime).toISOString(),
+        schemaIds: [...file.schemaIds].sort((a, b) => a - b),
+        file: lakeLayout.dataFile(topic, file.date, partition, file.firstOffset),
+        staging,
         writer: writerName,
         writtenAt: new Date().toISOString(),
       };
-      if (!(await commitEntry(layout, entry))) {
+      if (!(await commitEntry(store, entry))) {
         // another writer committed this range first: it held the partition after us; reread the manifest
         logger.warn('lake: a file of this range was committed by another writer; dropping ours', {
           topic,
           partition,
           offset: entry.firstOffset,
         });
-        await removeIfPresent(staging);
-        state.file = undefined;
-        reset(state);
+        await store.remove(staging);
+        reset(state, file.firstOffset);
         return;
       }
       committed = true;
       crash('after-manifest');
-      state.file = undefined;
-      state.committedNext = last.offset + 1n;
+      state.committedNext = file.lastOffset + 1n;
       totals.files += 1;
       totals.rows += entry.rows;
-      totals.undecodable += undecodable;
-      await renameDurably(staging, join(layout.root, entry.file));
+      totals.undecodable += entry.undecodable;
+      await store.move(staging, entry.file);
       crash('after-rename');
       await consumer.commit(state.fence, state.committedNext.toString());
       crash('after-commit');
     } catch (error) {
       // a committed file left in staging is renamed into place by the next recovery of the partition
-      if (!committed) await removeIfPresent(staging).catch(() => undefined);
-      state.file = undefined;
-      reset(state);
+      if (!committed) await store.remove(staging).catch(() => undefined);
+      reset(state, file.firstOffset);
       throw error;
+    }
+  };
+
+  /**
+   * A heartbeat after a file is committed. One refused because the group is rebalancing is not the batch's failure:
+   * the file is durable and the fences say what happens next. Thrown out of the batch, it would pause the partition
+   * for a retry that a revoked fence never resumes.
+   */
+  const beat = async (state: PartitionState, heartbeat: () => Promise<void>): Promise<void> => {
+    try {
+      await heartbeat();
+    } catch (error) {
+      logger.warn(`lake: heartbeat refused after a commit (${String(error)}); the partition is being reassigned`, {
+        topic: state.topic,
+        partition: state.partition,
+      });
     }
   };
 
@@ -242,7 +303,7 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
     for (const record of records) {
       if (!state.fence.isHeld() || states.get(idOf(state.topic, state.partition)) !== state) return;
       const offset = BigInt(record.offset);
-      const lastBuffered = state.file?.rows.at(-1)?.offset;
+      const lastBuffered = state.file?.lastOffset;
       const expected = lastBuffered === undefined ? state.committedNext : lastBuffered + 1n;
       if (expected !== undefined && offset < expected) continue;
       if (expected !== undefined && offset > expected) {
@@ -268,12 +329,19 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
       const row = await toLakeRow(record, decode);
       if (state.file !== undefined && state.file.date !== row.date) await flush(state);
       if (!state.fence.isHeld()) return;
-      state.file ??= { rows: [], bytes: 0, date: row.date, openedAt: Date.now() };
-      state.file.rows.push(row);
-      state.file.bytes += row.size;
+      if (state.file === undefined) {
+        if (writer === undefined) return;
+        const data = await writer.begin(state.topic, state.partition);
+        if (!state.fence.isHeld() || states.get(idOf(state.topic, state.partition)) !== state) {
+          data.discard();
+          return;
+        }
+        state.file = openFile(data, row);
+      }
+      addRow(state.file, row);
       if (decideRotation(state.file, rotation, Date.now()) !== 'keep' || overBudget()) {
         await flush(state);
-        await heartbeat();
+        await beat(state, heartbeat);
       }
     }
   };
@@ -296,30 +364,27 @@ export const createLakeSink = (options: LakeSinkOptions): LakeSink => {
 
   /** Deletes staged files no entry refers to (a writer crashed or lost a race before committing), once they are old. */
   const removeStaleStaging = async (): Promise<void> => {
-    const names = await readdir(layout.stagingDir).catch(() => [] as string[]);
     const referenced = new Map<string, Set<string>>();
-    for (const name of names) {
-      const path = join(layout.stagingDir, name);
+    for (const staged of await store.list(lakeLayout.stagingPrefix)) {
       // a younger one may belong to a writer that is about to commit it
-      if (Date.now() - (await stat(path)).mtimeMs <= staleStagingMs) continue;
-      const parsed = /^(.+)-p(\d+)-[oc]\d+-[0-9a-f-]{36}\.parquet$/.exec(name);
+      if (Date.now() - staged.modifiedMs <= staleStagingMs) continue;
+      const parsed = /^_staging\/(.+)-p(\d+)-[oc]\d+-[0-9a-f-]{36}\.parquet$/.exec(staged.key);
       if (parsed !== null) {
         const key = `${parsed[1]}\u0000${parsed[2]}`;
-        let staged = referenced.get(key);
-        if (staged === undefined) {
-          const entries = await readPartitionManifest(layout, parsed[1] ?? '', Number(parsed[2]));
-          staged = new Set(entries.map((e) => e.staging));
-          referenced.set(key, staged);
+        let keys = referenced.get(key);
+        if (keys === undefined) {
+          const entries = await readPartitionManifest(store, parsed[1] ?? '', Number(parsed[2]));
+          keys = new Set(entries.map((e) => e.staging));
+          referenced.set(key, keys);
         }
-        if (staged.has(relative(layout.root, path))) continue;
+        if (keys.has(staged.key)) continue;
       }
-      await removeIfPresent(path);
+      await store.remove(staged.key);
     }
   };
 
   return {
     start: async () => {
-      await mkdir(layout.eventsDir, { recursive: true });
       await removeStaleStaging();
       writer = await createParquetWriter(options.duckdbThreads === undefined ? {} : { threads: options.duckdbThreads });
       await consumer.start();

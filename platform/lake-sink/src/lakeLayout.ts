@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-
 /** Offsets are 64-bit: 20 digits keep names sorting in offset order. */
 export const padOffset = (offset: bigint | string): string => BigInt(offset).toString().padStart(20, '0');
 
@@ -10,28 +8,33 @@ const checkTopic = (topic: string): string => {
 };
 
 /**
- * Where everything lives under a lake's root. Data files are the only `*.parquet` files under `events/`, so a
- * glob over it sees complete, committed files only; staging and manifests sit beside it.
+ * The keys of everything in a lake, relative to its root (`/`-separated, for a folder and a bucket alike). Data
+ * files are the only `*.parquet` objects under `events/`, so a glob over it sees complete, committed files only;
+ * staging and manifests sit beside it.
  */
-export const lakeLayout = (root: string) => ({
-  root,
-  eventsDir: join(root, 'events'),
-  stagingDir: join(root, '_staging'),
-  manifestDir: join(root, '_manifest'),
+export const lakeLayout = {
+  eventsPrefix: 'events/',
+  stagingPrefix: '_staging/',
+  manifestPrefix: '_manifest/',
   /** `events/topic=<t>/date=<YYYY-MM-DD>/<t>-p<partition>-o<startOffset>.parquet` (a compacted file adds `-<lastOffset>`). */
   dataFile: (topic: string, date: string, partition: number, first: bigint, compactedThrough?: bigint): string =>
-    join(
-      'events',
-      `topic=${checkTopic(topic)}`,
-      `date=${date}`,
-      `${topic}-p${partition}-o${padOffset(first)}${compactedThrough === undefined ? '' : `-${padOffset(compactedThrough)}`}.parquet`,
-    ),
-  /** The manifest folder of one partition: one entry per committed file, named by its first offset. */
-  partitionManifestDir: (topic: string, partition: number): string =>
-    join(root, '_manifest', `topic=${checkTopic(topic)}`, `p${partition}`),
-});
+    `events/topic=${checkTopic(topic)}/date=${date}/${topic}-p${partition}-o${padOffset(first)}${compactedThrough === undefined ? '' : `-${padOffset(compactedThrough)}`}.parquet`,
+  /** A file waiting in staging for its manifest entry: unique per attempt. */
+  stagedFile: (topic: string, partition: number, kind: 'o' | 'c', first: bigint | string, id: string): string =>
+    `_staging/${checkTopic(topic)}-p${partition}-${kind}${padOffset(first)}-${id}.parquet`,
+  /** The manifest prefix of one partition: one entry per committed file, named by its first offset. */
+  partitionManifest: (topic: string, partition: number): string => `_manifest/topic=${checkTopic(topic)}/p${partition}/`,
+};
 
-export type LakeLayout = ReturnType<typeof lakeLayout>;
+export type LakeLayout = typeof lakeLayout;
 
-/** The UTC day of an instant, as a Hive partition value. */
-export const utcDate = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
+const dayMs = 86_400_000;
+let lastDay = { from: 0, to: 0, text: '1970-01-01' };
+
+/** The UTC day of an instant, as a Hive partition value (the last day is remembered: events come in day runs). */
+export const utcDate = (epochMs: number): string => {
+  if (epochMs >= lastDay.from && epochMs < lastDay.to) return lastDay.text;
+  const from = Math.floor(epochMs / dayMs) * dayMs;
+  lastDay = { from, to: from + dayMs, text: new Date(from).toISOString().slice(0, 10) };
+  return lastDay.text;
+};

@@ -1,12 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describeTopics, listTopics } from '@waggle/kafka-bus';
 import { uniqueName, waitFor } from '@waggle/testing';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedEvents } from '../fixtures/seedEvents.ts';
+import { fileTestLake, s3TestLake, startS3TestServer, type S3TestServer } from '../fixtures/testLakes.ts';
 import { openLake } from './openLake.ts';
 import { verifyLake } from './verifyLake.ts';
 
@@ -15,6 +12,14 @@ const repoRoot = new URL('../../../', import.meta.url);
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+let s3: S3TestServer | undefined;
+// the first run on a machine builds versitygw (minutes); later ones find it in the cache
+beforeAll(async () => {
+  s3 = await startS3TestServer();
+}, 900_000);
+afterAll(async () => {
+  await s3?.stop();
 });
 
 /** The sink as `npm start` runs it, in its own process, with a crash hook from LAKE_CRASH_AT. */
@@ -41,14 +46,16 @@ const spawnSink = (
   return { child, exited, output };
 };
 
-describe('a lake sink killed at every step of a commit', () => {
+describe.each(['file', 's3'] as const)('a lake sink killed at every step of a commit (%s lake)', (kind) => {
   it('holds every record exactly once after restarts, with no visible file outside the manifest', { timeout: 180_000 }, async () => {
     const prefix = uniqueName('lakecrash');
-    const lakeDir = await mkdtemp(join(tmpdir(), 'lake-crash-'));
+    if (kind === 's3' && s3 === undefined) throw new Error('the S3 test server did not start');
+    const lake = kind === 'file' || s3 === undefined ? await fileTestLake() : await s3TestLake(s3);
+    const { store } = lake;
     const topics = [`${prefix}-x.events`, `${prefix}-y.events`];
     const pattern = `^${prefix}-.*\\.events$`;
     const env = {
-      LAKE_URL: pathToFileURL(lakeDir).href,
+      ...lake.env,
       GROUP_ID: `${prefix}-sink`,
       LAKE_TOPIC_PATTERN: pattern,
       LAKE_MAX_RECORDS: '97',
@@ -102,7 +109,7 @@ describe('a lake sink killed at every step of a commit', () => {
     const last = spawnSink(env);
     const report = await waitFor(
       async () => {
-        const r = await verifyLake(lakeDir, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(pattern) });
+        const r = await verifyLake(store, { brokers: stack.kafkaBrokers, topicPattern: new RegExp(pattern) });
         return r.partitions.length === 6 && r.partitions.every((p) => p.behind === 0) ? r : undefined;
       },
       { timeoutMs: 60_000, description: 'the restarted sink to catch up' },
@@ -111,24 +118,20 @@ describe('a lake sink killed at every step of a commit', () => {
     await last.exited;
     expect(report.ok, `${outcomes.join('; ')}\n${JSON.stringify(report, null, 1)}`).toBe(true);
     expect(report.orphans).toEqual([]);
-    const lake = await openLake(lakeDir);
+    const inManifest = await openLake(store);
     try {
-      const [row] = (await lake.query(`SELECT count(*), count(DISTINCT (topic, "partition", "offset")) FROM events`)).rows;
+      const [row] = (await inManifest.query(`SELECT count(*), count(DISTINCT (topic, "partition", "offset")) FROM events`)).rows;
       expect(row).toEqual([total, total]);
     } finally {
-      lake.close();
+      inManifest.close();
     }
     // the glob a DuckDB user would read sees the same rows: nothing visible is outside the manifest
-    const glob = await openLake(lakeDir, {
-      files: (await readdir(join(lakeDir, 'events'), { recursive: true }))
-        .filter((f) => f.endsWith('.parquet'))
-        .map((f) => join(lakeDir, 'events', f)),
-    });
+    const glob = await openLake(store, { files: await lake.visibleDataFiles() });
     try {
       expect((await glob.query('SELECT count(*) FROM events')).rows[0]?.[0]).toBe(total);
     } finally {
       glob.close();
     }
-    console.log(`lake crash test: ${outcomes.join('; ')}`);
+    console.log(`lake crash test (${kind}): ${outcomes.join('; ')}`);
   });
 });

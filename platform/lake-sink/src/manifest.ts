@@ -1,8 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { WaggleError } from '@waggle/errors';
-import { createExclusive, exists, removeIfPresent, renameDurably } from './durableFiles.ts';
-import { padOffset, type LakeLayout } from './lakeLayout.ts';
+import { lakeLayout, padOffset } from './lakeLayout.ts';
+import { isManifestEntryKey, type LakeStore } from './lakeStore.ts';
 
 /** One committed data file: the manifest is the lake's truth, a file counts only once its entry exists. */
 export type ManifestEntry = {
@@ -39,21 +37,52 @@ export const entryName = (entry: Pick<ManifestEntry, 'kind' | 'firstOffset' | 'l
  * starts where the partition's last one ended, so two writers that both believe they own a partition (a revoked
  * member that has not noticed yet) cannot both commit the same range: the second sees `false` and must reread.
  */
-export const commitEntry = (layout: LakeLayout, entry: ManifestEntry): Promise<boolean> =>
-  createExclusive(join(layout.partitionManifestDir(entry.topic, entry.partition), entryName(entry)), `${JSON.stringify(entry, null, 1)}\n`);
+export const commitEntry = (store: LakeStore, entry: ManifestEntry): Promise<boolean> =>
+  store.createExclusive(
+    `${lakeLayout.partitionManifest(entry.topic, entry.partition)}${entryName(entry)}`,
+    `${JSON.stringify(entry, null, 1)}\n`,
+  );
+
+// entries never change once written: a process reads each one once (an S3 lake is then listed, not fetched again)
+const entryTexts = new WeakMap<LakeStore, Map<string, string>>();
+
+const readEntry = async (store: LakeStore, key: string): Promise<string | undefined> => {
+  let cache = entryTexts.get(store);
+  if (cache === undefined) entryTexts.set(store, (cache = new Map<string, string>()));
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const text = await store.readText(key);
+  if (text !== undefined && cache.size < 100_000) cache.set(key, text);
+  return text;
+};
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
+export const mapLimited = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next;
+      next += 1;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+};
 
 /** Every entry of one partition, in offset order (compacted entries after the file entries they replace). */
-export const readPartitionManifest = async (layout: LakeLayout, topic: string, partition: number): Promise<NamedEntry[]> => {
-  const dir = layout.partitionManifestDir(topic, partition);
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
+export const readPartitionManifest = async (store: LakeStore, topic: string, partition: number): Promise<NamedEntry[]> => {
+  const prefix = lakeLayout.partitionManifest(topic, partition);
+  const keys = (await store.list(prefix))
+    .map((o) => o.key)
+    .filter((key) => isManifestEntryKey(key) && !key.slice(prefix.length).includes('/'));
+  const texts = await mapLimited(keys, 16, (key) => readEntry(store, key));
+  const entries = keys.flatMap((key, i) => {
+    const text = texts[i];
+    // deleted between the listing and the read: nothing deletes entries, but a hand-cleaned lake may
+    return text === undefined ? [] : [{ ...(JSON.parse(text) as ManifestEntry), name: key.slice(prefix.length) }];
   });
-  const entries = await Promise.all(
-    names
-      .filter((name) => name.endsWith('.json'))
-      .map(async (name) => ({ ...(JSON.parse(await readFile(join(dir, name), 'utf8')) as ManifestEntry), name })),
-  );
   return entries.sort((a, b) => {
     const byFirst = BigInt(a.firstOffset) - BigInt(b.firstOffset);
     if (byFirst !== 0n) return byFirst < 0n ? -1 : 1;
@@ -62,15 +91,13 @@ export const readPartitionManifest = async (layout: LakeLayout, topic: string, p
 };
 
 /** The topics and partitions a lake has manifests for. */
-export const listManifestPartitions = async (layout: LakeLayout): Promise<{ topic: string; partition: number }[]> => {
-  const found: { topic: string; partition: number }[] = [];
-  const topics = await readdir(layout.manifestDir).catch(() => [] as string[]);
-  for (const topicDir of topics.filter((t) => t.startsWith('topic=')).sort()) {
-    for (const p of await readdir(join(layout.manifestDir, topicDir))) {
-      if (/^p\d+$/.test(p)) found.push({ topic: topicDir.slice('topic='.length), partition: Number(p.slice(1)) });
-    }
+export const listManifestPartitions = async (store: LakeStore): Promise<{ topic: string; partition: number }[]> => {
+  const found = new Map<string, { topic: string; partition: number }>();
+  for (const { key } of await store.list(lakeLayout.manifestPrefix)) {
+    const parsed = /^_manifest\/topic=([^/]+)\/p(\d+)\/[^/]+$/.exec(key);
+    if (parsed !== null) found.set(`${parsed[1]}/${parsed[2]}`, { topic: parsed[1] ?? '', partition: Number(parsed[2]) });
   }
-  return found.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  return [...found.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 };
 
 /** The entries whose files hold the partition's rows now: compacted ones, and file entries no compacted one replaces. */
@@ -99,18 +126,14 @@ export class LakeCorruptError extends WaggleError {
  * into place (roll forward), and the small files a compacted entry replaces are deleted. Idempotent; safe to run
  * from the sink and `waggle lake compact` at once.
  */
-export const repairPartition = async (
-  layout: LakeLayout,
-  entries: readonly NamedEntry[],
-): Promise<{ renamed: number; removed: number }> => {
+export const repairPartition = async (store: LakeStore, entries: readonly NamedEntry[]): Promise<{ renamed: number; removed: number }> => {
   let renamed = 0;
   let removed = 0;
   const live = liveEntries(entries);
   for (const entry of live) {
-    const target = join(layout.root, entry.file);
-    if (await exists(target)) continue;
-    if (await renameDurably(join(layout.root, entry.staging), target)) renamed += 1;
-    else if (!(await exists(target))) {
+    if (await store.exists(entry.file)) continue;
+    if (await store.move(entry.staging, entry.file)) renamed += 1;
+    else if (!(await store.exists(entry.file))) {
       throw new LakeCorruptError(
         `manifest entry ${entry.topic}/${entry.partition}/${entry.name} has no file (${entry.file}) and no staged copy`,
       );
@@ -119,9 +142,8 @@ export const repairPartition = async (
   const liveNames = new Set(live.map((e) => e.name));
   for (const entry of entries) {
     if (liveNames.has(entry.name)) continue;
-    const target = join(layout.root, entry.file);
-    if (await exists(target)) {
-      await removeIfPresent(target);
+    if (await store.exists(entry.file)) {
+      await store.remove(entry.file);
       removed += 1;
     }
   }

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDb } from './openDuckDb.ts';
 import { ValidationError } from '@waggle/errors';
 import { lakeColumns } from './createParquetWriter.ts';
-import { lakeLayout } from './lakeLayout.ts';
-import { listManifestPartitions, liveEntries, readPartitionManifest } from './manifest.ts';
+import type { LakeStore } from './lakeStore.ts';
+import { listManifestPartitions, liveEntries, mapLimited, readPartitionManifest, type NamedEntry } from './manifest.ts';
 
 export type QueryResult = { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
 
@@ -43,20 +42,37 @@ export const namedQueries: readonly NamedQuery[] = [
 export type Lake = {
   /** Runs SQL over the `events` view; a statement DuckDB cannot parse or bind throws `ValidationError`. */
   readonly query: (sql: string, params?: readonly string[]) => Promise<QueryResult>;
+  /** The local files the view reads (an S3 lake's are cached downloads). */
   readonly files: readonly string[];
   readonly close: () => void;
 };
 
+/** Which committed files a query reads: all, or some topics and UTC days (an S3 lake then downloads only those). */
+export type LakeSelection = { readonly topics?: RegExp; readonly from?: string; readonly to?: string };
+
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
-/** The committed data files of a lake (absolute paths), from its manifest: a file not committed yet is never read. */
-export const committedFiles = async (lakeDir: string): Promise<string[]> => {
-  const layout = lakeLayout(lakeDir);
-  const files: string[] = [];
-  for (const { topic, partition } of await listManifestPartitions(layout)) {
-    for (const entry of liveEntries(await readPartitionManifest(layout, topic, partition))) files.push(join(lakeDir, entry.file));
+/** The live entries of a lake, from its manifest (a file not committed yet is never read), as selected. */
+export const committedEntries = async (store: LakeStore, selection: LakeSelection = {}): Promise<NamedEntry[]> => {
+  const entries: NamedEntry[] = [];
+  for (const { topic, partition } of await listManifestPartitions(store)) {
+    if (selection.topics !== undefined && !selection.topics.test(topic)) continue;
+    for (const entry of liveEntries(await readPartitionManifest(store, topic, partition))) {
+      if (selection.from !== undefined && entry.date < selection.from) continue;
+      if (selection.to !== undefined && entry.date > selection.to) continue;
+      entries.push(entry);
+    }
   }
-  return files;
+  return entries;
+};
+
+/** Local paths of the selected committed files: in place, or downloaded to the cache (8 at a time), which keeps only live files. */
+export const committedFiles = async (store: LakeStore, selection: LakeSelection = {}): Promise<string[]> => {
+  const entries = await committedEntries(store, selection);
+  const paths = await mapLimited(entries, 8, (entry) => store.localPath(entry.file, entry.bytes));
+  if (selection.topics === undefined && selection.from === undefined && selection.to === undefined)
+    await store.pruneCache(new Set(entries.map((e) => e.file)));
+  return paths;
 };
 
 const isBadQuery = (error: unknown): boolean =>
@@ -76,8 +92,8 @@ const toPlain = (value: unknown, isDate: boolean): unknown => {
  * Opens a lake for SQL: an in-process DuckDB (UTC) with an `events` view over the committed files, Hive partition
  * keys `topic` and `date` typed, columns united by name so files of every writer version read together.
  */
-export const openLake = async (lakeDir: string, options: { files?: readonly string[] } = {}): Promise<Lake> => {
-  const files = options.files ?? (await committedFiles(lakeDir));
+export const openLake = async (store: LakeStore, options: { files?: readonly string[]; selection?: LakeSelection } = {}): Promise<Lake> => {
+  const files = options.files ?? (await committedFiles(store, options.selection));
   const instance = await openDuckDb();
   const connection: DuckDBConnection = await instance.connect();
   if (files.length === 0) {

@@ -27,7 +27,7 @@ describe('the lake sink as a service', () => {
       PORT: '0',
       LOG_LEVEL: 'silent',
     });
-    expect(config.lakeDir).toBe(lakeDir);
+    expect(config.lake.location).toEqual({ kind: 'file', dir: lakeDir });
     const service = await startLakeSinkService(config);
     try {
       expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
@@ -46,8 +46,15 @@ describe('the lake sink as a service', () => {
     }
   });
 
-  it('refuses an s3:// lake and a bad crash-hook setting at startup', () => {
-    expect(() => loadConfig({ LAKE_URL: 's3://bucket/lake' })).toThrow(/only file:\/\//);
+  it('reads an s3:// lake, and refuses a bad bucket, a + in the prefix, half a key pair and a bad crash hook at startup', () => {
+    expect(loadConfig({ LAKE_URL: 's3://waggle-lake/dev/lake/', LAKE_S3_ENDPOINT: 'http://127.0.0.1:9070' }).lake).toMatchObject({
+      location: { kind: 's3', bucket: 'waggle-lake', prefix: 'dev/lake' },
+      s3: { endpoint: 'http://127.0.0.1:9070', forcePathStyle: true, region: 'us-east-1' },
+    });
+    expect(() => loadConfig({ LAKE_URL: 's3://Bad_Bucket/lake' })).toThrow(/bucket name/);
+    expect(() => loadConfig({ LAKE_URL: 's3://bucket/a+b' })).toThrow(/no \+/);
+    expect(() => loadConfig({ LAKE_URL: 'gs://bucket/lake' })).toThrow(/file:\/\/… or s3:\/\//);
+    expect(() => loadConfig({ LAKE_URL: 's3://bucket', LAKE_S3_ACCESS_KEY_ID: 'k' })).toThrow(/go together/);
     expect(() => loadConfig({ LAKE_CRASH_AT: 'sometimes' })).toThrow(/LAKE_CRASH_AT/);
   });
 });

@@ -4,6 +4,7 @@ import { WaggleError } from '@waggle/errors';
 import { z } from 'zod';
 import type { LakeSinkConfig } from './config.ts';
 import { createLakeSink, type LakeSinkStatus } from './createLakeSink.ts';
+import { openLakeStore } from './lakeLocation.ts';
 
 export type LakeSinkService = { readonly url: string; readonly stop: () => Promise<void>; readonly status: () => LakeSinkStatus };
 
@@ -12,20 +13,27 @@ export const startLakeSinkService = async (
   config: LakeSinkConfig,
   logger: Logger = createLogger({ service: 'lake-sink', level: config.logLevel }),
 ): Promise<LakeSinkService> => {
+  const store = openLakeStore(config.lake);
   const sink = createLakeSink({
     brokers: config.kafkaBrokers,
     registryUrl: config.schemaRegistryUrl,
-    lakeDir: config.lakeDir,
+    store,
     groupId: config.groupId,
     topicPattern: config.topicPattern,
     topicRefreshMs: config.topicRefreshMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     rotation: config.rotation,
     duckdbThreads: config.duckdbThreads,
+    maxBytesPerPartition: config.fetchMaxBytes,
     logger: toMessageFirstLogger(logger),
     ...(config.crashHook === undefined ? {} : { crashHook: config.crashHook }),
   });
-  await sink.start();
+  try {
+    await sink.start();
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const app = createHttpApp({
     logger,
     info: { title: 'lake-sink', version: '1.0.0', description: 'Every event, exactly once, in Hive-partitioned Parquet' },
@@ -48,7 +56,7 @@ export const startLakeSinkService = async (
             body: {
               service: 'lake-sink',
               consumers: [{ group: config.groupId, state: status.state, partitions: await sink.lag() }],
-              lake: { lakeDir: config.lakeDir, ...status },
+              lake: { url: store.url, ...status },
             },
           };
         },
@@ -56,13 +64,14 @@ export const startLakeSinkService = async (
     ],
   });
   const server = await startHttpServer(app, { port: config.port, host: config.host });
-  logger.info({ url: server.url, lakeDir: config.lakeDir }, 'lake sink running');
+  logger.info({ url: server.url, lake: store.url }, 'lake sink running');
   return {
     url: server.url,
     status: sink.status,
     stop: async () => {
       await server.stop();
       await sink.stop();
+      store.close();
     },
   };
 };

@@ -13,7 +13,8 @@ export type LakeRow = {
   readonly eventType: string | null;
   readonly schemaId: number | null;
   readonly streamId: string | null;
-  readonly streamVersion: bigint | null;
+  /** A stream version: far below 2^53, so a number. */
+  readonly streamVersion: number | null;
   readonly ceId: string | null;
   readonly ceType: string | null;
   readonly ceSource: string | null;
@@ -49,6 +50,9 @@ const toJsonText = (data: unknown): string => {
   return plain.includes('"type":"Buffer"') ? withBuffers(data) : plain;
 };
 
+const firstDayMs = Date.parse('0000-01-01T00:00:00Z');
+const lastDayMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
@@ -72,20 +76,25 @@ export const toLakeRow = async (record: ConsumedRecord<never>, decode: (bytes: B
   }
   const ceTimeText = header(record, 'ce_time');
   const parsed = ceTimeText === null ? Number.NaN : Date.parse(ceTimeText);
-  const ceTimeMs = Number.isNaN(parsed) ? null : parsed;
-  if (ceTimeMs === null) problems.push(ceTimeText === null ? 'no ce_time header' : `ce_time is not a timestamp: ${ceTimeText}`);
+  // a day outside years 0000-9999 has no plain YYYY-MM-DD name to file it under
+  const ceTimeMs = parsed >= firstDayMs && parsed <= lastDayMs ? parsed : null;
+  if (ceTimeMs === null)
+    problems.push(ceTimeText === null ? 'no ce_time header' : `ce_time is not a timestamp of years 0000-9999: ${ceTimeText}`);
   const version = header(record, 'ce_streamversion');
-  const streamVersion = version !== null && /^\d+$/.test(version) ? BigInt(version) : null;
+  const streamVersion = version !== null && /^\d{1,15}$/.test(version) ? Number(version) : null;
   const key = record.key?.toString('utf8') ?? null;
+  const subject = record.headers['ce_subject'];
+  // the subject is most often the key: one string for both
+  const streamId = subject === undefined ? key : record.key !== null && subject.equals(record.key) ? key : subject.toString('utf8');
   const ceType = header(record, 'ce_type');
-  const row = {
+  return {
     topic: record.topic,
     partition: record.partition,
     offset: BigInt(record.offset),
     key,
     eventType: decoded?.fullName ?? ceType,
     schemaId: decoded?.schemaId ?? null,
-    streamId: header(record, 'ce_subject') ?? key,
+    streamId,
     streamVersion,
     ceId: header(record, 'ce_id'),
     ceType,
@@ -99,6 +108,6 @@ export const toLakeRow = async (record: ConsumedRecord<never>, decode: (bytes: B
     decodeError: problems.length === 0 ? null : problems.join('; '),
     kafkaTimestampMs: record.timestamp,
     date: utcDate(ceTimeMs ?? record.timestamp),
+    size: 200 + (payload?.length ?? 0) + (record.value?.length ?? 0),
   };
-  return { ...row, size: 200 + (payload?.length ?? 0) + (record.value?.length ?? 0) };
 };

@@ -27,7 +27,17 @@ describe('a record that cannot be decoded', () => {
     const row = await toLakeRow(record(null, { ce_time: 'yesterday' }), decode);
     expect(row.date).toBe('2026-11-19');
     expect(row.ceTimeMs).toBeNull();
-    expect(row.decodeError).toMatch(/tombstone.*ce_time is not a timestamp: yesterday/);
+    expect(row.decodeError).toMatch(/tombstone.*ce_time is not a timestamp of years 0000-9999: yesterday/);
+  });
+  it('with a ce_time past year 9999 is filed under its Kafka timestamp: a day name must never start with a sign', async () => {
+    const row = await toLakeRow(record(null, { ce_time: '+010000-01-01T00:00:00Z' }), decode);
+    expect(row.date).toBe('2026-11-19');
+    expect(row.decodeError).toMatch(/years 0000-9999/);
+  });
+  it('takes its stream id from ce_subject, else from the key', async () => {
+    expect((await toLakeRow(record(null, { ce_subject: 'booking-9' }), decode)).streamId).toBe('booking-9');
+    expect((await toLakeRow(record(null, { ce_subject: 'k-1' }), decode)).streamId).toBe('k-1');
+    expect((await toLakeRow(record(null, { ce_streamversion: '12' }), decode)).streamVersion).toBe(12);
   });
   it('is not stored while the registry does not answer: the error is retriable and thrown', async () => {
     await expect(toLakeRow(record(toWireFormat(12345, Buffer.from([2, 65])), {}), decode)).rejects.toBeInstanceOf(TransientError);

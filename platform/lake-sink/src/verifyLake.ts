@@ -1,8 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { openDuckDb } from './openDuckDb.ts';
 import { describeTopics, listTopics, type Logger } from '@waggle/kafka-bus';
 import { lakeLayout } from './lakeLayout.ts';
+import type { LakeStore } from './lakeStore.ts';
 import { listManifestPartitions, liveEntries, readPartitionManifest } from './manifest.ts';
 
 /** What verify found in one partition; `problems` empty means its files are whole, contiguous and match Kafka. */
@@ -27,11 +26,6 @@ export type VerifyReport = {
   readonly orphans: readonly string[];
 };
 
-const listParquet = async (dir: string): Promise<string[]> => {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.parquet')).map((e) => join(e.parentPath, e.name));
-};
-
 const quiet = (logger: Logger | undefined) => (logger === undefined ? {} : { logger });
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
@@ -42,10 +36,9 @@ const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
  * each other with no gap and no overlap from Kafka's first retained offset; no visible file is outside the manifest.
  */
 export const verifyLake = async (
-  lakeDir: string,
+  store: LakeStore,
   options: { brokers?: string | readonly string[]; topicPattern?: RegExp; logger?: Logger } = {},
 ): Promise<VerifyReport> => {
-  const layout = lakeLayout(lakeDir);
   const instance = await openDuckDb({ threads: '2' });
   const connection = await instance.connect();
   const partitions: PartitionCheck[] = [];
@@ -58,7 +51,7 @@ export const verifyLake = async (
             topics: await listTopics(options.brokers, options.topicPattern ?? /\.events$/, quiet(options.logger)),
             ...quiet(options.logger),
           });
-    const inLake = await listManifestPartitions(layout);
+    const inLake = await listManifestPartitions(store);
     const keys = new Map(inLake.map((p) => [`${p.topic}\u0000${p.partition}`, p]));
     for (const t of kafka)
       for (const p of t.partitions) {
@@ -66,12 +59,11 @@ export const verifyLake = async (
       }
     for (const { topic, partition } of [...keys.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)) {
       const problems: string[] = [];
-      const live = liveEntries(await readPartitionManifest(layout, topic, partition));
+      const live = liveEntries(await readPartitionManifest(store, topic, partition));
       let rows = 0;
       let previous: bigint | undefined;
       for (const entry of live) {
-        const path = join(lakeDir, entry.file);
-        counted.add(path);
+        counted.add(entry.file);
         const first = BigInt(entry.firstOffset);
         const last = BigInt(entry.lastOffset);
         if (previous !== undefined && first !== previous + 1n) {
@@ -83,6 +75,8 @@ export const verifyLake = async (
         }
         previous = previous === undefined || last > previous ? last : previous;
         try {
+          // an S3 lake's file is downloaded (checked against the entry's size) and read from the cache
+          const path = await store.localPath(entry.file, entry.bytes);
           const reader = await connection.runAndReadAll(
             `SELECT count(*) AS n, count(DISTINCT "offset") AS distinct_offsets, min("offset") AS lo, max("offset") AS hi,
                     count(*) FILTER (WHERE topic <> $1 OR "partition" <> $2) AS foreign_rows, sum(length(CAST(e AS VARCHAR))) AS chars
@@ -126,6 +120,8 @@ export const verifyLake = async (
     connection.closeSync();
     instance.closeSync();
   }
-  const orphans = (await listParquet(layout.eventsDir)).filter((path) => !counted.has(path)).map((path) => relative(lakeDir, path));
+  const orphans = (await store.list(lakeLayout.eventsPrefix))
+    .map((o) => o.key)
+    .filter((key) => key.endsWith('.parquet') && !counted.has(key));
   return { ok: orphans.length === 0 && partitions.every((p) => p.problems.length === 0), partitions, orphans };
 };

@@ -7,13 +7,14 @@ import { promisify } from 'node:util';
 import { resolveApicurio, resolveFerretDb, resolveKafkaClasspath, type Report } from './artifacts.ts';
 import { ensureDir, type DaemonSpec } from './processes.ts';
 import { probeKafka, probeMongo, probeRegistry } from './probes.ts';
+import { s3Components } from './s3Component.ts';
 import type { StackConfig, StackMode } from './stackConfig.ts';
 import { StackError } from './stackError.ts';
 import { findJava17, findJava21 } from './toolchain.ts';
 
 const run = promisify(execFile);
 
-export type ComponentName = 'kafka' | 'registry' | 'mongo';
+export type ComponentName = 'kafka' | 'registry' | 'mongo' | 's3';
 
 /** One server of the stack: how to tell it answers and, when local, how to start it. */
 export type Component = {
@@ -21,7 +22,7 @@ export type Component = {
   readonly mode: StackMode;
   /** What clients use: the value of its setting. */
   readonly address: string;
-  readonly setting: 'KAFKA_BROKERS' | 'SCHEMA_REGISTRY_URL' | 'MONGO_URL';
+  readonly setting: 'KAFKA_BROKERS' | 'SCHEMA_REGISTRY_URL' | 'MONGO_URL' | 'LAKE_S3_ENDPOINT';
   readonly ports: readonly { readonly port: number; readonly setting: string }[];
   readonly dir: string;
   readonly pidFile: string;
@@ -225,9 +226,10 @@ const mongoComponent = (config: StackConfig): Component => {
   };
 };
 
-/** The stack's three servers, in start order. */
+/** The stack's three servers, in start order, and its S3 server when asked for (`WAGGLE_S3=1`). */
 export const stackComponents = (config: StackConfig): readonly Component[] => [
   kafkaComponent(config),
   registryComponent(config),
   mongoComponent(config),
+  ...s3Components(config),
 ];

@@ -6,3 +6,5 @@ export type { ComponentStatus, UpOutcome } from './stack.ts';
 export { loadStackConfig, StackConfigError, toEnvLines } from './stackConfig.ts';
 export type { StackConfig, StackMode } from './stackConfig.ts';
 export { StackError } from './stackError.ts';
+export { probeS3, resolveVersityGw, versityGwArgs, versityGwVersion } from './s3Component.ts';
+export type { S3StackConfig } from './s3Component.ts';

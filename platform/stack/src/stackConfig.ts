@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { s3EnvLines, s3StackConfig, type S3StackConfig } from './s3Component.ts';
 
 /** Where each of the three stack settings comes from: started here, or someone else's server. */
 export type StackMode = 'local' | 'external';
@@ -11,6 +12,8 @@ export type StackConfig = {
   readonly kafka: { readonly mode: StackMode; readonly brokers: string; readonly port: number; readonly controllerPort: number };
   readonly registry: { readonly mode: StackMode; readonly url: string; readonly port: number; readonly managementPort: number };
   readonly mongo: { readonly mode: StackMode; readonly url: string; readonly port: number };
+  /** The optional S3 server for a lake on object storage. */
+  readonly s3: S3StackConfig;
   /** Data, logs and pid files of the running stack (git-ignored). */
   readonly stateDir: string;
   /** Downloads and builds shared by every clone on this machine. */
@@ -73,6 +76,7 @@ export const loadStackConfig = (env: NodeJS.ProcessEnv = process.env): StackConf
       url: e.MONGO_URL ?? `mongodb://127.0.0.1:${e.WAGGLE_MONGO_PORT}/?directConnection=true`,
       port: e.WAGGLE_MONGO_PORT,
     },
+    s3: s3StackConfig(env),
     stateDir: e.WAGGLE_STATE_DIR ?? join(repoRoot, '.waggle', 'stack'),
     cacheDir: e.WAGGLE_CACHE_DIR ?? join(cacheRoot, 'waggle'),
   };
@@ -83,4 +87,5 @@ export const toEnvLines = (config: StackConfig): string[] => [
   `KAFKA_BROKERS=${config.kafka.brokers}`,
   `SCHEMA_REGISTRY_URL=${config.registry.url}`,
   `MONGO_URL=${config.mongo.url}`,
+  ...s3EnvLines(config.s3),
 ];
