@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { openMongoEventStore, type OpenedEventStore } from '@waggle/event-store';
 import type { TaskWorker } from '@waggle/task-worker';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
@@ -9,10 +8,10 @@ import { createScriptSandbox, type ScriptSandbox } from '../engine/createScriptS
 import type { WorkflowDef } from '../engine/workflowDef.ts';
 import { loadExecution } from './loadExecution.ts';
 import { conductorClient } from './testing/conductorClient.ts';
+import { killHard, spawnCoordinator } from './testing/spawnCoordinator.ts';
 import { countEffects, startTestWorkers } from './testing/startTestCoordinator.ts';
 
 const stack = inject('stack');
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const prefix = uniqueName('sagacrash');
 const database = uniqueName('saga-crash');
 const taskTypes = ['crash_a', 'crash_b', 'crash_c'];
@@ -34,37 +33,10 @@ let workers: TaskWorker;
 let sandbox: ScriptSandbox;
 const { api, start } = conductorClient(() => `http://127.0.0.1:${port}`);
 
-/** The coordinator as `npm start` runs it, in its own process, so it can be SIGKILLed. */
-const spawnCoordinator = async (): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'saga-coordinator/src/service/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: stack.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      MONGO_URL: stack.mongoUrl,
-      MONGO_DB: database,
-      PORT: String(port),
-      SAGA_TOPIC_PREFIX: prefix,
-      SAGA_PARTITIONS: '3',
-      SAGA_SESSION_TIMEOUT_MS: '6000',
-      SAGA_TIMER_TICK_MS: '50',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+const spawnOne = async (): Promise<ChildProcess> => {
+  const child = await spawnCoordinator(stack, { port, database, prefix });
   children.push(child);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok, {
-    timeoutMs: 60_000,
-    description: 'the coordinator to be ready',
-  });
   return child;
-};
-
-const kill = async (child: ChildProcess): Promise<void> => {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 };
 
 beforeAll(async () => {
@@ -75,7 +47,7 @@ beforeAll(async () => {
   workers = await startTestWorkers(stack, { prefix, name: uniqueName('crash-workers'), store: effects.store, taskTypes });
 }, 60_000);
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) await killHard(child);
   await workers?.stop();
   await effects?.close();
   await coordinatorDb?.close();
@@ -84,7 +56,7 @@ afterAll(async () => {
 
 describe('a coordinator SIGKILLed while executions run', () => {
   it('finishes every execution after a restart, each task attempt dispatched once and applied once', { timeout: 180_000 }, async () => {
-    let child = await spawnCoordinator();
+    let child = await spawnOne();
     expect(
       (
         await api(
@@ -99,12 +71,12 @@ describe('a coordinator SIGKILLed while executions run', () => {
 
     // killed in the middle: results on their way, next commands not yet decided or not yet relayed
     await waitFor(async () => (await countEffects(effects.store, taskTypes)).size >= 10, { description: 'some tasks to have run' });
-    await kill(child);
+    await killHard(child);
     const decider = createExecutionDecider(sandbox);
     const statusAtKill = await Promise.all(ids.map(async (id) => (await loadExecution(coordinatorDb.store, decider, id)).execution.status));
     expect(statusAtKill.filter((status) => status === 'RUNNING').length).toBeGreaterThan(0);
 
-    child = await spawnCoordinator();
+    child = await spawnOne();
     const finished = await waitFor(
       async () => {
         const executions = await Promise.all(ids.map(async (id) => (await loadExecution(coordinatorDb.store, decider, id)).execution));
@@ -120,6 +92,6 @@ describe('a coordinator SIGKILLed while executions run', () => {
       for (const task of execution.tasks) expect(counts.get(`${task.taskId}:0`), task.taskId).toBe(1);
     }
     expect(counts.size).toBe(ids.length * 3);
-    await kill(child);
+    await killHard(child);
   });
 });
