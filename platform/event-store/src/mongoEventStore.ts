@@ -158,6 +158,11 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
   const insertOutbox = createGroupInsert(outbox);
   const insertCommand = createGroupInsert(commands);
   const claims = createLaneClaims(outbox);
+  /**
+   * Per lane: seqs of appends this store saw commit and no read of the lane has passed yet. A relay in the same
+   * process (the usual case) then publishes them without looking their commit up in the stream.
+   */
+  const committedHere = new Map<number, Set<number>>();
   /** Per stream (least recently used first): the highest version seen to end one of its committed batches. */
   const knownHeads = new Map<string, number>();
 
@@ -248,6 +253,10 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
       }
       knowHead(streamId, batch.to);
       claims.vouchLater(batch.lane, [seq]);
+      let committed = committedHere.get(batch.lane);
+      if (!committed) committedHere.set(batch.lane, (committed = new Set()));
+      // bounded for a store whose lanes no relay of this process reads: the relay then looks them up, as before
+      if (committed.size < 100_000) committed.add(seq);
       return { streamId, fromVersion: from, toVersion: batch.to, batchId: batch.batchId, position: { lane: batch.lane, seq } };
     });
   };
@@ -337,7 +346,9 @@ export const createMongoEventStore = (options: MongoEventStoreOptions): EventSto
           for (const s of vouch) vouched.add(s);
         }
       }
-      // what no later entry vouches for is looked up in its stream
+      // what this store committed itself is known; what no later entry vouches for is looked up in its stream
+      const committed = committedHere.get(lane);
+      for (const { seq } of entries) if (committed?.delete(seq)) vouched.add(seq);
       const pending = entries.flatMap((e) => (e.batch && !vouched.has(e.seq) ? [streamKey(e.batch.streamId, e.batch.from)] : []));
       const holders = new Map(
         pending.length === 0
