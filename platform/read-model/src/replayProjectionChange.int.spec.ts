@@ -102,7 +102,7 @@ beforeAll(async () => {
   await producer.start();
   await producer.send(
     keys.flatMap((key, k) =>
-      [1, 2, 3].map((version) => ({ topic, key, value: JSON.stringify({ key, amount: (k + 1) * 10 * version, version }) })),
+      [1, 2, 3].map((version) => ({ topic, key, value: Buffer.from(JSON.stringify({ key, amount: (k + 1) * 10 * version, version })) })),
     ),
   );
   service = await startOrderTotals(false);
