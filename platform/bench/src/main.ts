@@ -5,11 +5,13 @@ import { loadStackConfig, resolveKafkaClasspath, stackDown, stackStatus, stackUp
 import type { Bench, BenchContext } from './benchContext.ts';
 
 const platformDir = fileURLToPath(new URL('../../', import.meta.url));
+// benches outside platform/: the saga coordinator's
+const otherBenchDirs = [fileURLToPath(new URL('../../../saga-coordinator/bench', import.meta.url))];
 
 const findBenches = async (): Promise<{ name: string; file: string }[]> => {
   const found: { name: string; file: string }[] = [];
-  for (const lib of await readdir(platformDir)) {
-    const dir = join(platformDir, lib, 'bench');
+  const dirs = [...(await readdir(platformDir)).map((lib) => join(platformDir, lib, 'bench')), ...otherBenchDirs];
+  for (const dir of dirs) {
     for (const file of await readdir(dir).catch(() => [] as string[])) {
       if (file.endsWith('.bench.ts')) found.push({ name: basename(file, '.bench.ts'), file: join(dir, file) });
     }
