@@ -9,12 +9,13 @@ import {
 } from '@waggle/kafka-bus';
 import { createAvroSerde } from '@waggle/serde';
 import type { CrashHook, CrashPoint } from './crashHook.ts';
-import { createParquetWriter, writerName, type FileInProgress, type ParquetWriter } from './createParquetWriter.ts';
+import { createParquetWriter, writerName, type ParquetWriter } from './createParquetWriter.ts';
+import { addRow, openFile, type OpenFile } from './openFile.ts';
 import { lakeLayout } from './lakeLayout.ts';
 import type { LakeStore } from './lakeStore.ts';
 import { commitEntry, nextOffsetOf, readPartitionManifest, repairPartition, type ManifestEntry } from './manifest.ts';
 import { decideRotation, type Rotation } from './decideRotation.ts';
-import { toLakeRow, type LakeRow } from './toLakeRow.ts';
+import { toLakeRow } from './toLakeRow.ts';
 
 export type LakeSinkOptions = {
   readonly brokers: string | readonly string[];
@@ -56,49 +57,6 @@ export type LakeSink = {
   readonly status: () => LakeSinkStatus;
   /** The group's lag per partition (by its committed offsets, which follow each committed file). */
   readonly lag: SinkConsumer['lag'];
-};
-
-/** The file a partition's rows go into now; its rows are in DuckDB, only what the manifest needs is kept here. */
-type OpenFile = {
-  readonly data: FileInProgress;
-  readonly date: string;
-  readonly openedAt: number;
-  readonly firstOffset: bigint;
-  lastOffset: bigint;
-  /** Row count; `rows.length` so that `decideRotation` reads it. */
-  readonly rows: { length: number };
-  bytes: number;
-  undecodable: number;
-  minCeTime: number | undefined;
-  maxCeTime: number | undefined;
-  readonly schemaIds: Set<number>;
-};
-
-const openFile = (data: FileInProgress, row: LakeRow): OpenFile => ({
-  data,
-  date: row.date,
-  openedAt: Date.now(),
-  firstOffset: row.offset,
-  lastOffset: row.offset,
-  rows: { length: 0 },
-  bytes: 0,
-  undecodable: 0,
-  minCeTime: undefined,
-  maxCeTime: undefined,
-  schemaIds: new Set(),
-});
-
-const addRow = (file: OpenFile, row: LakeRow): void => {
-  file.data.append(row);
-  file.rows.length += 1;
-  file.lastOffset = row.offset;
-  file.bytes += row.size;
-  if (row.decodeError !== null) file.undecodable += 1;
-  if (row.schemaId !== null) file.schemaIds.add(row.schemaId);
-  if (row.ceTimeMs !== null) {
-    if (file.minCeTime === undefined || row.ceTimeMs < file.minCeTime) file.minCeTime = row.ceTimeMs;
-    if (file.maxCeTime === undefined || row.ceTimeMs > file.maxCeTime) file.maxCeTime = row.ceTimeMs;
-  }
 };
 
 type PartitionState = {
