@@ -36,7 +36,8 @@ export const createFileLakeStore = (root: string): LakeStore => {
       }
     },
     list: async (prefix) => {
-      const dir = pathOf(prefix.replace(/\/$/, ''));
+      // the folder the prefix is in, then the keys that start with it
+      const dir = pathOf(prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/$/, ''));
       const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return [];
         throw error;
@@ -47,7 +48,8 @@ export const createFileLakeStore = (root: string): LakeStore => {
         const path = join(entry.parentPath, entry.name);
         const info = await stat(path).catch(() => undefined);
         // gone between the listing and the stat: a rename or a delete of someone else's
-        if (info !== undefined) found.push({ key: toKey(root, path), size: info.size, modifiedMs: info.mtimeMs });
+        const key = toKey(root, path);
+        if (info !== undefined && key.startsWith(prefix)) found.push({ key, size: info.size, modifiedMs: info.mtimeMs });
       }
       return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },

@@ -22,6 +22,11 @@ export const lakeLayout = {
   /** A file waiting in staging for its manifest entry: unique per attempt. */
   stagedFile: (topic: string, partition: number, kind: 'o' | 'c', first: bigint | string, id: string): string =>
     `_staging/${checkTopic(topic)}-p${partition}-${kind}${padOffset(first)}-${id}.parquet`,
+  /** The start of every staged file's key of one partition (a listing also finds topics named like `<t>-p<n>-…`). */
+  stagedPrefix: (topic: string, partition: number): string => `_staging/${checkTopic(topic)}-p${partition}-`,
+  /** The start of the data files' keys of one partition and day. */
+  partitionDayPrefix: (topic: string, date: string, partition: number): string =>
+    `events/topic=${checkTopic(topic)}/date=${date}/${topic}-p${partition}-`,
   /** The manifest prefix of one partition: one entry per committed file, named by its first offset. */
   partitionManifest: (topic: string, partition: number): string => `_manifest/topic=${checkTopic(topic)}/p${partition}/`,
 };

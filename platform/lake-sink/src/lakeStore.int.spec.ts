@@ -33,6 +33,9 @@ describe.each(['file', 's3'] as const)('a %s lake store', (kind) => {
     const size = await store.putFile('_staging/x.parquet', (path) => writeFile(path, Buffer.alloc(1234, 7)));
     expect(size).toBe(1234);
     expect((await store.list('_staging/')).map((o) => [o.key, o.size])).toEqual([['_staging/x.parquet', 1234]]);
+    // a prefix may end inside a name: how a partition's staged files are found in one listing
+    expect((await store.list('_staging/x.')).map((o) => o.key)).toEqual(['_staging/x.parquet']);
+    expect(await store.list('_staging/y')).toEqual([]);
     expect(await store.move('_staging/x.parquet', 'events/topic=a.events/date=2026-11-20/a.parquet')).toBe(true);
     expect(await store.exists('_staging/x.parquet')).toBe(false);
     expect(await store.move('_staging/x.parquet', 'events/topic=a.events/date=2026-11-20/a.parquet')).toBe(false);

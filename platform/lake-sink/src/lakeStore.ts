@@ -15,7 +15,7 @@ export type LakeStore = {
   readonly createExclusive: (key: string, text: string) => Promise<boolean>;
   /** The text of an object; undefined when there is none. */
   readonly readText: (key: string) => Promise<string | undefined>;
-  /** Every object under `prefix` (which ends with `/`), at any depth, sorted by key. */
+  /** Every object whose key starts with `prefix` (a folder's, ending in `/`, or part of a name), at any depth, sorted by key. */
   readonly list: (prefix: string) => Promise<StoredObject[]>;
   readonly exists: (key: string) => Promise<boolean>;
   /** Moves a complete object to `to` (local: rename; S3: copy, then delete); false when `from` is gone. */

@@ -1,4 +1,3 @@
-import { WaggleError } from '@waggle/errors';
 import { lakeLayout, padOffset } from './lakeLayout.ts';
 import { isManifestEntryKey, type LakeStore } from './lakeStore.ts';
 
@@ -113,39 +112,33 @@ export const nextOffsetOf = (entries: readonly ManifestEntry[]): bigint | undefi
     return max === undefined || next > max ? next : max;
   }, undefined);
 
-/** A committed entry whose file is neither in place nor in staging: data was lost outside the sink. */
-export class LakeCorruptError extends WaggleError {
-  constructor(message: string) {
-    super(message, { retriable: false });
-    this.name = 'LakeCorruptError';
-  }
-}
-
 /**
- * Finishes what a crash interrupted in one partition: a committed entry whose file is still in staging is renamed
- * into place (roll forward), and the small files a compacted entry replaces are deleted. Idempotent; safe to run
- * from the sink and `waggle lake compact` at once.
+ * Finishes what a crash interrupted in one partition: a committed entry whose file is still in staging is moved
+ * into place (roll forward), and the small files a compacted entry replaces are deleted. Costs a listing of the
+ * partition's staged files and of the days it compacted, not a request per entry, so it stays cheap on S3 however
+ * long the manifest grows. Idempotent; safe to run from the sink and `waggle lake compact` at once.
  */
 export const repairPartition = async (store: LakeStore, entries: readonly NamedEntry[]): Promise<{ renamed: number; removed: number }> => {
+  const first = entries[0];
+  if (first === undefined) return { renamed: 0, removed: 0 };
+  const { topic, partition } = first;
   let renamed = 0;
   let removed = 0;
   const live = liveEntries(entries);
+  const staged = new Set((await store.list(lakeLayout.stagedPrefix(topic, partition))).map((o) => o.key));
   for (const entry of live) {
-    if (await store.exists(entry.file)) continue;
-    if (await store.move(entry.staging, entry.file)) renamed += 1;
-    else if (!(await store.exists(entry.file))) {
-      throw new LakeCorruptError(
-        `manifest entry ${entry.topic}/${entry.partition}/${entry.name} has no file (${entry.file}) and no staged copy`,
-      );
-    }
+    if (staged.has(entry.staging) && (await store.move(entry.staging, entry.file))) renamed += 1;
   }
   const liveNames = new Set(live.map((e) => e.name));
-  for (const entry of entries) {
-    if (liveNames.has(entry.name)) continue;
-    if (await store.exists(entry.file)) {
-      await store.remove(entry.file);
-      removed += 1;
-    }
+  const replaced = entries.filter((e) => !liveNames.has(e.name));
+  const present = new Set<string>();
+  for (const date of new Set(replaced.map((e) => e.date))) {
+    for (const o of await store.list(lakeLayout.partitionDayPrefix(topic, date, partition))) present.add(o.key);
+  }
+  for (const entry of replaced) {
+    if (!present.has(entry.file)) continue;
+    await store.remove(entry.file);
+    removed += 1;
   }
   return { renamed, removed };
 };
