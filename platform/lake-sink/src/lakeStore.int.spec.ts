@@ -26,6 +26,13 @@ describe.each(['file', 's3'] as const)('a %s lake store', (kind) => {
     expect(await store.createExclusive(key, 'second')).toBe(false);
     expect(await store.readText(key)).toBe('first');
     expect(await store.readText('_manifest/topic=a.events/p0/none.json')).toBeUndefined();
+    if (kind === 's3') {
+      // an entry never changes: once read, the next process on this machine reads it from the cache
+      expect(await store.readText(key, { immutable: true })).toBe('first');
+      await store.remove(key);
+      expect(await store.readText(key, { immutable: true })).toBe('first');
+      expect(await store.readText(key)).toBeUndefined();
+    }
   });
 
   it('stores a file made locally, lists it with its size, moves it once, and reports a gone source', async () => {

@@ -13,8 +13,8 @@ export type LakeStore = {
   readonly putFile: (key: string, write: (localPath: string) => Promise<void>) => Promise<number>;
   /** Creates `key` holding `text` only if nothing has that name (local: a hard link; S3: `If-None-Match: *`); false when it existed. */
   readonly createExclusive: (key: string, text: string) => Promise<boolean>;
-  /** The text of an object; undefined when there is none. */
-  readonly readText: (key: string) => Promise<string | undefined>;
+  /** The text of an object; undefined when there is none. `immutable`: it never changes, so a cached copy may answer (S3). */
+  readonly readText: (key: string, options?: { readonly immutable?: boolean }) => Promise<string | undefined>;
   /** Every object whose key starts with `prefix` (a folder's, ending in `/`, or part of a name), at any depth, sorted by key. */
   readonly list: (prefix: string) => Promise<StoredObject[]>;
   readonly exists: (key: string) => Promise<boolean>;

@@ -50,7 +50,7 @@ const readEntry = async (store: LakeStore, key: string): Promise<string | undefi
   if (cache === undefined) entryTexts.set(store, (cache = new Map<string, string>()));
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const text = await store.readText(key);
+  const text = await store.readText(key, { immutable: true });
   if (text !== undefined && cache.size < 100_000) cache.set(key, text);
   return text;
 };
@@ -70,30 +70,58 @@ export const mapLimited = async <T, R>(items: readonly T[], limit: number, work:
   return results;
 };
 
-/** Every entry of one partition, in offset order (compacted entries after the file entries they replace). */
-export const readPartitionManifest = async (store: LakeStore, topic: string, partition: number): Promise<NamedEntry[]> => {
-  const prefix = lakeLayout.partitionManifest(topic, partition);
-  const keys = (await store.list(prefix))
-    .map((o) => o.key)
-    .filter((key) => isManifestEntryKey(key) && !key.slice(prefix.length).includes('/'));
+const byOffset = (a: NamedEntry, b: NamedEntry): number => {
+  const byFirst = BigInt(a.firstOffset) - BigInt(b.firstOffset);
+  if (byFirst !== 0n) return byFirst < 0n ? -1 : 1;
+  return a.kind === b.kind ? 0 : a.kind === 'file' ? -1 : 1;
+};
+
+/** The entries behind `keys` (each `<prefix><name>`), in offset order. */
+const readEntries = async (store: LakeStore, prefix: string, keys: readonly string[]): Promise<NamedEntry[]> => {
   const texts = await mapLimited(keys, 16, (key) => readEntry(store, key));
   const entries = keys.flatMap((key, i) => {
     const text = texts[i];
     // deleted between the listing and the read: nothing deletes entries, but a hand-cleaned lake may
     return text === undefined ? [] : [{ ...(JSON.parse(text) as ManifestEntry), name: key.slice(prefix.length) }];
   });
-  return entries.sort((a, b) => {
-    const byFirst = BigInt(a.firstOffset) - BigInt(b.firstOffset);
-    if (byFirst !== 0n) return byFirst < 0n ? -1 : 1;
-    return a.kind === b.kind ? 0 : a.kind === 'file' ? -1 : 1;
-  });
+  return entries.sort(byOffset);
+};
+
+/** Every entry of one partition, in offset order (compacted entries after the file entries they replace). */
+export const readPartitionManifest = async (store: LakeStore, topic: string, partition: number): Promise<NamedEntry[]> => {
+  const prefix = lakeLayout.partitionManifest(topic, partition);
+  const keys = (await store.list(prefix))
+    .map((o) => o.key)
+    .filter((key) => isManifestEntryKey(key) && !key.slice(prefix.length).includes('/'));
+  return readEntries(store, prefix, keys);
+};
+
+const partitionKey = /^_manifest\/topic=([^/]+)\/p(\d+)\/[^/]+$/;
+
+/** Every partition's entries, from one listing of the whole manifest (what `query` and `verify` read). */
+export const readWholeManifest = async (store: LakeStore): Promise<{ topic: string; partition: number; entries: NamedEntry[] }[]> => {
+  const keysOf = new Map<string, { topic: string; partition: number; keys: string[] }>();
+  for (const { key } of await store.list(lakeLayout.manifestPrefix)) {
+    const parsed = partitionKey.exec(key);
+    if (parsed === null || !isManifestEntryKey(key)) continue;
+    const id = `${parsed[1]}/${parsed[2]}`;
+    let found = keysOf.get(id);
+    if (found === undefined) keysOf.set(id, (found = { topic: parsed[1] ?? '', partition: Number(parsed[2]), keys: [] }));
+    found.keys.push(key);
+  }
+  const partitions = [...keysOf.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  const result: { topic: string; partition: number; entries: NamedEntry[] }[] = [];
+  for (const { topic, partition, keys } of partitions) {
+    result.push({ topic, partition, entries: await readEntries(store, lakeLayout.partitionManifest(topic, partition), keys) });
+  }
+  return result;
 };
 
 /** The topics and partitions a lake has manifests for. */
 export const listManifestPartitions = async (store: LakeStore): Promise<{ topic: string; partition: number }[]> => {
   const found = new Map<string, { topic: string; partition: number }>();
   for (const { key } of await store.list(lakeLayout.manifestPrefix)) {
-    const parsed = /^_manifest\/topic=([^/]+)\/p(\d+)\/[^/]+$/.exec(key);
+    const parsed = partitionKey.exec(key);
     if (parsed !== null) found.set(`${parsed[1]}/${parsed[2]}`, { topic: parsed[1] ?? '', partition: Number(parsed[2]) });
   }
   return [...found.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);

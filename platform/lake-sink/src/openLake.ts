@@ -3,7 +3,7 @@ import { openDuckDb } from './openDuckDb.ts';
 import { ValidationError } from '@waggle/errors';
 import { lakeColumns } from './createParquetWriter.ts';
 import type { LakeStore } from './lakeStore.ts';
-import { listManifestPartitions, liveEntries, mapLimited, readPartitionManifest, type NamedEntry } from './manifest.ts';
+import { liveEntries, mapLimited, readWholeManifest, type NamedEntry } from './manifest.ts';
 
 export type QueryResult = { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
 
@@ -55,9 +55,9 @@ const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 /** The live entries of a lake, from its manifest (a file not committed yet is never read), as selected. */
 export const committedEntries = async (store: LakeStore, selection: LakeSelection = {}): Promise<NamedEntry[]> => {
   const entries: NamedEntry[] = [];
-  for (const { topic, partition } of await listManifestPartitions(store)) {
+  for (const { topic, entries: all } of await readWholeManifest(store)) {
     if (selection.topics !== undefined && !selection.topics.test(topic)) continue;
-    for (const entry of liveEntries(await readPartitionManifest(store, topic, partition))) {
+    for (const entry of liveEntries(all)) {
       if (selection.from !== undefined && entry.date < selection.from) continue;
       if (selection.to !== undefined && entry.date > selection.to) continue;
       entries.push(entry);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,14 +117,28 @@ export const createS3LakeStore = (options: S3LakeStoreOptions): LakeStore => {
         }
       }
     },
-    readText: async (key) => {
+    readText: async (key, readOptions = {}) => {
+      const cached = readOptions.immutable === true ? cachePathOf(key) : undefined;
+      if (cached !== undefined) {
+        const text = await readFile(cached, 'utf8').catch(() => undefined);
+        if (text !== undefined) return text;
+      }
+      let text: string;
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }));
-        return (await object.Body?.transformToString('utf8')) ?? '';
+        text = (await object.Body?.transformToString('utf8')) ?? '';
       } catch (error) {
         if (isMissing(error)) return undefined;
         throw error;
       }
+      if (cached !== undefined) {
+        // a manifest entry is read once per machine, not once per `waggle lake` run
+        await mkdir(dirname(cached), { recursive: true });
+        const partial = `${cached}.${randomUUID()}.part`;
+        await writeFile(partial, text);
+        await rename(partial, cached);
+      }
+      return text;
     },
     list: async (prefix) => {
       const found: StoredObject[] = [];

@@ -2,7 +2,7 @@ import { openDuckDb } from './openDuckDb.ts';
 import { describeTopics, listTopics, type Logger } from '@waggle/kafka-bus';
 import { lakeLayout } from './lakeLayout.ts';
 import type { LakeStore } from './lakeStore.ts';
-import { listManifestPartitions, liveEntries, readPartitionManifest } from './manifest.ts';
+import { liveEntries, readWholeManifest } from './manifest.ts';
 
 /** What verify found in one partition; `problems` empty means its files are whole, contiguous and match Kafka. */
 export type PartitionCheck = {
@@ -51,15 +51,16 @@ export const verifyLake = async (
             topics: await listTopics(options.brokers, options.topicPattern ?? /\.events$/, quiet(options.logger)),
             ...quiet(options.logger),
           });
-    const inLake = await listManifestPartitions(store);
-    const keys = new Map(inLake.map((p) => [`${p.topic}\u0000${p.partition}`, p]));
+    const manifest = await readWholeManifest(store);
+    const entriesOf = new Map(manifest.map((p) => [`${p.topic}\u0000${p.partition}`, p.entries]));
+    const keys = new Map(manifest.map((p) => [`${p.topic}\u0000${p.partition}`, { topic: p.topic, partition: p.partition }]));
     for (const t of kafka)
       for (const p of t.partitions) {
         if (BigInt(p.high) > BigInt(p.low)) keys.set(`${t.topic}\u0000${p.partition}`, { topic: t.topic, partition: p.partition });
       }
     for (const { topic, partition } of [...keys.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)) {
       const problems: string[] = [];
-      const live = liveEntries(await readPartitionManifest(store, topic, partition));
+      const live = liveEntries(entriesOf.get(`${topic}\u0000${partition}`) ?? []);
       let rows = 0;
       let previous: bigint | undefined;
       for (const entry of live) {
