@@ -2,16 +2,16 @@
 // run. Reports the sink's rate and the ratio, Parquet bytes against the raw bytes of the records, and the sink
 // process's RSS as the backlog drains (it must not grow with the backlog).
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Bench } from '@waggle/bench';
 import { round } from '@waggle/bench';
 import { freePort } from '@waggle/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { seedEvents } from '../fixtures/seedEvents.ts';
+import { fileTestLake, s3TestLake, startS3TestServer } from '../fixtures/testLakes.ts';
+import type { LakeStore } from '../src/lakeStore.ts';
 
 const events = Number(process.env['LAKE_BENCH_EVENTS'] ?? 1_000_000);
 const topicCount = 4;
@@ -65,11 +65,26 @@ const consumeRaw = async (brokers: string, topics: readonly string[]): Promise<{
   return { seconds, cpu: (cpu.user + cpu.system) / 1e6, rawBytes };
 };
 
-const lakeBytes = async (dir: string): Promise<{ bytes: number; files: number }> => {
-  const names = (await readdir(join(dir, 'events'), { recursive: true })).filter((name) => name.endsWith('.parquet'));
-  let bytes = 0;
-  for (const name of names) bytes += (await stat(join(dir, 'events', name))).size;
-  return { bytes, files: names.length };
+const lakeBytes = async (store: LakeStore): Promise<{ bytes: number; files: number }> => {
+  const files = (await store.list('events/')).filter((o) => o.key.endsWith('.parquet'));
+  return { bytes: files.reduce((sum, o) => sum + o.size, 0), files: files.length };
+};
+
+/** The lake the sink writes: a temporary folder, or with LAKE_BENCH_S3=1 a private versitygw (S3 over a folder). */
+const benchLake = async (): Promise<{ store: LakeStore; env: Readonly<Record<string, string>>; close: () => Promise<void> }> => {
+  if (process.env['LAKE_BENCH_S3'] !== '1') {
+    const lake = await fileTestLake();
+    return { ...lake, close: () => rm(lake.store.url, { recursive: true, force: true }) };
+  }
+  const server = await startS3TestServer();
+  const lake = await s3TestLake(server);
+  return {
+    ...lake,
+    close: async () => {
+      lake.store.close();
+      await server.stop();
+    },
+  };
 };
 
 const bench: Bench = async (report, context) => {
@@ -98,7 +113,7 @@ const bench: Bench = async (report, context) => {
     eventsPerCpuSecond: round(total / raw.cpu),
   });
 
-  const lakeDir = await mkdtemp(join(tmpdir(), 'lake-bench-'));
+  const lake = await benchLake();
   const port = await freePort();
   // LAKE_BENCH_PROFILE=<dir>: a V8 CPU profile of the sink process, written there when it stops
   const profile = process.env['LAKE_BENCH_PROFILE'];
@@ -114,7 +129,7 @@ const bench: Bench = async (report, context) => {
         ...process.env,
         KAFKA_BROKERS: kafkaBrokers,
         SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-        LAKE_URL: pathToFileURL(lakeDir).href,
+        ...lake.env,
         LAKE_TOPIC_PATTERN: `^${prefix}-.*\\.events$`,
         GROUP_ID: `${prefix}-sink`,
         PORT: String(port),
@@ -151,10 +166,11 @@ const bench: Bench = async (report, context) => {
     }
     const seconds = (performance.now() - began) / 1000;
     const cpu = (await processStats(pid)).cpu - cpuAtReady;
-    const sizes = await lakeBytes(lakeDir);
+    const sizes = await lakeBytes(lake.store);
     const quarter = (q: number) => rss.find((s) => s.atRows >= (q * total) / 4)?.rss ?? 0;
     report({
       step: 'lake sink',
+      lake: lake.store.url.startsWith('s3://') ? 's3 (versitygw)' : 'folder',
       entry,
       nodeOptions: lakeSinkNodeOptions,
       events: total,
@@ -177,7 +193,7 @@ const bench: Bench = async (report, context) => {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    await rm(lakeDir, { recursive: true, force: true });
+    await lake.close();
   }
 };
 
