@@ -28,6 +28,23 @@ export const createMongoDocuments = <D extends object>(db: Db, name: string, idO
       throw error;
     }
   };
+  /** Inserts documents not stored yet in one unordered insert; resolves with the positions whose `_id` was taken. */
+  const insertFresh = async (fresh: readonly Revised<D>[]): Promise<number[]> => {
+    try {
+      await collection.insertMany(
+        fresh.map(({ doc }) => ({ ...doc, _id: idOf(doc), _revision: 1 })),
+        { ordered: false },
+      );
+      return [];
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      const failed = Array.isArray(writeErrors) ? (writeErrors as { index?: unknown; code?: unknown }[]) : undefined;
+      // anything but a taken `_id` is not a lost race: the consumer's backoff handles it
+      if (failed === undefined || failed.some((e) => e.code !== 11000)) throw error;
+      return failed.map((e) => Number(e.index));
+    }
+  };
+
   return {
     // one `_id $in` read: MongoDB and the local stack's FerretDB (patched for it) both answer it from the `_id` index
     load: async (ids) => {
@@ -35,9 +52,17 @@ export const createMongoDocuments = <D extends object>(db: Db, name: string, idO
       const docs = await collection.find({ _id: { $in: [...ids] } }).toArray();
       return new Map(docs.map((doc) => [doc._id, toRevised<D>(doc)] as const));
     },
-    // one write per document: a bulk write reports how many matched, not which
+    // new documents (most of a rebuild's) in one unordered insert, whose errors say which; the others one write
+    // each: a bulk replace reports how many matched, not which
     save: async (changed) => {
-      const saved = await Promise.all(changed.map(saveOne));
+      const fresh = changed.flatMap((revised, index) => (revised.revision === 0 ? [index] : []));
+      // a taken `_id` (another writer's first write, or a document from before revisions) is settled by the single write
+      const taken = new Set(
+        fresh.length < 2 ? fresh : (await insertFresh(fresh.map((index) => changed[index]!))).map((position) => fresh[position]!),
+      );
+      const saved = await Promise.all(
+        changed.map((revised, index) => (revised.revision === 0 && !taken.has(index) ? Promise.resolve(true) : saveOne(revised))),
+      );
       return changed.flatMap((revised, index) => (saved[index] === true ? [] : [idOf(revised.doc)]));
     },
   };

@@ -110,6 +110,8 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       fromBeginning: true,
       decode: options.decode,
       handleBatch: entry.gate.wrap(entry.opened.handleBatch),
+      // a rebuild folds many events into each document: the larger the batch, the fewer writes per event
+      maxBatchRecords: 5000,
       logger: options.busLogger,
     });
     entry.consumer = consumer;
