@@ -105,9 +105,13 @@ const replay = async (name: string | undefined, options: ReplayOptions): Promise
   await follow(name, started.version, options.json === true);
 };
 
-const status = async (name: string | undefined, options: { json?: boolean }): Promise<void> => {
+// `--json` after a subcommand is taken by `replay` itself, which has one too
+const wantsJson = (command: Command): boolean => command.optsWithGlobals<{ json?: boolean }>().json === true;
+
+const status = async (name: string | undefined, _options: unknown, command: Command): Promise<void> => {
+  const json = wantsJson(command);
   const statuses = await Promise.all((name === undefined ? readModelNames() : [name]).map((n) => readStatus(n)));
-  console.log(options.json === true ? JSON.stringify(name === undefined ? statuses : statuses[0], null, 2) : formatStatus(statuses));
+  console.log(json ? JSON.stringify(name === undefined ? statuses : statuses[0], null, 2) : formatStatus(statuses));
 };
 
 const rollback = async (name: string): Promise<void> => {
