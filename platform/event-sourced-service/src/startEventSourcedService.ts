@@ -114,7 +114,8 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   for (const schema of schemas.filter((s) => s.context === settings.name)) await serde.register(topic, schema.fullName);
 
   const fullNameFor = (eventType: string): string => `waggle.${settings.name}.${eventType}`;
-  const appends = trackAppends(refuseInvalidEvents(opened.store, serde, fullNameFor));
+  let onAppend: (lane: number) => void = () => undefined;
+  const appends = trackAppends(refuseInvalidEvents(opened.store, serde, fullNameFor), (lane) => onAppend(lane));
 
   const producer = createProducer({ brokers: settings.kafkaBrokers, clientId: `${settings.name}-relay`, logger: busLogger(logger) });
   await producer.start();
@@ -128,6 +129,7 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
     routing: { source: `/waggle/${settings.name}`, topicFor: () => topic, fullNameFor: (event) => fullNameFor(event.type) },
     logger: { info: (fields, message) => logger.info(fields, message), error: (fields, message) => logger.error(fields, message) },
   });
+  onAppend = (lane) => relay.appended(lane);
   await relay.start();
 
   const deps: ServiceDeps = { store: appends.store, db: opened.db, serde, logger, appended: () => relay.wake() };

@@ -8,9 +8,10 @@ export type TrackedAppends = {
 
 /**
  * Remembers, per outbox lane, the highest seq this process appended, so that a graceful stop can wait until the
- * relay has published everything it answered for: a 202 means durable and, after a clean stop, on Kafka.
+ * relay has published everything it answered for: a 202 means durable and, after a clean stop, on Kafka. Each
+ * append is told to `onAppend` (the relay: publish it now, wherever the lane is relayed).
  */
-export const trackAppends = (store: EventStore): TrackedAppends => {
+export const trackAppends = (store: EventStore, onAppend: (lane: number) => void = () => undefined): TrackedAppends => {
   const highest = new Map<number, number>();
   return {
     store: {
@@ -19,6 +20,7 @@ export const trackAppends = (store: EventStore): TrackedAppends => {
         const result = await store.append(streamId, events, options);
         const { lane, seq } = result.position;
         highest.set(lane, Math.max(highest.get(lane) ?? 0, seq));
+        onAppend(lane);
         return result;
       },
     },

@@ -6,7 +6,7 @@ export type PartitionLeasesOptions = {
   readonly brokers: Brokers;
   /** Instances sharing this group id share the partitions: each partition is held by one instance at a time. */
   readonly groupId: string;
-  /** A coordination topic with one partition per lease; no records are ever written to it. */
+  /** A coordination topic with one partition per lease; its records are only signals to the partition's holder. */
   readonly topic: string;
   readonly partitions: number;
   readonly clientId?: string;
@@ -18,9 +18,16 @@ export type PartitionLeasesOptions = {
   readonly logger?: Logger;
   /** How long a silent instance keeps its leases before the group hands them to another (default 10 s). */
   readonly sessionTimeoutMs?: number;
+  /** Called when another instance `signal`s a partition this instance holds (the relay: "I appended on your lane"). */
+  readonly onSignal?: (partition: number) => void;
 };
 
-export type PartitionLeases = { readonly start: () => Promise<void>; readonly stop: () => Promise<void> };
+export type PartitionLeases = {
+  readonly start: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+  /** Tells whoever holds `partition` now (a tiny record on it, answered by that member's waiting fetch at once). */
+  readonly signal: (partition: number) => Promise<void>;
+};
 
 /**
  * Kafka's group membership as a lease service: the partitions of a coordination topic stand for units of work
@@ -36,6 +43,7 @@ export const createPartitionLeases = (options: PartitionLeasesOptions): Partitio
     heartbeatInterval: 1_000,
     rebalanceTimeout: 30_000,
   });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   let assignment: Promise<void> = Promise.resolve();
   let stopping = false;
 
@@ -74,16 +82,25 @@ export const createPartitionLeases = (options: PartitionLeasesOptions): Partitio
       consumer.on(consumer.events.DISCONNECT, () => {
         if (!stopping) release('the lease consumer disconnected');
       });
-      await consumer.connect();
+      await Promise.all([consumer.connect(), producer.connect()]);
       await consumer.subscribe({ topics: [options.topic] });
-      // nothing is ever produced to the topic; running the consumer is what keeps the membership alive
-      await consumer.run({ eachMessage: () => Promise.resolve() });
+      // running the consumer keeps the membership alive; its records are signals for the partition's holder
+      await consumer.run({
+        eachMessage: ({ partition }) => {
+          if (!stopping) options.onSignal?.(partition);
+          return Promise.resolve();
+        },
+      });
     },
     async stop() {
       // give the work up while still a member: nobody is handed it before this instance stopped doing it
       stopping = true;
       await assign([]);
       await consumer.disconnect();
+      await producer.disconnect();
+    },
+    async signal(partition) {
+      await producer.send({ topic: options.topic, acks: 1, messages: [{ partition, value: null }] });
     },
   };
 };

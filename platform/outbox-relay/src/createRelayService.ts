@@ -22,11 +22,18 @@ export type RelayServiceOptions = {
   readonly orphanAfterMs?: number;
   /** How long a silent instance keeps its lanes before the group hands them to another (default 10 s). */
   readonly sessionTimeoutMs?: number;
+  /** How often a quiet lane is read when nothing signalled it (default 10 s). */
+  readonly idlePollMs?: number;
   /** Sees each step before it is produced (tests tag records with the instance and epoch that published them). */
   readonly publish?: (records: Parameters<Producer['send']>[0], step: PublishStep) => Promise<void>;
 };
 
 export type RelayService = Pick<OutboxRelay, 'wake' | 'status' | 'instance'> & {
+  /**
+   * This process appended on `lane`: its relay is woken, or, when another instance holds the lane, that one is
+   * signalled through the lanes topic. Lanes therefore need no fast polling: a quiet lane is read every 10 s.
+   */
+  appended(lane: number): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Every lane of the service: which instance holds it, how far behind it is and why it waits (for `/status`). */
@@ -48,13 +55,18 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
     ...(options.instance === undefined ? {} : { instance: options.instance }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.orphanAfterMs === undefined ? {} : { orphanAfterMs: options.orphanAfterMs }),
+    // appends are signalled (`appended`), so a quiet lane's poll is only a safety net (and what finds an orphan)
+    maxIdleMs: options.idlePollMs ?? 10_000,
   });
+  /** Lanes signalled and not yet answered: one signal in flight per lane is enough to wake its holder. */
+  const signalling = new Set<number>();
   const leases = createPartitionLeases({
     brokers: options.brokers,
     groupId: `${options.serviceName}.outbox-relay`,
     topic: `${options.serviceName}.outbox-lanes`,
     partitions: options.store.lanes,
     onAssigned: (lanes) => relay.assign(lanes),
+    onSignal: () => relay.wake(),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
   });
   return {
@@ -66,6 +78,17 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
       await relay.stop();
     },
     wake: () => relay.wake(),
+    appended: (lane) => {
+      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake();
+      if (signalling.has(lane)) return;
+      signalling.add(lane);
+      leases
+        .signal(lane)
+        .catch((error: unknown) =>
+          options.logger?.error({ lane, err: error }, 'outbox relay: could not signal the lane holder; its next poll finds the append'),
+        )
+        .finally(() => signalling.delete(lane));
+    },
     status: () => relay.status(),
     overview: async () => {
       const local = relay.status();
