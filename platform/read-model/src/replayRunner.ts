@@ -61,6 +61,8 @@ type Active<E, S> = {
 /** A request to rebuild: where from and what to do once caught up. */
 export type ReplayRequest = { readonly source: ReplaySource } & Partial<ReplaySettings>;
 
+const idleTickMs = 5000;
+
 /** What consumes where: a version consumes from its topics unless it is still being fed from an event store. */
 const consumes = (record: VersionRecord, servingVersion: number): boolean =>
   record.version === servingVersion || ['serving', 'previous', 'building', 'ready'].includes(record.state);
@@ -80,6 +82,8 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
   let progress: { version: number; partitions: PartitionProgress[] } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
+  // a tick a second while a replay is on; otherwise one every few seconds notices a replay begun elsewhere
+  let busy = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   // one change at a time in this process: ticks, replays begun, switches and rollbacks
@@ -244,6 +248,7 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
 
   const tick = async (): Promise<void> => {
     const { list, serving } = await reconcile();
+    busy = list.some((v) => v.state === 'building' || v.state === 'ready' || v.state === 'previous');
     const building = list.find((v) => v.state === 'building');
     const entry = building === undefined ? undefined : active.get(building.version);
     if (building !== undefined && entry?.consumer !== undefined) {
@@ -283,11 +288,14 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
 
   const schedule = (): void => {
     if (!running) return;
-    timer = setTimeout(() => {
-      void serial(tick)
-        .catch((error: unknown) => logger.error({ err: error }, `${options.name}: replay tick failed; trying again`))
-        .finally(schedule);
-    }, 1000);
+    timer = setTimeout(
+      () => {
+        void serial(tick)
+          .catch((error: unknown) => logger.error({ err: error }, `${options.name}: replay tick failed; trying again`))
+          .finally(schedule);
+      },
+      busy ? 1000 : idleTickMs,
+    );
     timer.unref();
   };
 
@@ -330,6 +338,7 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
           },
         });
         tracker.forget();
+        busy = true;
         await reconcile();
         logger.info({ version: record.version, source: request.source }, `${options.name}: rebuilding as v${record.version}`);
         return record;
