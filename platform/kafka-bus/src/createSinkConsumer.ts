@@ -132,9 +132,9 @@ export const createSinkConsumer = (options: SinkConsumerOptions): SinkConsumer =
       });
       if (first !== undefined && fence.isHeld()) consumer?.seek({ topic, partition, offset: first.offset });
       payload.pause();
-      setTimeout(() => {
-        if (fence.isHeld()) consumer?.resume([{ topic, partitions: [partition] }]);
-      }, 1_000).unref();
+      // resumed whoever holds it by then: kafkajs keeps a pause across rebalances, so a partition handed back to
+      // this member within the second would otherwise stay paused (for one it lost, resuming changes nothing)
+      setTimeout(() => consumer?.resume([{ topic, partitions: [partition] }]), 1_000).unref();
     }
   };
 
