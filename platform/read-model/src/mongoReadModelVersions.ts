@@ -105,7 +105,11 @@ export const createReadModelVersions = (db: Db, groupId: string) => {
       if (busy !== undefined)
         throw new RuleViolationError(
           `a replay is already ${busy.state} as version ${busy.version} (started ${busy.createdAt}); ` +
-            (busy.state === 'paused' ? 'resume it with `waggle replay` again' : 'wait for it, or see `waggle replay status`'),
+            (busy.state === 'paused'
+              ? 'resume it with `waggle replay` again'
+              : busy.state === 'ready'
+                ? 'it waits for `waggle replay switch`'
+                : 'wait for it, or see `waggle replay status`'),
         );
       const version = Math.max(0, ...all.map((v) => v.version)) + 1;
       const doc: VersionDoc = {
