@@ -1,5 +1,5 @@
 import { lakeSinkService, launchServices, waggleServices } from '@waggle/launcher';
-import { loadStackConfig, stackDown, stackStatus, stackUp } from '@waggle/stack';
+import { loadStackConfig, stackDown, stackStatus, stackUp, toEnvLines } from '@waggle/stack';
 import { Command } from 'commander';
 import { exitCodes } from './exitCodes.ts';
 
@@ -15,7 +15,12 @@ export const startCommand = (): Command =>
       const config = loadStackConfig();
       const wasUp = (await stackStatus(config)).every((s) => s.answering);
       if (!wasUp) await stackUp(config, (line) => console.log(`[stack] ${line}`));
+      // what `waggle stack env` prints (with WAGGLE_S3=1 also the lake's bucket); a setting of the caller's own wins
+      const stackEnv = Object.fromEntries(
+        toEnvLines(config).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
       const env = {
+        ...stackEnv,
         ...process.env,
         KAFKA_BROKERS: config.kafka.brokers,
         SCHEMA_REGISTRY_URL: config.registry.url,
