@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { round, summarize, type Bench } from '@waggle/bench';
 import { createConsumer, createProducer, createTopics, type Consumer, type Producer } from '@waggle/kafka-bus';
 import { createLogger } from '@waggle/observability';
@@ -6,7 +7,7 @@ import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import { createTaskWorker, sagaTopics } from '@waggle/task-worker';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
-import { createStepClock, latencyLine, rssMiB, spawnTs, waitForLine } from './sagaBenchParts.ts';
+import { cpuSeconds, createStepClock, latencyLine, rssMiB, spawnTs, waitForLine } from './sagaBenchParts.ts';
 
 const steps = 4;
 const number = (name: string, fallback: number): number => {
@@ -96,7 +97,6 @@ const bench: Bench = async (report, context) => {
       MONGO_DB: run,
       PORT: String(port),
       SAGA_TOPIC_PREFIX: run,
-      SAGA_PARTITIONS: '3',
       LOG_LEVEL: 'warn',
     });
     children.push(coordinator);
@@ -148,7 +148,7 @@ const bench: Bench = async (report, context) => {
     };
 
     const base = { latency: [] as number[][], rate: [] as number[] };
-    const saga = { latency: [] as number[][], rate: [] as number[], rss: [] as number[] };
+    const saga = { latency: [] as number[][], rate: [] as number[], rss: [] as number[], cpuMs: [] as number[] };
     // warm both paths (topic metadata, schema ids, JIT)
     await runChains(20, 4, startBaseline, baseClock, 'warm');
     await runChains(20, 4, startSaga, sagaClock, 'warm');
@@ -165,7 +165,9 @@ const bench: Bench = async (report, context) => {
       const sampling = setInterval(() => {
         void rssMiB(coordinator.pid ?? 0).then((mib) => saga.rss.push(mib));
       }, 250);
+      const cpuBefore = await cpuSeconds(coordinator.pid ?? 0);
       saga.rate.push(await runChains(burst, concurrency, startSaga, sagaClock, `r${round}-burst`));
+      saga.cpuMs.push((((await cpuSeconds(coordinator.pid ?? 0)) - cpuBefore) * 1000) / burst);
       clearInterval(sampling);
     }
     const medianOf = (rows: number[][], pick: (line: ReturnType<typeof latencyLine>) => number): number =>
@@ -198,6 +200,16 @@ const bench: Bench = async (report, context) => {
       stepP99Ratio: round(medianOf(saga.latency, (l) => l.p99) / medianOf(base.latency, (l) => l.p99)),
       addedP50Ms: round(medianOf(saga.latency, (l) => l.p50) - medianOf(base.latency, (l) => l.p50)),
       throughputRatio: round(summarize(saga.rate).median / summarize(base.rate).median),
+    });
+    const cpu = summarize(saga.cpuMs);
+    report({
+      case: 'saga coordinator CPU per execution (4 steps) at concurrency',
+      unit: 'ms',
+      median: round(cpu.median),
+      min: round(cpu.min),
+      max: round(cpu.max),
+      n: cpu.n,
+      loadAverage: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
     });
     const rss = summarize(saga.rss);
     report({

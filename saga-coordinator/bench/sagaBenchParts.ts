@@ -11,6 +11,13 @@ export const rssMiB = async (pid: number): Promise<number> => {
   return kib === undefined ? Number.NaN : Number(kib) / 1024;
 };
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ 100). */
+export const cpuSeconds = async (pid: number): Promise<number> => {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 /** Spawns a TypeScript entry of this repository with tsx; resolves once it prints `ready` or its URL answers. */
 export const spawnTs = (entry: string, args: readonly string[], env: Record<string, string>): ChildProcess =>
   spawn(process.execPath, ['--import', 'tsx', entry, ...args], {

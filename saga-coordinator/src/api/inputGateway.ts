@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { NotFoundError, RuleViolationError, TransientError } from '@waggle/errors';
 import type { Producer } from '@waggle/kafka-bus';
 import type { AvroSerde } from '@waggle/serde';
@@ -37,13 +36,13 @@ export const createInputGateway = (options: {
       },
       { reply: true },
     );
+    // listening before sending: the owner may be this instance and answer at once
+    const waiting = options.outcomes.wait(commandIdOf(id), options.replyTimeoutMs);
+    // a failed send leaves the wait to time out on its own: its failure is of no interest then
+    waiting.catch(() => undefined);
     await options.producer.send([record]);
-    const deadline = Date.now() + options.replyTimeoutMs;
-    for (let wait = 2; Date.now() < deadline; wait = Math.min(wait * 2, 25)) {
-      const outcome = await options.outcomes.find(commandIdOf(id));
-      if (outcome !== undefined) return outcome;
-      await delay(wait);
-    }
+    const outcome = await waiting;
+    if (outcome !== undefined) return outcome;
     throw new TransientError(`input ${id} for ${input.workflowId} is queued but not applied yet; it will be`);
   };
   return {

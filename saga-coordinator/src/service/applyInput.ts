@@ -27,6 +27,19 @@ export type ApplyInputDeps = {
   readonly appended: () => void;
 };
 
+/** Events that change what search shows of an execution (status, end, reason, compensation); others skip the write. */
+const summaryEvents = new Set([
+  'WorkflowStarted',
+  'WorkflowEnded',
+  'WorkflowPaused',
+  'WorkflowResumed',
+  'WorkflowRetried',
+  'WorkflowRerun',
+  'WorkflowRestarted',
+  'CompensationStarted',
+  'CompensationEnded',
+]);
+
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
 
@@ -106,7 +119,8 @@ export const createInputApplier =
       return;
     }
     if (!result.duplicate && result.events.length > 0) deps.appended();
-    if (result.state.status !== 'NONE') await deps.index.put(result.state, result.version);
+    if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
+      await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import { laneOf } from '@waggle/event-store';
 import type { QueuedTask, ScheduledTimer } from './commandRecords.ts';
@@ -40,9 +41,19 @@ export const createTimerStore = (db: Db, shards: number) => {
   };
 };
 
-/** Outcomes of inputs sent by the API, so a request can answer what the execution's owner decided. */
+/**
+ * Outcomes of inputs sent by the API, so a request can answer what the execution's owner decided. A request waiting
+ * in the instance that owns the execution hears at once; one waiting elsewhere finds it in Mongo (polled).
+ */
 export const createOutcomeStore = (db: Db) => {
   const outcomes = db.collection<OutcomeDoc>('outcomes');
+  const waiters = new Map<string, (outcome: Outcome) => void>();
+  const find = async (commandId: string): Promise<Outcome | undefined> => {
+    const doc = await outcomes.findOne({ _id: commandId });
+    if (doc === null) return undefined;
+    const { _id, at, ...outcome } = doc;
+    return outcome;
+  };
   return {
     start: async (): Promise<void> => {
       // no TTL index: FerretDB has none; `prune` removes old outcomes instead
@@ -59,12 +70,27 @@ export const createOutcomeStore = (db: Db) => {
         // a redelivered input: its first outcome stands
         if (!isDuplicateKey(error)) throw error;
       }
+      waiters.get(commandId)?.(outcome);
     },
-    find: async (commandId: string): Promise<Outcome | undefined> => {
-      const doc = await outcomes.findOne({ _id: commandId });
-      if (doc === null) return undefined;
-      const { _id, at, ...outcome } = doc;
-      return outcome;
+    find,
+    /** The outcome of a command once recorded, or undefined after `timeoutMs`. */
+    wait: async (commandId: string, timeoutMs: number, pollMs = 50): Promise<Outcome | undefined> => {
+      let heard: ((outcome: Outcome) => void) | undefined;
+      const local = new Promise<Outcome>((resolve) => (heard = resolve));
+      waiters.set(commandId, (outcome) => heard?.(outcome));
+      try {
+        const deadline = Date.now() + timeoutMs;
+        while (Date.now() < deadline) {
+          const found = await Promise.race([
+            local,
+            delay(Math.min(pollMs, Math.max(1, deadline - Date.now()))).then(() => find(commandId)),
+          ]);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      } finally {
+        waiters.delete(commandId);
+      }
     },
   };
 };
