@@ -11,6 +11,9 @@ export const createHoldTimerStore = (db: Db) => {
       await timers.replaceOne({ _id: timer.holdId }, { flightId: timer.flightId, expiresAt: timer.expiresAt }, { upsert: true });
     },
     clear: async (holdId: string): Promise<void> => {
+      // most holds (a booking's) never had a timer: a read is cheaper than a delete, which takes the database's
+      // writer (FerretDB's SQLite has one per database) even when nothing matches
+      if ((await timers.findOne({ _id: holdId }, { projection: { _id: 1 } })) === null) return;
       await timers.deleteOne({ _id: holdId });
     },
     /** Timers due at `now` (ISO instants compare as strings). A scan: the collection holds only open holds. */
