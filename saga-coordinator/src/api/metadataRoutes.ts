@@ -82,6 +82,36 @@ export const metadataRoutes = (deps: ApiDeps): Route[] => [
   }),
   defineRoute({
     method: 'get',
+    path: '/api/metadata/workflow/latest-versions',
+    operationId: 'latestWorkflowDefs',
+    summary: 'The latest version of each workflow definition',
+    responses: { 200: { description: 'WorkflowDef list' } },
+    handler: async () => {
+      const latest = new Map<string, WorkflowDef>();
+      for (const def of await deps.metadata.listWorkflowDefs()) latest.set(def.name, def);
+      return { status: 200, body: [...latest.values()] };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/metadata/workflow/names-and-versions',
+    operationId: 'workflowNamesAndVersions',
+    summary: 'Every definition name with its versions',
+    responses: { 200: { description: '{name: [{name, version, createTime, updateTime}]}' } },
+    handler: async () => {
+      const byName: Record<string, { name: string; version: number; createTime?: unknown; updateTime?: unknown }[]> = {};
+      for (const def of await deps.metadata.listWorkflowDefs())
+        (byName[def.name] ??= []).push({
+          name: def.name,
+          version: def.version ?? 1,
+          createTime: def['createTime'],
+          updateTime: def['updateTime'],
+        });
+      return { status: 200, body: byName };
+    },
+  }),
+  defineRoute({
+    method: 'get',
     path: '/api/metadata/workflow/:name',
     operationId: 'getWorkflowDef',
     summary: 'A workflow definition (the latest version unless version= is given)',

@@ -10,11 +10,19 @@ const refused = {
   409: { description: "The execution's state does not allow it (Conductor answers some of these with 500 or 404)" },
 };
 
-type Cause = { readonly requestId: string; readonly traceparent: string };
+export type Cause = { readonly requestId: string; readonly traceparent: string };
 
 /** Sends an operator action to the execution's owner and waits until it was applied (or refused). */
-const act = async (deps: ApiDeps, workflowId: string, action: OperatorInput, request: Cause): Promise<void> => {
+export const act = async (deps: ApiDeps, workflowId: string, action: OperatorInput, request: Cause): Promise<void> => {
   await deps.gateway.apply({ kind: 'action', workflowId, action }, { causationId: request.requestId, traceparent: request.traceparent });
+};
+
+/** A restart, onto the latest definition (and its task defs) when asked. */
+export const restartAction = async (deps: ApiDeps, workflowId: string, useLatest: boolean): Promise<OperatorInput> => {
+  if (!useLatest) return { type: 'RestartWorkflow' };
+  const execution = await readExecution(deps, workflowId);
+  const definition = await deps.metadata.getWorkflowDef(execution.definition.name);
+  return { type: 'RestartWorkflow', definition, taskDefs: await deps.metadata.taskDefsFor(definition) };
 };
 
 /**
@@ -89,13 +97,7 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     responses: { 204: { description: 'Restarted' }, ...refused },
     handler: async (request) => {
       const { workflowId } = request.params;
-      let action: OperatorInput = { type: 'RestartWorkflow' };
-      if (request.query.useLatestDefinitions === 'true') {
-        const execution = await readExecution(deps, workflowId);
-        const definition = await deps.metadata.getWorkflowDef(execution.definition.name);
-        action = { type: 'RestartWorkflow', definition, taskDefs: await deps.metadata.taskDefsFor(definition) };
-      }
-      await act(deps, workflowId, action, request);
+      await act(deps, workflowId, await restartAction(deps, workflowId, request.query.useLatestDefinitions === 'true'), request);
       return { status: 204 };
     },
   }),

@@ -170,6 +170,24 @@ describe("the coordinator's Conductor API", () => {
     expect((await api('GET', '/api/workflow/search?query=nonsense%3D1')).status).toBe(400);
   });
 
+  it("bulk actions answer Conductor's BulkResponse: each id applied on its own, an unknown one listed with its reason", async () => {
+    const [one, two] = [await start('two_steps', { x: 5 }), await start('two_steps', { x: 6 })];
+    const paused = await api('PUT', '/api/workflow/bulk/pause', [one, two, 'no-such-id']);
+    expect(paused.status).toBe(200);
+    const body = paused.json<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }>();
+    expect(body.bulkSuccessfulResults.sort()).toEqual([one, two].sort());
+    expect(body.bulkErrorResults).toEqual({ 'no-such-id': 'No such workflow found by id: no-such-id' });
+    expect((await read(one)).status).toBe('PAUSED');
+    const terminated = (await api('POST', '/api/workflow/bulk/terminate?reason=bulk', [one, two])).json<{
+      bulkSuccessfulResults: string[];
+    }>();
+    expect(terminated.bulkSuccessfulResults).toHaveLength(2);
+    expect(await read(two)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'bulk' });
+    expect((await api('PUT', '/api/workflow/bulk/pause', [])).status).toBe(400);
+    const latest = (await api('GET', '/api/metadata/workflow/latest-versions')).json<{ name: string }[]>();
+    expect(latest.map((def) => def.name).sort()).toEqual(['idem', 'idem_fail', 'idem_running', 'two_steps']);
+  });
+
   it('serves its OpenAPI document', async () => {
     const paths = Object.keys((await api('GET', '/openapi.json')).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths).toEqual(

@@ -10,6 +10,7 @@ import { sagaTopics } from '@waggle/task-worker';
 import { createExecutionDecider } from '../engine/decide.ts';
 import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
 import { toConductorApp } from '../api/conductorApp.ts';
+import { bulkRoutes } from '../api/bulkRoutes.ts';
 import { createInputGateway } from '../api/inputGateway.ts';
 import { metadataRoutes } from '../api/metadataRoutes.ts';
 import { operatorRoutes } from '../api/operatorRoutes.ts';
@@ -137,7 +138,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       version: '1.0.0',
       description: "Conductor's REST API on waggle: workflow and task definitions, executions, operator actions, task polling.",
     },
-    routes: [...metadataRoutes(deps), ...workflowRoutes(deps), ...operatorRoutes(deps), ...taskRoutes(deps), status],
+    routes: [...metadataRoutes(deps), ...bulkRoutes(deps), ...workflowRoutes(deps), ...operatorRoutes(deps), ...taskRoutes(deps), status],
     ready: async () => {
       const crashed = inputs.status().state === 'crashed';
       if (crashed) throw new TransientError(`the inputs consumer crashed: ${inputs.status().error ?? ''}`);
