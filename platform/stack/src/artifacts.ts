@@ -179,12 +179,31 @@ const ferretDbEdits: readonly SourceEdit[] = [
     from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != ""\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
     to: '\tif params.Filter.Len() > 0 {\n\t\tonlyID := params.Filter.Len() == 1\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = waggleIDIn(v)\n\t\t\tfilterPushdown = whereClause != "" && onlyID\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = onlyID\n',
   },
+  {
+    why: 'concurrent writers of one database collided in SQLite and slept in its busy handler (InsertAll)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: 'func (c *collection) InsertAll(ctx context.Context, params *backends.InsertAllParams) (*backends.InsertAllResult, error) {\n',
+    to: 'func (c *collection) InsertAll(ctx context.Context, params *backends.InsertAllParams) (*backends.InsertAllResult, error) {\n\tdefer waggleLockWrites(c.dbName)()\n\n',
+  },
+  {
+    why: 'concurrent writers of one database collided in SQLite and slept in its busy handler (UpdateAll)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: 'func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllParams) (*backends.UpdateAllResult, error) {\n',
+    to: 'func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllParams) (*backends.UpdateAllResult, error) {\n\tdefer waggleLockWrites(c.dbName)()\n\n',
+  },
+  {
+    why: 'concurrent writers of one database collided in SQLite and slept in its busy handler (DeleteAll)',
+    file: join(sqliteBackend, 'collection.go'),
+    from: 'func (c *collection) DeleteAll(ctx context.Context, params *backends.DeleteAllParams) (*backends.DeleteAllResult, error) {\n',
+    to: 'func (c *collection) DeleteAll(ctx context.Context, params *backends.DeleteAllParams) (*backends.DeleteAllResult, error) {\n\tdefer waggleLockWrites(c.dbName)()\n\n',
+  },
 ];
 
 /** Go files added to FerretDB, each into its package's directory. */
 const ferretDbAddedFiles = [
   { file: 'waggle_id_in.go', into: sqliteBackend },
   { file: 'waggle_namespace_lock.go', into: handler },
+  { file: 'waggle_write_lock.go', into: sqliteBackend },
 ];
 const ferretDbPatchDir = join(infraDir, 'ferretdb', '_patches');
 
