@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
-import { uniqueName, waitFor } from '@waggle/testing';
+import { createServer, type Server } from 'node:http';
+import { freePort, uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
 import type { WorkflowDef } from '../engine/workflowDef.ts';
@@ -50,14 +51,35 @@ const pollFor = async (workflowId: string): Promise<TaskJson & { workflowInstanc
     description: `a task of ${workflowId}`,
   });
 
+let echoServer: Server;
+let echoPort = 0;
+
 beforeAll(async () => {
-  coordinator = await startTestCoordinator(testCoordinatorConfig(stack, { prefix: uniqueName('saga'), database: uniqueName('saga-api') }));
+  echoPort = await freePort();
+  // the one host HTTP tasks may reach: it answers the method, path and body it got
+  echoServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, path: req.url, got: body === '' ? null : (JSON.parse(body) as unknown) }));
+    });
+  });
+  await new Promise<void>((resolve) => echoServer.listen(echoPort, '127.0.0.1', resolve));
+  coordinator = await startTestCoordinator(
+    testCoordinatorConfig(
+      stack,
+      { prefix: uniqueName('saga'), database: uniqueName('saga-api') },
+      { SAGA_HTTP_ALLOWED_HOSTS: `127.0.0.1:${echoPort}` },
+    ),
+  );
   expect((await api('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 0, responseTimeoutSeconds: 600 }])).status).toBe(200);
   for (const name of ['two_steps', 'idem', 'idem_fail', 'idem_running'])
     expect((await api('POST', '/api/metadata/workflow', twoSteps(name))).status).toBe(200);
 }, 60_000);
 afterAll(async () => {
   await coordinator?.stop();
+  echoServer?.close();
 });
 
 describe("the coordinator's Conductor API", () => {
@@ -186,6 +208,40 @@ describe("the coordinator's Conductor API", () => {
     expect((await api('PUT', '/api/workflow/bulk/pause', [])).status).toBe(400);
     const latest = (await api('GET', '/api/metadata/workflow/latest-versions')).json<{ name: string }[]>();
     expect(latest.map((def) => def.name).sort()).toEqual(['idem', 'idem_fail', 'idem_running', 'two_steps']);
+  });
+
+  it('runs HTTP tasks against allowed hosts only: the response is the output, another host fails the task for good', async () => {
+    const http = (ref: string, uri: string, body?: unknown): WorkflowDef['tasks'][number] => ({
+      name: ref,
+      taskReferenceName: ref,
+      type: 'HTTP',
+      inputParameters: { http_request: { uri, method: 'POST', ...(body === undefined ? {} : { body }) } },
+    });
+    const def = (name: string, tasks: WorkflowDef['tasks']): WorkflowDef => ({
+      name,
+      version: 1,
+      tasks,
+      outputParameters: { got: '${call.output.response.body.got}' },
+    });
+    expect(
+      (
+        await api(
+          'POST',
+          '/api/metadata/workflow',
+          def('http_ok', [http('call', `http://127.0.0.1:${echoPort}/orders`, { id: '${workflow.input.id}' })]),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api('POST', '/api/metadata/workflow', def('http_denied', [http('call', 'http://169.254.169.254/latest/meta-data')]))).status,
+    ).toBe(200);
+    const ok = await ended(await start('http_ok', { id: 'o-1' }));
+    expect(ok).toMatchObject({ status: 'COMPLETED', output: { got: { id: 'o-1' } } });
+    expect(ok.tasks[0]?.outputData).toMatchObject({ response: { statusCode: 200, body: { method: 'POST', path: '/orders' } } });
+    const denied = await ended(await start('http_denied', {}));
+    expect(denied.status).toBe('FAILED');
+    expect(denied.tasks[0]).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR' });
+    expect(denied.reasonForIncompletion).toContain('169.254.169.254 is not in SAGA_HTTP_ALLOWED_HOSTS');
   });
 
   it('serves its OpenAPI document', async () => {

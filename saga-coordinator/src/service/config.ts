@@ -10,6 +10,15 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
   SAGA_TIMER_SHARDS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   SAGA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  SAGA_HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim())
+        .filter((host) => host.length > 0),
+    ),
   SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
@@ -32,6 +41,8 @@ export type CoordinatorConfig = {
   readonly timerTickMs: number;
   /** How long a silent instance keeps its partitions, lanes and timer shards before others take them over. */
   readonly sessionTimeoutMs: number;
+  /** Hosts (`host` or `host:port`) HTTP tasks may call; nothing else is reachable (none by default). */
+  readonly httpAllowedHosts: readonly string[];
   /** How long an API call waits for its input to be applied by the execution's owner. */
   readonly replyTimeoutMs: number;
 };
@@ -53,6 +64,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     timerShards: e.SAGA_TIMER_SHARDS,
     timerTickMs: e.SAGA_TIMER_TICK_MS,
     sessionTimeoutMs: e.SAGA_SESSION_TIMEOUT_MS,
+    httpAllowedHosts: e.SAGA_HTTP_ALLOWED_HOSTS,
     replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,
   };
 };

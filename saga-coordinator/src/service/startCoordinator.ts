@@ -6,7 +6,7 @@ import { toMessageFirstLogger, type Logger } from '@waggle/observability';
 import { toOutboxOverview } from '@waggle/outbox-relay';
 import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
-import { sagaTopics } from '@waggle/task-worker';
+import { createTaskWorker, sagaTopics } from '@waggle/task-worker';
 import { createExecutionDecider } from '../engine/decide.ts';
 import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
 import { toConductorApp } from '../api/conductorApp.ts';
@@ -21,6 +21,7 @@ import type { CoordinatorConfig } from './config.ts';
 import { createCoordinatorRelay } from './coordinatorRelay.ts';
 import { createOutcomeStore, createPollQueue, createTimerStore } from './coordinatorStores.ts';
 import { createExecutionIndex } from './executionIndex.ts';
+import { createHttpTaskHandler } from './httpTaskHandler.ts';
 import { decodeInput, type ReceivedInput } from './inputRecords.ts';
 import { createMetadataStore } from './metadataStore.ts';
 import { createTimerSweeper } from './timerSweeper.ts';
@@ -109,6 +110,17 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     logger,
   });
   await sweeper.start();
+  // Conductor's HTTP system task: the coordinator is the worker of the HTTP task topic
+  const httpTasks = createTaskWorker({
+    brokers,
+    serde,
+    logger,
+    name: `${serviceName}.http`,
+    topics,
+    handlers: [createHttpTaskHandler(config.httpAllowedHosts)],
+    partitions: config.partitions,
+  });
+  await httpTasks.start();
 
   const pruning = setInterval(() => {
     outcomes.prune(3_600_000).catch((error: unknown) => logger.warn({ err: error }, 'pruning old outcomes failed'));
@@ -155,6 +167,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       clearInterval(pruning);
       await server.stop();
       await sweeper.stop();
+      await httpTasks.stop();
       await inputs.stop();
       await relay.stop();
       await producer.stop();

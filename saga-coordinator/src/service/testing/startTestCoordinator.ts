@@ -10,7 +10,11 @@ import { startCoordinator, type RunningCoordinator } from '../startCoordinator.t
 export type TestStack = { readonly kafkaBrokers: string; readonly schemaRegistryUrl: string; readonly mongoUrl: string };
 
 /** A coordinator on its own topics and database, as a test starts it in-process. */
-export const testCoordinatorConfig = (stack: TestStack, names: { prefix: string; database: string }): CoordinatorConfig =>
+export const testCoordinatorConfig = (
+  stack: TestStack,
+  names: { prefix: string; database: string },
+  env: Record<string, string> = {},
+): CoordinatorConfig =>
   loadConfig({
     KAFKA_BROKERS: stack.kafkaBrokers,
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
@@ -22,6 +26,7 @@ export const testCoordinatorConfig = (stack: TestStack, names: { prefix: string;
     SAGA_TIMER_SHARDS: '3',
     SAGA_TIMER_TICK_MS: '50',
     LOG_LEVEL: process.env['SAGA_TEST_LOG_LEVEL'] ?? 'silent',
+    ...env,
   });
 
 export const startTestCoordinator = (config: CoordinatorConfig): Promise<RunningCoordinator> =>
