@@ -63,4 +63,20 @@ describe('waggle replay', () => {
     };
     expect(json.pointer.version).toBe(1);
   }, 180_000);
+
+  it('stops a rebuild at caught-up with --no-switch, refuses a second one meanwhile, and discards it', async () => {
+    const built = await runCli(['replay', 'flight-search', '--no-switch', '--lag-threshold', '0'], { env, timeoutMs: 120_000 });
+    expect(built.stdout).toContain('v3 of flight-search is ready: caught up; --no-switch');
+    const second = await runCli(['replay', 'flight-search'], { env });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('a replay is already ready as version 3');
+    const discarded = await runCli(['replay', 'discard', 'flight-search'], { env });
+    expect(discarded.stdout).toContain('discarded v3 of flight-search');
+    const json = JSON.parse((await runCli(['replay', 'status', 'flight-search', '--json'], { env })).stdout) as {
+      pointer: { version: number };
+      versions: { version: number; state: string }[];
+    };
+    expect(json.pointer.version).toBe(1);
+    expect(json.versions.find((v) => v.version === 3)?.state).toBe('retired');
+  }, 180_000);
 });

@@ -119,6 +119,11 @@ const rollback = async (name: string): Promise<void> => {
   console.log(`rolled back: ${name} serves v${to} again (v${from} is kept as the previous version)`);
 };
 
+const discard = async (name: string): Promise<void> => {
+  const { version } = await callReplayApi<{ version: number }>(name, 'POST', '/discard');
+  console.log(`discarded v${version} of ${name}: its collections are dropped; the serving version is unchanged`);
+};
+
 const switchNow = async (name: string, options: { json?: boolean }): Promise<void> => {
   const report = await callReplayApi<VerificationReport>(name, 'POST', '/switch');
   console.log(
@@ -164,6 +169,11 @@ Examples:
     .option('--json')
     .action(status);
   command.command('rollback').description('serve the previous version again').argument('<read-model>').action(rollback);
+  command
+    .command('discard')
+    .description('drop a rebuild under way, paused or waiting for its switch')
+    .argument('<read-model>')
+    .action(discard);
   command
     .command('switch')
     .description('verify and switch to a version that caught up and waits (after --no-switch or a refused switch)')

@@ -65,6 +65,14 @@ export const replayRoutes = <E, S>(runner: ReplayRunner<E, S>, status: () => Pro
   }),
   defineRoute({
     method: 'post',
+    path: '/api/v1/replays/discard',
+    operationId: 'discardReplay',
+    summary: 'Drop the rebuild under way or waiting for its switch (its collections are dropped)',
+    responses: { 200: { description: 'The discarded version', schema: versionSchema } },
+    handler: async () => ({ status: 200, body: await runner.discard() }),
+  }),
+  defineRoute({
+    method: 'post',
     path: '/api/v1/replays/rollback',
     operationId: 'rollbackReplay',
     summary: 'Serve the previous version again',

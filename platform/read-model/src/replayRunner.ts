@@ -246,6 +246,24 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
     return report;
   };
 
+  /** Moves a version to retired if it is in one of `from`, stops its consumer and drops its collections. */
+  const retire = async (version: number, from: VersionRecord['state'][], why: string): Promise<boolean> => {
+    if (!(await versions.transition(version, from, 'retired', { retiredAt: new Date().toISOString(), note: why }))) return false;
+    const retired = active.get(version);
+    if (retired !== undefined) await stopConsumer(retired);
+    active.delete(version);
+    const names = versionNames(options.groupId, version);
+    const opened = retired?.opened ?? options.openVersion(names);
+    // a collection never created is fine to miss
+    for (const name of [...opened.collections, 'offsets'])
+      await db
+        .collection(names.collection(name))
+        .drop()
+        .catch(() => false);
+    logger.info({ version }, `${options.name} v${version} retired (${why}): its collections dropped`);
+    return true;
+  };
+
   const tick = async (): Promise<void> => {
     const { list, serving } = await reconcile();
     busy = list.some((v) => v.state === 'building' || v.state === 'ready' || v.state === 'previous');
@@ -268,22 +286,8 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       }
     } else if (building === undefined) progress = undefined;
     const now = new Date().toISOString();
-    for (const old of list.filter(
-      (v) => v.state === 'previous' && v.keepUntil !== undefined && v.keepUntil < now && v.version !== serving,
-    )) {
-      if (!(await versions.transition(old.version, ['previous'], 'retired', { retiredAt: now }))) continue;
-      const retired = active.get(old.version);
-      if (retired !== undefined) await stopConsumer(retired);
-      active.delete(old.version);
-      const names = versionNames(options.groupId, old.version);
-      const opened = retired?.opened ?? options.openVersion(names);
-      for (const name of [...opened.collections, 'offsets'])
-        await db
-          .collection(names.collection(name))
-          .drop()
-          .catch(() => false);
-      logger.info({ version: old.version }, `${options.name} v${old.version} retired: its collections dropped`);
-    }
+    for (const old of list.filter((v) => v.state === 'previous' && v.keepUntil !== undefined && v.keepUntil < now && v.version !== serving))
+      await retire(old.version, ['previous'], 'kept long enough');
   };
 
   const schedule = (): void => {
@@ -383,6 +387,16 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
           `${options.name} rolled back from v${pointer.version} to v${previous.version}`,
         );
         return { from: pointer.version, to: previous.version };
+      }),
+    /** Drops a rebuild that is not wanted: building, paused, or caught up and waiting for its switch. */
+    discard: (): Promise<VersionRecord> =>
+      serial(async () => {
+        const { list, serving } = await reconcile();
+        const pending = list.find((v) => ['building', 'paused', 'ready'].includes(v.state) && v.version !== serving);
+        if (pending === undefined || !(await retire(pending.version, ['building', 'paused', 'ready'], 'discarded')))
+          throw new NotFoundError(`no replay of ${options.name} is building, paused or waiting for its switch`);
+        if (progress?.version === pending.version) progress = undefined;
+        return { ...pending, state: 'retired' };
       }),
     progress: () => progress,
     opened: (version: number) => active.get(version)?.opened,

@@ -255,6 +255,7 @@ describe('customer-bookings on the real stack', () => {
       '/api/v1/replays',
       '/api/v1/replays/pause',
       '/api/v1/replays/switch',
+      '/api/v1/replays/discard',
       '/api/v1/replays/rollback',
       '/status',
     ]);

@@ -310,6 +310,7 @@ describe('flight-search on the real stack', () => {
       '/api/v1/replays',
       '/api/v1/replays/pause',
       '/api/v1/replays/switch',
+      '/api/v1/replays/discard',
       '/api/v1/replays/rollback',
       '/status',
     ]);
