@@ -244,6 +244,27 @@ describe("the coordinator's Conductor API", () => {
     expect(denied.reasonForIncompletion).toContain('169.254.169.254 is not in SAGA_HTTP_ALLOWED_HOSTS');
   });
 
+  it('keeps a signal that comes before its WAIT is scheduled and applies it then (Conductor drops it: Netflix/conductor#1640)', async () => {
+    const early: WorkflowDef = {
+      name: 'early_signal',
+      version: 1,
+      tasks: [
+        { name: taskType, taskReferenceName: 'first', type: 'SIMPLE' },
+        { name: 'gate', taskReferenceName: 'gate', type: 'WAIT' },
+      ],
+    };
+    expect((await api('POST', '/api/metadata/workflow', early)).status).toBe(200);
+    const id = await start('early_signal', {});
+    const signal = await api('POST', `/api/tasks/${id}/gate/COMPLETED`, { approved: true });
+    expect(signal.status).toBe(200);
+    // no task has that reference yet: the id is empty, as Conductor answers, but the result is kept
+    expect(signal.text).toBe('');
+    await complete(await pollFor(id), {});
+    const workflow = await ended(id);
+    expect(refs(workflow)).toEqual(['first:COMPLETED', 'gate:COMPLETED']);
+    expect(workflow.tasks[1]?.outputData).toEqual({ approved: true });
+  });
+
   it('serves its OpenAPI document', async () => {
     const paths = Object.keys((await api('GET', '/openapi.json')).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths).toEqual(

@@ -116,7 +116,7 @@ describe("Conductor's corpus over Kafka (the rest), with generic workers", () =>
     expect(refs(workflow)).toEqual(['switchTask:COMPLETED', 't2:COMPLETED']);
   });
 
-  it('wait_workflow_integration_test.json: WAIT until signalled (the signal sent before the WAIT is reached is kept), then t1', async () => {
+  it('wait_workflow_integration_test.json: WAIT until signalled by reference, then t1', async () => {
     const id = await start('test_wait_workflow', {});
     expect((await api('POST', `/api/tasks/${id}/wait0/COMPLETED`, { signal: 1 })).status).toBe(200);
     const workflow = await ended(id);
