@@ -1,6 +1,6 @@
 /**
  * The field holding each context's aggregate id, which is the Kafka key of its events (ARCHITECTURE.md: key =
- * aggregate id). Check-in is kept per booking, so its events are keyed by booking.
+ * aggregate id). Check-in is kept per booking, so its events are keyed by booking; saga traffic by workflow execution.
  */
 export const aggregateKeyFields: Readonly<Record<string, string>> = {
   flights: 'flightId',
@@ -8,6 +8,8 @@ export const aggregateKeyFields: Readonly<Record<string, string>> = {
   payments: 'paymentId',
   loyalty: 'memberId',
   checkin: 'bookingId',
+  // the saga coordinator's topics are keyed by execution, so one execution's traffic stays in order
+  saga: 'workflowId',
 };
 
 /**
