@@ -45,7 +45,7 @@ const follow = async (name: string, version: number, json: boolean): Promise<voi
         process.exitCode = exitCodes.failure;
         return;
       }
-      const status = await readStatus(name).then(
+      const status = await readStatus(name, { brief: true }).then(
         (answer) => {
           unreachableSince = undefined;
           return answer;

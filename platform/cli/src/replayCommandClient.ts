@@ -58,7 +58,8 @@ export const callReplayApi = async <T>(name: string, method: 'GET' | 'POST', pat
   return answer;
 };
 
-export const readStatus = (name: string): Promise<ReplayStatus> => callReplayApi<ReplayStatus>(name, 'GET', '');
+export const readStatus = (name: string, options: { brief?: boolean } = {}): Promise<ReplayStatus> =>
+  callReplayApi<ReplayStatus>(name, 'GET', options.brief === true ? '?brief=true' : '');
 
 export type StartedReplay = VersionRecord & { readonly resumed?: boolean };
 export type { ReplayStatus, VerificationReport, VersionRecord };

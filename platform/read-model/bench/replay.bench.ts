@@ -80,8 +80,8 @@ const bulkWrite = async (
   return { rate: total / seconds, documents: docs.reduce((sum, c) => sum + c.docs.length, 0) };
 };
 
-const status = async (url: string): Promise<ReplayStatus | undefined> => {
-  const response = await fetch(`${url}/api/v1/replays`).catch(() => undefined);
+const status = async (url: string, brief = true): Promise<ReplayStatus | undefined> => {
+  const response = await fetch(`${url}/api/v1/replays${brief ? '?brief=true' : ''}`).catch(() => undefined);
   return response?.ok === true ? ((await response.json()) as ReplayStatus) : undefined;
 };
 
@@ -138,10 +138,10 @@ const bench: Bench = async (report, context) => {
       const pid = child.pid ?? 0;
       const buildBegan = performance.now();
       for (;;) {
-        const s = await status(url);
+        const s = await status(url, false);
         const v1 = s?.versions.find((v) => v.version === 1);
         if (v1?.lag === 0 && v1.offsets.length > 0) break;
-        await delay(500);
+        await delay(1000);
       }
       const initial = model.events / ((performance.now() - buildBegan) / 1000);
 
@@ -158,7 +158,7 @@ const bench: Bench = async (report, context) => {
         peakRss = Math.max(peakRss, await rssMiB(pid));
         final = await status(url);
         if (final?.pointer.version === 2) break;
-        await delay(250);
+        await delay(500);
       }
       const seconds = (performance.now() - began) / 1000;
       const cpu = {

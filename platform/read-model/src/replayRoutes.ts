@@ -16,14 +16,20 @@ const versionSchema = z.looseObject({ version: z.number(), state: z.string() }).
 const reportSchema = z.looseObject({ equal: z.boolean(), sameOffsets: z.boolean() }).meta({ id: 'VerificationReport' });
 
 /** The replay API every read-model service offers, which `waggle replay` drives. */
-export const replayRoutes = <E, S>(runner: ReplayRunner<E, S>, status: () => Promise<ReplayStatus>): Route[] => [
+export const replayRoutes = <E, S>(runner: ReplayRunner<E, S>, status: (brief: boolean) => Promise<ReplayStatus>): Route[] => [
   defineRoute({
     method: 'get',
     path: '/api/v1/replays',
     operationId: 'getReplayStatus',
     summary: "The read model's versions (offsets, lag, size, which serves) and the progress of a rebuild",
+    query: z.strictObject({
+      brief: z
+        .enum(['true', 'false'])
+        .default('false')
+        .describe('true: the versions and the progress only, without offsets, lags and sizes (for polling)'),
+    }),
     responses: { 200: { description: 'Versions and progress', schema: statusSchema } },
-    handler: async () => ({ status: 200, body: await status() }),
+    handler: async ({ query }) => ({ status: 200, body: await status(query.brief === 'true') }),
   }),
   defineRoute({
     method: 'post',

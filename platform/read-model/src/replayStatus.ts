@@ -32,9 +32,26 @@ const sizeOf = async (db: Db, name: string): Promise<CollectionSize> => {
   return { name, documents, bytes: typeof stats?.size === 'number' ? stats.size : null };
 };
 
-/** Every version of the read model with its offsets, lag, size and whether it serves. */
-export const readReplayStatus = async <E, S>(name: string, groupId: string, db: Db, runner: ReplayRunner<E, S>): Promise<ReplayStatus> => {
+/**
+ * Every version of the read model with its offsets, lag, size and whether it serves. With `brief`, the versions'
+ * records and the progress only: what a client following a rebuild polls, without the reads that measure sizes
+ * and lags on every call (they would compete with the rebuild for the store).
+ */
+export const readReplayStatus = async <E, S>(
+  name: string,
+  groupId: string,
+  db: Db,
+  runner: ReplayRunner<E, S>,
+  brief = false,
+): Promise<ReplayStatus> => {
   const [pointer, list] = await Promise.all([runner.versions.pointer(), runner.versions.list()]);
+  if (brief)
+    return {
+      readModel: name,
+      pointer,
+      versions: list.map((record) => ({ ...record, serving: record.version === pointer.version, offsets: [], lag: null, collections: [] })),
+      progress: runner.progress() ?? null,
+    };
   const lags = new Map(
     await Promise.all(
       runner.consumers().map(async ({ groupId: group, consumer }) => {

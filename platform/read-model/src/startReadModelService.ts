@@ -71,7 +71,7 @@ export const startReadModelService = async <E, S>(options: ReadModelServiceOptio
     info: options.info,
     routes: [
       ...options.routes(runner.serving),
-      ...replayRoutes(runner, () => readReplayStatus(options.name, options.groupId, database.db, runner)),
+      ...replayRoutes(runner, (brief) => readReplayStatus(options.name, options.groupId, database.db, runner, brief)),
       statusRoute(async () => ({
         service: options.name,
         consumers: await Promise.all(runner.consumers().map(({ groupId, consumer }) => consumerStatus(groupId, consumer))),
