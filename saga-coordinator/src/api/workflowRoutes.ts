@@ -110,6 +110,35 @@ export const workflowRoutes = (deps: ApiDeps): Route[] => [
   }),
   defineRoute({
     method: 'get',
+    path: '/api/workflow/:name/correlated/:correlationId',
+    operationId: 'getCorrelatedWorkflows',
+    summary: 'Executions of a definition with a correlation id (running ones only unless includeClosed=true)',
+    params: z.object({ name: z.string().min(1), correlationId: z.string().min(1) }),
+    query: z.object({
+      includeClosed: z.enum(['true', 'false']).default('false'),
+      includeTasks: z.enum(['true', 'false']).default('false'),
+    }),
+    responses: { 200: { description: 'Workflow list' } },
+    handler: async ({ params, query }) => {
+      const found = await deps.index.search({
+        filter: {
+          workflowType: params.name,
+          correlationId: params.correlationId,
+          ...(query.includeClosed === 'true' ? {} : { status: { $in: ['RUNNING', 'PAUSED'] } }),
+        },
+        sort: [['startTime', 1]],
+        start: 0,
+        size: 1000,
+      });
+      const executions = await Promise.all(found.results.map((summary) => readExecution(deps, summary.workflowId)));
+      return {
+        status: 200,
+        body: executions.map((execution) => toWorkflowJson(execution, { includeTasks: query.includeTasks === 'true' })),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get',
     path: '/api/workflow/:workflowId',
     operationId: 'getWorkflow',
     summary: 'An execution as Conductor shows it (Workflow JSON, with its tasks unless includeTasks=false)',

@@ -265,6 +265,19 @@ describe("the coordinator's Conductor API", () => {
     expect(workflow.tasks[1]?.outputData).toEqual({ approved: true });
   });
 
+  it('lists the executions of a definition by correlation id, running ones unless includeClosed=true', async () => {
+    const open = await start('two_steps', { x: 7 });
+    const answer = await api('POST', '/api/workflow/two_steps?correlationId=corr-7', { x: 8 });
+    expect(answer.status).toBe(200);
+    expect((await api('DELETE', `/api/workflow/${answer.text}`)).status).toBe(200);
+    const running = await api('POST', '/api/workflow/two_steps?correlationId=corr-7', { x: 9 });
+    const listed = (await api('GET', '/api/workflow/two_steps/correlated/corr-7')).json<{ workflowId: string }[]>();
+    expect(listed.map((w) => w.workflowId)).toEqual([running.text]);
+    const all = (await api('GET', '/api/workflow/two_steps/correlated/corr-7?includeClosed=true')).json<{ workflowId: string }[]>();
+    expect(all.map((w) => w.workflowId)).toEqual([answer.text, running.text]);
+    expect(all.map((w) => w.workflowId)).not.toContain(open);
+  });
+
   it('serves its OpenAPI document', async () => {
     const paths = Object.keys((await api('GET', '/openapi.json')).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths).toEqual(
