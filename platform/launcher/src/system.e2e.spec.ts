@@ -155,12 +155,10 @@ describe('waggle end to end: flights and bookings by choreography, read through 
 
         // the same, as a newcomer asks it from the CLI
         const cli = await runCli(['status'], {
+          // every service the system runs, each where this test started it (`<NAME>_URL`)
           env: {
             ...process.env,
-            FLIGHTS_URL: url('flights'),
-            BOOKINGS_URL: url('bookings'),
-            FLIGHT_SEARCH_URL: url('flight-search'),
-            CUSTOMER_BOOKINGS_URL: url('customer-bookings'),
+            ...Object.fromEntries(system.services.map((s) => [`${s.name.toUpperCase().replaceAll('-', '_')}_URL`, s.url])),
           },
         });
         expect(cli.code, cli.stderr).toBe(0);
