@@ -7,6 +7,7 @@ import { lakeCommand } from './lakeCommand.ts';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { outboxCommand } from './outboxCommand.ts';
 import { produceCommand } from './produceCommand.ts';
+import { groupsCommand } from './groupsCommand.ts';
 import { replayCommand } from './replayCommand.ts';
 import { sagaCommand } from './sagaCommand.ts';
 import { schemasCommand } from './schemasCommand.ts';
@@ -30,6 +31,7 @@ const program = new Command('waggle')
   .addCommand(tailCommand())
   .addCommand(topicsCommand())
   .addCommand(replayCommand())
+  .addCommand(groupsCommand())
   .addCommand(schemasCommand())
   .addCommand(workflowsCommand())
   .addCommand(sagaCommand())
@@ -59,6 +61,8 @@ Examples:
   $ waggle schemas           registered subjects, and local schemas not registered yet
   $ waggle replay flight-search
                              rebuild a read model beside the serving one, verify, switch; replay status, rollback
+  $ waggle groups reset flight-search --to earliest --dry-run
+                             move a stopped consumer group's offsets (earliest, latest, a time, given offsets)
   $ waggle workflows register book-flight.json
                              register a Conductor workflow definition on the saga coordinator (also validate, list)
   $ waggle saga start book-flight --input '{"bookingId":"b-1"}' --idempotency-key b-1
