@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { freePort, runCli } from '@waggle/testing';
 import { mkdtemp, readdir, readFile, symlink, mkdir } from 'node:fs/promises';
@@ -26,14 +28,16 @@ const processesMentioning = async (marker: string): Promise<string[]> => {
 };
 
 describe('waggle stack', () => {
-  it('prints the three settings for eval', async () => {
+  it('prints the three settings for eval, exported so that the programs the shell starts see them', async () => {
     const run = await runCli(['stack', 'env'], { env: await freshEnv({ WAGGLE_MONGO_PORT: '27018' }) });
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual([
-      'KAFKA_BROKERS=127.0.0.1:9092',
-      'SCHEMA_REGISTRY_URL=http://127.0.0.1:8081/apis/ccompat/v7',
-      'MONGO_URL=mongodb://127.0.0.1:27018/?directConnection=true',
+      "export KAFKA_BROKERS='127.0.0.1:9092'",
+      "export SCHEMA_REGISTRY_URL='http://127.0.0.1:8081/apis/ccompat/v7'",
+      "export MONGO_URL='mongodb://127.0.0.1:27018/?directConnection=true'",
     ]);
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${run.stdout}\nnode -e 'console.log(process.env.MONGO_URL)'`]);
+    expect(stdout.trim()).toBe('mongodb://127.0.0.1:27018/?directConnection=true');
   });
 
   it('exits 2 on an unknown verb or a bad setting', async () => {

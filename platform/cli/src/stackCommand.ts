@@ -63,10 +63,14 @@ export const stackCommand = (): Command => {
 
   stack
     .command('env')
-    .description('print KAFKA_BROKERS, SCHEMA_REGISTRY_URL and MONGO_URL as KEY=value lines')
-    .addHelpText('after', '\nExample:\n  $ eval "$(waggle stack env)"')
+    .description("print KAFKA_BROKERS, SCHEMA_REGISTRY_URL and MONGO_URL as export lines for a shell's eval")
+    .addHelpText('after', '\nExample:\n  $ eval "$(waggle stack env)"   # the programs this shell starts then see them')
     .action(() => {
-      for (const line of toEnvLines(loadStackConfig())) console.log(line);
+      // exported, so that what the shell starts sees them; quoted, since a URL may hold ? and &
+      for (const line of toEnvLines(loadStackConfig())) {
+        const at = line.indexOf('=');
+        console.log(`export ${line.slice(0, at)}='${line.slice(at + 1).replaceAll("'", "'\\''")}'`);
+      }
     });
 
   return stack;
