@@ -10,6 +10,7 @@ describe('waggle status', () => {
         BOOKINGS_URL: `http://127.0.0.1:${await freePort()}`,
         FLIGHT_SEARCH_URL: `http://127.0.0.1:${await freePort()}`,
         CUSTOMER_BOOKINGS_URL: `http://127.0.0.1:${await freePort()}`,
+        SAGA_COORDINATOR_URL: `http://127.0.0.1:${await freePort()}`,
       };
       const result = await runCli(['status'], { env });
       expect(result.code).toBe(1);
@@ -18,10 +19,11 @@ describe('waggle status', () => {
         ['bookings', 'BOOKINGS_URL'],
         ['flight-search', 'FLIGHT_SEARCH_URL'],
         ['customer-bookings', 'CUSTOMER_BOOKINGS_URL'],
+        ['saga-coordinator', 'SAGA_COORDINATOR_URL'],
       ]) {
         expect(result.stdout).toMatch(new RegExp(`^${name} .*${env[setting as 'FLIGHTS_URL']} does not answer .*set ${setting}`, 'm'));
       }
-      expect(result.stderr).toMatch(/4 problem\(s\)/);
+      expect(result.stderr).toMatch(/5 problem\(s\)/);
     });
   });
 });

@@ -48,6 +48,8 @@ export type ReplayRunnerOptions<E, S> = {
   /** How long a replaced version is kept (and kept up) for a rollback. */
   readonly keepPreviousMs: number;
   readonly lagThreshold: number;
+  /** Most records a rebuilding version handles per batch (a rebuild folds many events into each document). */
+  readonly batchRecords: number;
 };
 
 type Active<E, S> = {
@@ -115,7 +117,7 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       decode: options.decode,
       handleBatch: entry.gate.wrap(entry.opened.handleBatch),
       // a rebuild folds many events into each document: the larger the batch, the fewer writes per event
-      maxBatchRecords: 5000,
+      maxBatchRecords: options.batchRecords,
       logger: options.busLogger,
     });
     entry.consumer = consumer;

@@ -18,6 +18,8 @@ export type CustomerBookingsConfig = {
   readonly keepPreviousMs: number;
   /** A rebuild has caught up at this lag or less (records, summed over partitions). */
   readonly replayLagThreshold: number;
+  /** Most records a rebuilding version handles per batch. */
+  readonly replayBatchRecords: number;
   /** The databases of the bookings and flights event stores, for `waggle replay --from-store`. */
   readonly bookingsStoreDb: string;
   readonly flightsStoreDb: string;
@@ -34,6 +36,7 @@ const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3
     .min(0)
     .default(24 * 3600_000),
   REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
+  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(5_000),
   BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
@@ -56,6 +59,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CustomerBookin
     bookingsTopic: e.BOOKINGS_TOPIC,
     keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
     replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
+    replayBatchRecords: e.REPLAY_BATCH_RECORDS,
     bookingsStoreDb: e.BOOKINGS_STORE_DB,
     flightsStoreDb: e.FLIGHTS_STORE_DB,
     eventStoreLanes: e.EVENT_STORE_LANES,

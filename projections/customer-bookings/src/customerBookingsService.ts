@@ -58,6 +58,6 @@ export const startCustomerBookings = (
     decode,
     routes: createCustomerBookingsRoutes,
     storeSources: customerBookingsSources(config),
-    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold },
+    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold, batchRecords: config.replayBatchRecords },
   });
 };

@@ -17,6 +17,8 @@ export type FlightSearchConfig = {
   readonly keepPreviousMs: number;
   /** A rebuild has caught up at this lag or less (records, summed over partitions). */
   readonly replayLagThreshold: number;
+  /** Most records a rebuilding version handles per batch. */
+  readonly replayBatchRecords: number;
   /** The database of the flights event store, for `waggle replay --from-store flights`. */
   readonly flightsStoreDb: string;
   readonly eventStoreLanes: number;
@@ -31,6 +33,7 @@ const envSchema = serviceEnv({ database: 'projection-flight-search', port: 3201 
     .min(0)
     .default(24 * 3600_000),
   REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
+  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(5_000),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
 });
@@ -51,6 +54,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightSearchCo
     flightsTopic: e.FLIGHTS_TOPIC,
     keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
     replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
+    replayBatchRecords: e.REPLAY_BATCH_RECORDS,
     flightsStoreDb: e.FLIGHTS_STORE_DB,
     eventStoreLanes: e.EVENT_STORE_LANES,
   };

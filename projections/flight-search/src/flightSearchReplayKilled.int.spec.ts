@@ -25,6 +25,8 @@ const env = {
   GROUP_ID: uniqueName('flight-search-killed'),
   FLIGHTS_TOPIC: topic,
   LOG_LEVEL: 'warn',
+  // small batches, so the rebuild is seen under way before it ends (at 5,000 or even 100 a batch, 20k events were done within one progress tick)
+  REPLAY_BATCH_RECORDS: '10',
 };
 
 /** flight-search as its own process, as `waggle start` runs it. */
