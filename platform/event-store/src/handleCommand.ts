@@ -48,7 +48,7 @@ type Loaded<State> = {
   state: State;
   version: number;
   snapshotVersion: number;
-  /** Command ids of the batches read, which start at the snapshot or, when older, where a known command began. */
+  /** Command ids of the batches read and of their events, from the base or, when older, where a known command began. */
   commandIds: readonly string[];
   events: readonly RecordedEvent[];
 };
