@@ -12,6 +12,8 @@ export type PaymentAuthorized = {
     readonly amountCents: number;
     /** ISO 4217 currency code. */
     readonly currency: string;
+    /** Customer who pays; empty in events written before it was recorded. */
+    readonly customerId: string;
   };
 };
 
@@ -44,6 +46,8 @@ export type PaymentDeclined = {
     readonly currency: string;
     /** Why the gateway declined, for people. */
     readonly reason: string;
+    /** Customer who pays; empty in events written before it was recorded. */
+    readonly customerId: string;
   };
 };
 
@@ -61,6 +65,8 @@ export type PaymentRefunded = {
     readonly currency: string;
     /** Why the money was returned, for people. */
     readonly reason: string;
+    /** True when an authorization was released before capture (no money had been taken); false for a refund of a captured amount. */
+    readonly voided: boolean;
   };
 };
 
@@ -87,6 +93,7 @@ export const paymentsSchemas = {
       { name: 'bookingId', type: 'string', doc: 'Booking the payment is for.' },
       { name: 'amountCents', type: 'long', doc: 'Amount in the minor unit of currency.' },
       { name: 'currency', type: 'string', doc: 'ISO 4217 currency code.' },
+      { name: 'customerId', type: 'string', default: '', doc: 'Customer who pays; empty in events written before it was recorded.' },
     ],
   },
   PaymentCaptured: {
@@ -112,6 +119,7 @@ export const paymentsSchemas = {
       { name: 'amountCents', type: 'long', doc: 'Amount asked for in the minor unit of currency.' },
       { name: 'currency', type: 'string', doc: 'ISO 4217 currency code.' },
       { name: 'reason', type: 'string', doc: 'Why the gateway declined, for people.' },
+      { name: 'customerId', type: 'string', default: '', doc: 'Customer who pays; empty in events written before it was recorded.' },
     ],
   },
   PaymentRefunded: {
@@ -125,6 +133,12 @@ export const paymentsSchemas = {
       { name: 'amountCents', type: 'long', doc: 'Amount refunded in the minor unit of currency.' },
       { name: 'currency', type: 'string', doc: 'ISO 4217 currency code.' },
       { name: 'reason', type: 'string', doc: 'Why the money was returned, for people.' },
+      {
+        name: 'voided',
+        type: 'boolean',
+        default: false,
+        doc: 'True when an authorization was released before capture (no money had been taken); false for a refund of a captured amount.',
+      },
     ],
   },
 } as const;
