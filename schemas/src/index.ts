@@ -19,7 +19,7 @@ export type {
   BookingsEvent,
 } from './generated/bookings.ts';
 export { checkinFullNames, checkinSchemas } from './generated/checkin.ts';
-export type { BoardingPassIssued, CheckInOpened, PassengerCheckedIn, CheckinEvent } from './generated/checkin.ts';
+export type { BoardingPassIssued, CheckInClosed, CheckInOpened, PassengerCheckedIn, CheckinEvent } from './generated/checkin.ts';
 export { flightsFullNames, flightsSchemas } from './generated/flights.ts';
 export type {
   FlightCancelled,

@@ -17,6 +17,19 @@ export type BoardingPassIssued = {
   };
 };
 
+/** Check-in for a booking closed (the flight departed, or the booking or the flight was cancelled); it does not open again. */
+export type CheckInClosed = {
+  readonly type: 'CheckInClosed';
+  readonly data: {
+    /** Booking aggregate id. */
+    readonly bookingId: string;
+    /** Flight aggregate id: flight number and departure date, e.g. LH400-2026-12-01. */
+    readonly flightId: string;
+    /** Why check-in closed, for people: departed, booking cancelled: …, flight cancelled: …. */
+    readonly reason: string;
+  };
+};
+
 /** Online check-in opened for a booking. */
 export type CheckInOpened = {
   readonly type: 'CheckInOpened';
@@ -27,6 +40,8 @@ export type CheckInOpened = {
     readonly flightId: string;
     /** When check-in closes, ISO 8601 date-time; null when the airline has not said. */
     readonly closesAt: null | string;
+    /** Full names of the booking's passengers who may check in; empty when not known. */
+    readonly passengers: readonly string[];
   };
 };
 
@@ -46,11 +61,12 @@ export type PassengerCheckedIn = {
 };
 
 /** Every event of the checkin context. */
-export type CheckinEvent = BoardingPassIssued | CheckInOpened | PassengerCheckedIn;
+export type CheckinEvent = BoardingPassIssued | CheckInClosed | CheckInOpened | PassengerCheckedIn;
 
 /** Avro full name of each checkin event type. */
 export const checkinFullNames = {
   BoardingPassIssued: 'waggle.checkin.BoardingPassIssued',
+  CheckInClosed: 'waggle.checkin.CheckInClosed',
   CheckInOpened: 'waggle.checkin.CheckInOpened',
   PassengerCheckedIn: 'waggle.checkin.PassengerCheckedIn',
 } as const;
@@ -70,6 +86,17 @@ export const checkinSchemas = {
       { name: 'gate', type: ['null', 'string'], default: null, doc: 'Departure gate; null until the airport assigns one.' },
     ],
   },
+  CheckInClosed: {
+    type: 'record',
+    name: 'CheckInClosed',
+    namespace: 'waggle.checkin',
+    doc: 'Check-in for a booking closed (the flight departed, or the booking or the flight was cancelled); it does not open again.',
+    fields: [
+      { name: 'bookingId', type: 'string', doc: 'Booking aggregate id.' },
+      { name: 'flightId', type: 'string', doc: 'Flight aggregate id: flight number and departure date, e.g. LH400-2026-12-01.' },
+      { name: 'reason', type: 'string', doc: 'Why check-in closed, for people: departed, booking cancelled: …, flight cancelled: ….' },
+    ],
+  },
   CheckInOpened: {
     type: 'record',
     name: 'CheckInOpened',
@@ -83,6 +110,12 @@ export const checkinSchemas = {
         type: ['null', 'string'],
         default: null,
         doc: 'When check-in closes, ISO 8601 date-time; null when the airline has not said.',
+      },
+      {
+        name: 'passengers',
+        type: { type: 'array', items: 'string' },
+        default: [],
+        doc: "Full names of the booking's passengers who may check in; empty when not known.",
       },
     ],
   },
