@@ -23,8 +23,8 @@ export type ApplyInputDeps = {
   readonly serde: AvroSerde;
   readonly topics: SagaTopics;
   readonly logger: Logger;
-  /** Wakes the relay after an append, so the decision's commands go out without waiting for a poll. */
-  readonly appended: () => void;
+  /** Tells the relay of an append to an execution's stream, so its commands go out without waiting for a poll. */
+  readonly appended: (workflowId: string) => void;
 };
 
 /** Events that change what search shows of an execution (status, end, reason, compensation); others skip the write. */
@@ -118,7 +118,7 @@ export const createInputApplier =
       else deps.logger.info({ workflowId, input: engineInput.type }, `input refused: ${message}`);
       return;
     }
-    if (!result.duplicate && result.events.length > 0) deps.appended();
+    if (!result.duplicate && result.events.length > 0) deps.appended(workflowId);
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
       await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);

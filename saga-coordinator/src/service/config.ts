@@ -8,7 +8,7 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
     .default('saga'),
   SAGA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_SHARDS: z.coerce.number().int().min(1).max(1000).default(6),
-  SAGA_TIMER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  SAGA_TIMER_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SAGA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   SAGA_HTTP_ALLOWED_HOSTS: z
     .string()
@@ -37,8 +37,11 @@ export type CoordinatorConfig = {
   readonly partitions: number;
   /** Timer shards leased among instances. */
   readonly timerShards: number;
-  /** How often an instance looks for due timers: the bound on how late a timer fires. */
-  readonly timerTickMs: number;
+  /**
+   * The longest an instance sleeps without reading its timer shards: it otherwise sleeps until its next due timer, is
+   * woken by timers scheduled in-process and signalled by other instances for timers due before this re-check.
+   */
+  readonly timerRecheckMs: number;
   /** How long a silent instance keeps its partitions, lanes and timer shards before others take them over. */
   readonly sessionTimeoutMs: number;
   /** Hosts (`host` or `host:port`) HTTP tasks may call; nothing else is reachable (none by default). */
@@ -62,7 +65,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     topicPrefix: e.SAGA_TOPIC_PREFIX,
     partitions: e.SAGA_PARTITIONS,
     timerShards: e.SAGA_TIMER_SHARDS,
-    timerTickMs: e.SAGA_TIMER_TICK_MS,
+    timerRecheckMs: e.SAGA_TIMER_RECHECK_MS,
     sessionTimeoutMs: e.SAGA_SESSION_TIMEOUT_MS,
     httpAllowedHosts: e.SAGA_HTTP_ALLOWED_HOSTS,
     replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import type { EventStore } from '@waggle/event-store';
+import { laneOf, type EventStore } from '@waggle/event-store';
 import { createPartitionLeases, createTopics, type Brokers, type Producer } from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
 import { createMongoRelayLedger, createOutboxRelay, type OutgoingRecord } from '@waggle/outbox-relay';
@@ -14,7 +14,10 @@ const parsed = <T>(records: readonly OutgoingRecord[], sink: string): T[] =>
 /**
  * The coordinator's outbox relay: the commands each decision appended (its CommandsIssued event) are carried out in
  * stream order, at least once: task commands, child starts and parent notices are produced to Kafka, timers and
- * poll-queue entries written to Mongo (idempotently). Lanes are leased among instances as every service's relay.
+ * poll-queue entries written to Mongo (idempotently). Lanes are leased among instances as every service's relay, and
+ * appends are signalled as `createRelayService` signals them (its records need this relay's own `toRecords`): a lane
+ * held here is woken, another instance's lane gets a record on the lanes topic, so a quiet lane is read every
+ * `idlePollMs` only.
  */
 export const createCoordinatorRelay = (options: {
   readonly store: EventStore;
@@ -28,6 +31,8 @@ export const createCoordinatorRelay = (options: {
   readonly timers: TimerStore;
   readonly pollQueue: PollQueue;
   readonly sessionTimeoutMs: number;
+  /** How often a quiet lane is read when nothing signalled it (the safety net; appends are signalled). */
+  readonly idlePollMs?: number;
   readonly logger: Logger;
 }) => {
   const created = new Set<string>();
@@ -54,6 +59,7 @@ export const createCoordinatorRelay = (options: {
       info: (fields, message) => options.logger.info(fields, message),
       error: (fields, message) => options.logger.error(fields, message),
     },
+    maxIdleMs: options.idlePollMs ?? 10_000,
   });
   const leases = createPartitionLeases({
     brokers: options.brokers,
@@ -61,12 +67,28 @@ export const createCoordinatorRelay = (options: {
     topic: `${options.serviceName}.outbox-lanes`,
     partitions: options.store.lanes,
     onAssigned: (lanes) => relay.assign(lanes),
+    onSignal: () => relay.wake(),
     sessionTimeoutMs: options.sessionTimeoutMs,
     logger: toMessageFirstLogger(options.logger),
   });
+  /** Lanes signalled and not answered yet: one signal in flight per lane is enough to wake its holder. */
+  const signalling = new Set<number>();
   return {
     relay,
     ledger,
+    /** This process appended to `streamId`: its lane's holder publishes now instead of at its next poll. */
+    appended: (streamId: string): void => {
+      const lane = laneOf(streamId, options.store.lanes);
+      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake();
+      if (signalling.has(lane)) return;
+      signalling.add(lane);
+      leases
+        .signal(lane)
+        .catch((error: unknown) =>
+          options.logger.error({ lane, err: error }, 'could not signal an outbox lane holder; its next poll finds it'),
+        )
+        .finally(() => signalling.delete(lane));
+    },
     start: () => leases.start(),
     stop: async (): Promise<void> => {
       await leases.stop();

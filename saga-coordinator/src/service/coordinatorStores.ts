@@ -14,18 +14,36 @@ export type Outcome = Omit<OutcomeDoc, '_id' | 'at'>;
 /** Durable timers: written by the relay from ScheduleTimer commands, fired by the owner of their shard. */
 export const createTimerStore = (db: Db, shards: number) => {
   const timers = db.collection<TimerDoc>('timers');
+  const listeners = new Set<(list: readonly ScheduledTimer[]) => void>();
+  const shardOf = (workflowId: string): number => laneOf(workflowId, shards);
   return {
     shards,
+    shardOf,
     start: async (): Promise<void> => {
       await timers.createIndex({ shard: 1, fireAt: 1 });
     },
-    /** Idempotent: a timer relayed twice is one timer. */
+    /** Idempotent: a timer relayed twice is one timer. Listeners hear of them once written. */
     schedule: async (list: readonly ScheduledTimer[]): Promise<void> => {
       for (const timer of list) {
-        const doc = { ...timer, shard: laneOf(timer.workflowId, shards) };
+        const doc = { ...timer, shard: shardOf(timer.workflowId) };
         await timers.updateOne({ _id: timer.timerId }, { $setOnInsert: doc }, { upsert: true });
       }
+      if (list.length > 0) for (const listener of listeners) listener(list);
     },
+    /** Hears of every timer this process schedules (the sweeper: so it sleeps until the next one is due). */
+    onScheduled: (listener: (list: readonly ScheduledTimer[]) => void): (() => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** When the earliest pending timer of a shard is due (epoch ms), undefined when it has none. */
+    earliest: async (shard: number): Promise<number | undefined> =>
+      (
+        await timers
+          .find({ shard }, { projection: { fireAt: 1 } })
+          .sort({ fireAt: 1 })
+          .limit(1)
+          .next()
+      )?.fireAt,
     due: async (owned: readonly number[], now: number, limit = 500): Promise<TimerDoc[]> =>
       owned.length === 0
         ? []

@@ -81,7 +81,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     serde,
     topics,
     logger,
-    appended: () => relay.relay.wake(),
+    appended: (workflowId) => relay.appended(workflowId),
   });
   const inputs = createConsumer<ReceivedInput>({
     brokers,
@@ -105,7 +105,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     producer,
     serde,
     topics,
-    tickMs: config.timerTickMs,
+    recheckMs: config.timerRecheckMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     logger,
   });

@@ -22,7 +22,6 @@ export const spawnCoordinator = async (
       SAGA_TOPIC_PREFIX: options.prefix,
       SAGA_PARTITIONS: '3',
       SAGA_SESSION_TIMEOUT_MS: '6000',
-      SAGA_TIMER_TICK_MS: '50',
       LOG_LEVEL: 'warn',
       ...options.env,
     },

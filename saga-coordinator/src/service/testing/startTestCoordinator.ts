@@ -24,7 +24,6 @@ export const testCoordinatorConfig = (
     SAGA_TOPIC_PREFIX: names.prefix,
     SAGA_PARTITIONS: '3',
     SAGA_TIMER_SHARDS: '3',
-    SAGA_TIMER_TICK_MS: '50',
     LOG_LEVEL: process.env['SAGA_TEST_LOG_LEVEL'] ?? 'silent',
     ...env,
   });
