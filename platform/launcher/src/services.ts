@@ -18,6 +18,7 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const waggleServices: readonly ServiceSpec[] = [
   { name: 'flights', entry: 'contexts/flights/src/main.ts', port: 3101, try: 'POST /api/v1/flights' },
   { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
+  { name: 'payments', entry: 'contexts/payments/src/main.ts', port: 3103, try: 'GET /api/v1/payments/{bookingId}' },
   {
     name: 'flight-search',
     entry: 'projections/flight-search/src/main.ts',
