@@ -1,5 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { applyKafkaJsIdleFix } from './kafkaJsIdleFix.ts';
 import type { Logger } from './logger.ts';
+
+applyKafkaJsIdleFix();
 
 /** `host:port,host:port` or a list of them. */
 export type Brokers = string | readonly string[];
