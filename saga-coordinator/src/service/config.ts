@@ -1,5 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { parseEnv, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
+
+const bundledWorkflows = fileURLToPath(new URL('../../workflows/', import.meta.url));
 
 const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
   SAGA_TOPIC_PREFIX: z
@@ -20,6 +23,7 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
         .filter((host) => host.length > 0),
     ),
   SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  SAGA_WORKFLOWS_DIR: z.string().default(bundledWorkflows),
 });
 
 export type CoordinatorConfig = {
@@ -48,6 +52,10 @@ export type CoordinatorConfig = {
   readonly httpAllowedHosts: readonly string[];
   /** How long an API call waits for its input to be applied by the execution's owner. */
   readonly replyTimeoutMs: number;
+  /** Definitions registered at start (workflows, task defs, event handlers); undefined: none (`SAGA_WORKFLOWS_DIR=none`). */
+  readonly workflowsDir: string | undefined;
+  /** A deployment's topic names (`BOOKINGS_TOPIC=x` renames `bookings.events`), applied to the registered event handlers. */
+  readonly eventTopics: Readonly<Record<string, string>>;
 };
 
 /** The coordinator's settings, from the environment; the only place that reads it. Fails at startup. */
@@ -69,5 +77,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     sessionTimeoutMs: e.SAGA_SESSION_TIMEOUT_MS,
     httpAllowedHosts: e.SAGA_HTTP_ALLOWED_HOSTS,
     replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,
+    workflowsDir: e.SAGA_WORKFLOWS_DIR === 'none' || e.SAGA_WORKFLOWS_DIR === '' ? undefined : e.SAGA_WORKFLOWS_DIR,
+    eventTopics: Object.fromEntries(
+      Object.entries(env).flatMap(([name, value]) =>
+        /^[A-Z]+_TOPIC$/.test(name) && value ? [[`${name.slice(0, -'_TOPIC'.length).toLowerCase()}.events`, value]] : [],
+      ),
+    ),
   };
 };

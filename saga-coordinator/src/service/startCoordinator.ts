@@ -8,6 +8,10 @@ import { loadSchemas } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import { createTaskWorker, sagaTopics } from '@waggle/task-worker';
 import { createExecutionDecider } from '../engine/decide.ts';
+import { createEventHandlerConsumers } from '../events/createEventHandlerConsumers.ts';
+import { eventHandlerRoutes } from '../events/eventHandlerRoutes.ts';
+import { createEventHandlerStore } from '../events/eventHandlerStore.ts';
+import { registerBundledDefinitions } from '../events/registerBundledDefinitions.ts';
 import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
 import { toConductorApp } from '../api/conductorApp.ts';
 import { bulkRoutes } from '../api/bulkRoutes.ts';
@@ -47,7 +51,19 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
   const index = createExecutionIndex(opened.db);
   const pollQueue = createPollQueue(opened.db);
   const timers = createTimerStore(opened.db, config.timerShards);
-  for (const store of [metadata, outcomes, index, pollQueue, timers]) await store.start();
+  const eventHandlers = createEventHandlerStore(opened.db);
+  for (const store of [metadata, outcomes, index, pollQueue, timers, eventHandlers]) await store.start();
+  if (config.workflowsDir !== undefined) {
+    const registered = await registerBundledDefinitions({
+      dir: config.workflowsDir,
+      metadata,
+      handlers: eventHandlers,
+      scripts,
+      topics: config.eventTopics,
+      logger,
+    });
+    logger.info(registered, `definitions of ${config.workflowsDir}: ${registered.workflows.join(', ')}`);
+  }
   await createTopics(brokers, [
     { topic: topics.inputs, partitions: config.partitions },
     { topic: topics.events, partitions: config.partitions },
@@ -128,6 +144,16 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
   pruning.unref();
   const gateway = createInputGateway({ producer, serde, topics, outcomes, replyTimeoutMs: config.replyTimeoutMs });
   const deps = { store: opened.store, decider, scripts, metadata, index, pollQueue, gateway };
+  const eventConsumers = createEventHandlerConsumers({
+    api: deps,
+    handlers: eventHandlers,
+    serde,
+    brokers,
+    serviceName,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    logger,
+  });
+  await eventConsumers.start();
   const status = statusRoute(async () => {
     const lanes = Array.from({ length: opened.store.lanes }, (_, i) => i);
     return {
@@ -139,7 +165,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
         records: await relay.ledger.lanes(),
         heads: new Map(await Promise.all(lanes.map(async (lane) => [lane, await opened.store.readOutboxHead(lane)] as const))),
       }),
-      consumers: [await consumerStatus(`${serviceName}.inputs`, inputs)],
+      consumers: [await consumerStatus(`${serviceName}.inputs`, inputs), ...(await eventConsumers.statuses())],
       timers: { ...sweeper.status(), pending: await timers.count() },
     };
   });
@@ -150,7 +176,15 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       version: '1.0.0',
       description: "Conductor's REST API on waggle: workflow and task definitions, executions, operator actions, task polling.",
     },
-    routes: [...metadataRoutes(deps), ...bulkRoutes(deps), ...workflowRoutes(deps), ...operatorRoutes(deps), ...taskRoutes(deps), status],
+    routes: [
+      ...metadataRoutes(deps),
+      ...bulkRoutes(deps),
+      ...workflowRoutes(deps),
+      ...operatorRoutes(deps),
+      ...taskRoutes(deps),
+      ...eventHandlerRoutes({ handlers: eventHandlers, scripts }),
+      status,
+    ],
     ready: async () => {
       const crashed = inputs.status().state === 'crashed';
       if (crashed) throw new TransientError(`the inputs consumer crashed: ${inputs.status().error ?? ''}`);
@@ -166,6 +200,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     stop: async () => {
       clearInterval(pruning);
       await server.stop();
+      await eventConsumers.stop();
       await sweeper.stop();
       await httpTasks.stop();
       await inputs.stop();

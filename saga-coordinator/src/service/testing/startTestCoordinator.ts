@@ -24,6 +24,8 @@ export const testCoordinatorConfig = (
     SAGA_TOPIC_PREFIX: names.prefix,
     SAGA_PARTITIONS: '3',
     SAGA_TIMER_SHARDS: '3',
+    // the airline's definitions are the e2e tests' business: a test coordinator starts with none
+    SAGA_WORKFLOWS_DIR: 'none',
     LOG_LEVEL: process.env['SAGA_TEST_LOG_LEVEL'] ?? 'silent',
     ...env,
   });
