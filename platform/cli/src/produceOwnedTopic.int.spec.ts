@@ -51,14 +51,14 @@ describe("waggle produce into a context's own topic", () => {
   });
 
   it('produces with --force, warning that the owner never decided the records', async () => {
-    const paymentId = uniqueName('P');
-    const payment = { paymentId, bookingId: 'B-1', amountCents: 39_900, currency: 'GBP' };
+    const bookingId = uniqueName('B');
+    const payment = { paymentId: `pay-${bookingId}`, bookingId, amountCents: 39_900, currency: 'GBP' };
     const result = await waggle('produce', 'payments.events', '--force', '--type', 'PaymentAuthorized', '--data', JSON.stringify(payment));
     expect(result.stderr).toMatch(/warning: --force: payments\.events belongs to the payments context; the payments service never decided/);
     expect(result.stdout.trim()).toBe('produced 1 record to payments.events');
     expect(result.code).toBe(0);
-    const tailed = await waggle('tail', 'payments.events', '--from-beginning', '--json', '--key', paymentId, '--max', '1');
-    expect(jsonLines(tailed.stdout)[0]).toMatchObject({ key: paymentId, type: 'waggle.payments.PaymentAuthorized', data: payment });
+    const tailed = await waggle('tail', 'payments.events', '--from-beginning', '--json', '--key', bookingId, '--max', '1');
+    expect(jsonLines(tailed.stdout)[0]).toMatchObject({ key: bookingId, type: 'waggle.payments.PaymentAuthorized', data: payment });
   });
 
   it('says what --force is for in --help', async () => {

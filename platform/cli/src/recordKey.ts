@@ -1,11 +1,11 @@
 /**
  * The field holding each context's aggregate id, which is the Kafka key of its events (ARCHITECTURE.md: key =
- * aggregate id). Check-in is kept per booking, so its events are keyed by booking; saga traffic by workflow execution.
+ * aggregate id). Payments and check-in are kept per booking, so their events are keyed by booking; saga traffic by workflow execution.
  */
 export const aggregateKeyFields: Readonly<Record<string, string>> = {
   flights: 'flightId',
   bookings: 'bookingId',
-  payments: 'paymentId',
+  payments: 'bookingId',
   loyalty: 'memberId',
   checkin: 'bookingId',
   // the saga coordinator's topics are keyed by execution, so one execution's traffic stays in order

@@ -6,7 +6,7 @@ describe('the key of an event', () => {
   it('is the aggregate id of its context', () => {
     expect(recordKeyOf('flights', { flightId: 'LH400-2026-12-01', bookingId: 'B-1' })).toEqual({ key: 'LH400-2026-12-01' });
     expect(recordKeyOf('bookings', { bookingId: 'B-1', flightId: 'LH400-2026-12-01' })).toEqual({ key: 'B-1' });
-    expect(recordKeyOf('payments', { paymentId: 'P-1', bookingId: 'B-1' })).toEqual({ key: 'P-1' });
+    expect(recordKeyOf('payments', { paymentId: 'P-1', bookingId: 'B-1' })).toEqual({ key: 'B-1' });
     expect(recordKeyOf('loyalty', { memberId: 'M-1', bookingId: 'B-1' })).toEqual({ key: 'M-1' });
     expect(recordKeyOf('checkin', { bookingId: 'B-1', flightId: 'LH400-2026-12-01' })).toEqual({ key: 'B-1' });
   });
