@@ -15,6 +15,20 @@ export type EngineCommand =
       readonly inputData: Readonly<Record<string, unknown>>;
       readonly correlationId?: string;
     }
+  | {
+      /**
+       * A task whose def limits it (concurrentExecLimit, rateLimitPerFrequency per rateLimitFrequencyInSeconds) waits
+       * SCHEDULED for a slot: the service grants it as a `slot` timer when the limits allow, then it is dispatched.
+       */
+      readonly type: 'RequestSlot';
+      readonly workflowId: string;
+      readonly taskId: string;
+      readonly taskType: string;
+      readonly requestedAt: number;
+      readonly concurrentExecLimit?: number;
+      readonly rateLimitPerFrequency?: number;
+      readonly rateLimitFrequencyInSeconds?: number;
+    }
   | { readonly type: 'CancelTask'; readonly workflowId: string; readonly taskId: string; readonly taskType: string }
   | {
       readonly type: 'StartWorkflow';

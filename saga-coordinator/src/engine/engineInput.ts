@@ -3,7 +3,12 @@ import type { TaskDef, WorkflowDef } from './workflowDef.ts';
 
 /** A durable timer the service keeps and fires back as a FireTimer input. */
 export type Timer =
-  | { readonly kind: 'retry' | 'wait' | 'timeout' | 'responseTimeout' | 'callback'; readonly taskId: string }
+  | {
+      readonly kind: 'retry' | 'wait' | 'timeout' | 'responseTimeout' | 'pollTimeout' | 'callback';
+      readonly taskId: string;
+    }
+  /** Not a clock: the service's task gate granted a postponed task its slot (concurrentExecLimit, rate limit). */
+  | { readonly kind: 'slot'; readonly taskId: string }
   | { readonly kind: 'workflowTimeout' };
 
 /** Time comes in with every input, never from a clock inside the decider. */

@@ -85,6 +85,8 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
       return { ...current, status: 'PAUSED', updateTime: event.data.at };
     case 'WorkflowResumed':
       return { ...current, status: 'RUNNING', deferred: [], lastRetriedTime: event.data.at, updateTime: event.data.at };
+    case 'TimeoutAlerted':
+      return current;
     case 'ContinuationDeferred':
       return current.deferred.includes(event.data.taskId) ? current : { ...current, deferred: [...current.deferred, event.data.taskId] };
     case 'ForkBranchEnded':

@@ -41,6 +41,11 @@ export type ExecutionEvent =
   | { readonly type: 'WorkflowPaused'; readonly data: { readonly at: number } }
   | { readonly type: 'WorkflowResumed'; readonly data: { readonly at: number } }
   | { readonly type: 'ContinuationDeferred'; readonly data: { readonly taskId: string } }
+  /** A timeout with policy ALERT_ONLY passed: recorded (Conductor counts a metric), nothing else happens. */
+  | {
+      readonly type: 'TimeoutAlerted';
+      readonly data: { readonly timer: 'timeout' | 'pollTimeout' | 'workflowTimeout'; readonly taskId?: string; readonly at: number };
+    }
   | { readonly type: 'ForkBranchEnded'; readonly data: { readonly branch: string } }
   | {
       readonly type: 'TaskSkipRequested';

@@ -108,6 +108,17 @@ export const createInMemoryEngine = (options: {
       case 'TerminateWorkflow':
         queue.push({ workflowId: command.workflowId, input: { type: 'TerminateWorkflow', reason: command.reason } });
         return;
+      case 'RequestSlot':
+        // no other executions compete here: the slot is granted at once (the service's gate enforces the limits)
+        queue.push({
+          workflowId: command.workflowId,
+          input: {
+            type: 'FireTimer',
+            timerId: `${command.taskId}:slot:${command.requestedAt}`,
+            timer: { kind: 'slot', taskId: command.taskId },
+          },
+        });
+        return;
       case 'CancelTask':
       case 'PublishEvent':
         return;

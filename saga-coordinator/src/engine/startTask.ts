@@ -50,6 +50,35 @@ export const dispatch = (decision: Decision, task: TaskRecord): void => {
   armTaskTimers(decision, { ...task, startTime: firstStart ? 0 : task.startTime });
 };
 
+/**
+ * Hands a worker task out: at once, or, when its def limits it (concurrentExecLimit, rateLimitPerFrequency), as a
+ * request for a slot that the service grants when the limits allow (the task stays SCHEDULED meanwhile, as a postponed
+ * task does in Conductor). `pollTimeoutSeconds` bounds that wait.
+ */
+export const handOut = (decision: Decision, task: TaskRecord): void => {
+  const taskDef = taskDefFor(decision, task.workflowTask);
+  const concurrent = taskDef.concurrentExecLimit ?? 0;
+  const rate = taskDef.rateLimitPerFrequency ?? 0;
+  if (concurrent <= 0 && rate <= 0) {
+    dispatch(decision, task);
+    return;
+  }
+  const execution = decision.execution();
+  decision.command({
+    type: 'RequestSlot',
+    workflowId: execution.workflowId,
+    taskId: task.taskId,
+    taskType: task.taskType,
+    requestedAt: decision.at,
+    ...(concurrent > 0 ? { concurrentExecLimit: concurrent } : {}),
+    ...(rate > 0
+      ? { rateLimitPerFrequency: rate, rateLimitFrequencyInSeconds: Math.max(1, taskDef.rateLimitFrequencyInSeconds ?? 1) }
+      : {}),
+  });
+  const pollTimeout = taskDef.pollTimeoutSeconds ?? 0;
+  if (pollTimeout > 0) scheduleTimer(decision, { kind: 'pollTimeout', taskId: task.taskId }, decision.at + pollTimeout * 1000);
+};
+
 const stringifyCase = (value: unknown): string =>
   typeof value === 'string'
     ? value
@@ -261,7 +290,7 @@ export const startTask = (decision: Decision, task: TaskRecord, options: { reado
     case 'SIMPLE':
     case 'DYNAMIC':
     case 'HTTP':
-      dispatch(decision, task);
+      handOut(decision, task);
       return;
     case 'SWITCH':
     case 'DECISION':

@@ -9,6 +9,7 @@ import type { Execution } from '../engine/execution.ts';
 import type { ExecutionEvent } from '../engine/executionEvents.ts';
 import type { OutcomeStore, PollQueue } from './coordinatorStores.ts';
 import type { ExecutionIndex } from './executionIndex.ts';
+import type { TaskGate } from './taskGate.ts';
 import { stableId, toEngineInput, toInputRecord, type CoordinatorInput, type ReceivedInput } from './inputRecords.ts';
 import type { MetadataStore } from './metadataStore.ts';
 
@@ -19,6 +20,7 @@ export type ApplyInputDeps = {
   readonly outcomes: OutcomeStore;
   readonly index: ExecutionIndex;
   readonly pollQueue: PollQueue;
+  readonly gate: TaskGate;
   readonly producer: Producer;
   readonly serde: AvroSerde;
   readonly topics: SagaTopics;
@@ -39,6 +41,22 @@ const summaryEvents = new Set([
   'CompensationStarted',
   'CompensationEnded',
 ]);
+
+/** Tasks of limited types that left IN_PROGRESS in these events: their slots go back to the gate, per task type. */
+const slotsFreed = (execution: Execution, events: readonly { type: string; data: unknown }[]): Map<string, string[]> => {
+  const freed = new Map<string, string[]>();
+  if (execution.status === 'NONE') return freed;
+  for (const event of events) {
+    if (event.type !== 'TaskUpdated') continue;
+    const { taskId, status } = event.data as { taskId: string; status: string };
+    if (status === 'IN_PROGRESS') continue;
+    const task = execution.tasks.find((t) => t.taskId === taskId);
+    const def = task === undefined ? undefined : (execution.taskDefs[task.workflowTask.name] ?? task.workflowTask.taskDefinition);
+    if (task === undefined || ((def?.concurrentExecLimit ?? 0) <= 0 && (def?.rateLimitPerFrequency ?? 0) <= 0)) continue;
+    freed.set(task.taskType, [...(freed.get(task.taskType) ?? []), taskId]);
+  }
+  return freed;
+};
 
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
@@ -122,5 +140,8 @@ export const createInputApplier =
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
       await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
+    // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice
+    if (!result.duplicate)
+      for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };

@@ -8,6 +8,7 @@ import { stableId, toInputRecord } from './inputRecords.ts';
 /** Pseudo-topics of records the coordinator's relay keeps in Mongo instead of producing (durable timers, the poll queue). */
 export const timerSink = '\u0000timers';
 export const pollQueueSink = '\u0000poll-queue';
+export const slotSink = '\u0000slots';
 
 export type ScheduledTimer = Extract<EngineCommand, { type: 'ScheduleTimer' }>;
 export type QueuedTask = Extract<EngineCommand, { type: 'DispatchTask' }>;
@@ -100,6 +101,8 @@ const toRecords = async (serde: AvroSerde, topics: SagaTopics, command: EngineCo
     }
     case 'ScheduleTimer':
       return [toJsonRecord(timerSink, command.workflowId, command)];
+    case 'RequestSlot':
+      return [toJsonRecord(slotSink, command.workflowId, command)];
   }
 };
 
@@ -116,6 +119,7 @@ export const topicOf = (topics: SagaTopics, command: EngineCommand): string | un
     case 'NotifyParent':
       return topics.inputs;
     case 'ScheduleTimer':
+    case 'RequestSlot':
       return undefined;
   }
 };

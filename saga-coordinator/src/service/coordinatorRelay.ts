@@ -5,8 +5,9 @@ import { createMongoRelayLedger, createOutboxRelay, type OutgoingRecord } from '
 import type { AvroSerde } from '@waggle/serde';
 import type { SagaTopics } from '@waggle/task-worker';
 import type { Db } from 'mongodb';
-import { createCommandRecordMapper, pollQueueSink, timerSink, type QueuedTask, type ScheduledTimer } from './commandRecords.ts';
+import { createCommandRecordMapper, pollQueueSink, slotSink, timerSink, type QueuedTask, type ScheduledTimer } from './commandRecords.ts';
 import type { PollQueue, TimerStore } from './coordinatorStores.ts';
+import type { SlotRequest, TaskGate } from './taskGate.ts';
 
 const parsed = <T>(records: readonly OutgoingRecord[], sink: string): T[] =>
   records.filter((record) => record.topic === sink).map((record) => JSON.parse(record.value.toString('utf8')) as T);
@@ -30,6 +31,7 @@ export const createCoordinatorRelay = (options: {
   readonly partitions: number;
   readonly timers: TimerStore;
   readonly pollQueue: PollQueue;
+  readonly gate: TaskGate;
   readonly sessionTimeoutMs: number;
   /** How often a quiet lane is read when nothing signalled it (the safety net; appends are signalled). */
   readonly idlePollMs?: number;
@@ -42,7 +44,7 @@ export const createCoordinatorRelay = (options: {
     ledger,
     toRecords: createCommandRecordMapper(options.serde, options.topics),
     publish: async (records) => {
-      const kafka = records.filter((record) => record.topic !== timerSink && record.topic !== pollQueueSink);
+      const kafka = records.filter((record) => record.topic !== timerSink && record.topic !== pollQueueSink && record.topic !== slotSink);
       const missing = [...new Set(kafka.map((record) => record.topic))].filter((topic) => !created.has(topic));
       if (missing.length > 0) {
         await createTopics(
@@ -54,6 +56,7 @@ export const createCoordinatorRelay = (options: {
       await options.timers.schedule(parsed<ScheduledTimer>(records, timerSink));
       await options.pollQueue.offer(parsed<QueuedTask>(records, pollQueueSink));
       await options.producer.send(kafka);
+      await options.gate.request(parsed<SlotRequest>(records, slotSink));
     },
     logger: {
       info: (fields, message) => options.logger.info(fields, message),

@@ -28,7 +28,9 @@ import { createExecutionIndex } from './executionIndex.ts';
 import { createHttpTaskHandler } from './httpTaskHandler.ts';
 import { decodeInput, type ReceivedInput } from './inputRecords.ts';
 import { createMetadataStore } from './metadataStore.ts';
+import { createTaskGate } from './taskGate.ts';
 import { createTimerSweeper } from './timerSweeper.ts';
+import { loadExecution } from './loadExecution.ts';
 
 export type RunningCoordinator = { readonly url: string; readonly stop: () => Promise<void> };
 
@@ -71,6 +73,19 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
 
   const producer = createProducer({ brokers, clientId: `${serviceName}-producer`, logger: busLogger });
   await producer.start();
+  const gate = createTaskGate({
+    db: opened.db,
+    producer,
+    serde,
+    topics,
+    inProgress: async (workflowId, taskId) => {
+      const { execution } = await loadExecution(opened.store, decider, workflowId);
+      return execution.status !== 'NONE' && execution.tasks.some((task) => task.taskId === taskId && task.status === 'IN_PROGRESS');
+    },
+    recheckMs: config.timerRecheckMs,
+    logger,
+  });
+  await gate.start();
   const relay = createCoordinatorRelay({
     store: opened.store,
     db: opened.db,
@@ -82,6 +97,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     partitions: config.partitions,
     timers,
     pollQueue,
+    gate,
     sessionTimeoutMs: config.sessionTimeoutMs,
     logger,
   });
@@ -93,6 +109,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     outcomes,
     index,
     pollQueue,
+    gate,
     producer,
     serde,
     topics,
@@ -167,6 +184,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       }),
       consumers: [await consumerStatus(`${serviceName}.inputs`, inputs), ...(await eventConsumers.statuses())],
       timers: { ...sweeper.status(), pending: await timers.count() },
+      tasks: await gate.status(),
     };
   });
   const app = createHttpApp({
@@ -205,6 +223,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       await httpTasks.stop();
       await inputs.stop();
       await relay.stop();
+      await gate.stop();
       await producer.stop();
       await scripts.close();
       await opened.close();
