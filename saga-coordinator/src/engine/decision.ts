@@ -55,8 +55,14 @@ export const latestByRef = (decision: Decision, referenceTaskName: string): Task
   return undefined;
 };
 
-export const taskDefFor = (decision: Decision, task: WorkflowTask): TaskDef =>
-  decision.execution().taskDefs[task.name] ?? task.taskDefinition ?? adHocTaskDef(task.name, typeOf(task));
+/** The task def a task of an execution runs under: registered when it started, inline, or Conductor's ad-hoc one. */
+export const taskDefOf = (execution: StartedExecution, task: WorkflowTask): TaskDef =>
+  execution.taskDefs[task.name] ?? task.taskDefinition ?? adHocTaskDef(task.name, typeOf(task));
+
+export const taskDefFor = (decision: Decision, task: WorkflowTask): TaskDef => taskDefOf(decision.execution(), task);
+
+/** Whether tasks of this def wait for a slot of the service's task gate (concurrentExecLimit, rateLimitPerFrequency). */
+export const isLimited = (taskDef: TaskDef): boolean => (taskDef.concurrentExecLimit ?? 0) > 0 || (taskDef.rateLimitPerFrequency ?? 0) > 0;
 
 export const scheduleTimer = (decision: Decision, timer: Timer, fireAt: number): void => {
   const owner = timer.kind === 'workflowTimeout' ? decision.execution().workflowId : timer.taskId;

@@ -1,4 +1,4 @@
-import { expressionContext, placementOf, scheduleTimer, taskDefFor } from './decision.ts';
+import { expressionContext, isLimited, placementOf, scheduleTimer, taskDefFor } from './decision.ts';
 import { resolveValue } from './resolveParameters.ts';
 import type { SubWorkflowParams } from './workflowDef.ts';
 import type { Decision } from './decision.ts';
@@ -57,12 +57,12 @@ export const dispatch = (decision: Decision, task: TaskRecord): void => {
  */
 export const handOut = (decision: Decision, task: TaskRecord): void => {
   const taskDef = taskDefFor(decision, task.workflowTask);
-  const concurrent = taskDef.concurrentExecLimit ?? 0;
-  const rate = taskDef.rateLimitPerFrequency ?? 0;
-  if (concurrent <= 0 && rate <= 0) {
+  if (!isLimited(taskDef)) {
     dispatch(decision, task);
     return;
   }
+  const concurrent = taskDef.concurrentExecLimit ?? 0;
+  const rate = taskDef.rateLimitPerFrequency ?? 0;
   const execution = decision.execution();
   decision.command({
     type: 'RequestSlot',

@@ -4,6 +4,7 @@ import type { Producer } from '@waggle/kafka-bus';
 import { childTraceparent, type Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import type { SagaTopics } from '@waggle/task-worker';
+import { isLimited, taskDefOf } from '../engine/decision.ts';
 import type { EngineInput } from '../engine/engineInput.ts';
 import type { Execution } from '../engine/execution.ts';
 import type { ExecutionEvent } from '../engine/executionEvents.ts';
@@ -51,8 +52,7 @@ const slotsFreed = (execution: Execution, events: readonly { type: string; data:
     const { taskId, status } = event.data as { taskId: string; status: string };
     if (status === 'IN_PROGRESS') continue;
     const task = execution.tasks.find((t) => t.taskId === taskId);
-    const def = task === undefined ? undefined : (execution.taskDefs[task.workflowTask.name] ?? task.workflowTask.taskDefinition);
-    if (task === undefined || ((def?.concurrentExecLimit ?? 0) <= 0 && (def?.rateLimitPerFrequency ?? 0) <= 0)) continue;
+    if (task === undefined || !isLimited(taskDefOf(execution, task.workflowTask))) continue;
     freed.set(task.taskType, [...(freed.get(task.taskType) ?? []), taskId]);
   }
   return freed;
