@@ -1,0 +1,119 @@
+import { handleCommand } from '@waggle/event-store';
+import { commandFromEvent, decodeEvent, type IncomingEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
+import { bookingsFullNames, flightsFullNames, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
+import type { CheckInRecords } from './checkInRecords.ts';
+import { windowOf } from './checkInRecords.ts';
+import { flightCheckInDecider, type FlightCheckInCommand } from './flightCheckIn.ts';
+
+type Deps = Pick<ServiceDeps, 'store' | 'serde' | 'appended'>;
+
+const run = async (deps: Deps, command: FlightCheckInCommand, incoming: IncomingEvent, reaction: string): Promise<void> => {
+  const result = await handleCommand(deps.store, flightCheckInDecider, {
+    streamId: command.flightId,
+    command,
+    metadata: commandFromEvent(incoming, reaction),
+  });
+  if (result.events.length > 0) deps.appended();
+};
+
+/**
+ * Check-in's choreography on bookings: a request tells who travels, a confirmation sets the booking's check-in
+ * timer, a cancellation closes its check-in (open or still to open). Idempotent: the rows are upserts, the
+ * commands' ids derive from the event ids and the flight decides each booking's opening and closing once.
+ */
+export const bookingReactions = (
+  deps: Deps,
+  records: CheckInRecords,
+  options: { bookingsTopic: string; opensHoursBefore: number },
+): Reaction => ({
+  name: 'booking-reactions',
+  topics: [options.bookingsTopic],
+  handle: async (incoming) => {
+    const event = decodeEvent<BookingsEvent>(deps.serde, bookingsFullNames, incoming);
+    switch (event?.type) {
+      case 'BookingRequested': {
+        const { bookingId, flightId, passengers } = event.data;
+        await records.rememberBooking(
+          bookingId,
+          flightId,
+          passengers.map((p) => `${p.firstName} ${p.lastName}`),
+        );
+        return;
+      }
+      case 'BookingConfirmed': {
+        const { bookingId, flightId } = event.data;
+        // the timer first, the flight second: a FlightScheduled handled meanwhile times it, one handled before is read here
+        await records.confirmBooking(bookingId, flightId);
+        await records.addTimer(bookingId, flightId);
+        const flight = await records.flight(flightId);
+        if (flight.cancelled) {
+          await run(deps, { type: 'CloseCheckIn', flightId, bookingId, reason: 'flight cancelled' }, incoming, 'checkin.booking-reactions');
+          await records.removeTimer(bookingId);
+        } else if (flight.departureTime !== undefined) {
+          await records.timeTimers({ flightId, bookingId }, windowOf(flight.departureTime, options.opensHoursBefore));
+        }
+        return;
+      }
+      case 'BookingCancelled': {
+        const { bookingId, flightId, reason } = event.data;
+        if (!(await records.booking(bookingId))?.confirmed) return;
+        await run(
+          deps,
+          { type: 'CloseCheckIn', flightId, bookingId, reason: `booking cancelled: ${reason}` },
+          incoming,
+          'checkin.booking-reactions',
+        );
+        await records.removeTimer(bookingId);
+        return;
+      }
+      case 'BookingRejected':
+      case undefined:
+        return;
+    }
+  },
+});
+
+/**
+ * Check-in's choreography on flights: a schedule gives the flight's bookings their check-in window, a cancellation
+ * closes the check-in of every confirmed booking of the flight.
+ */
+export const flightReactions = (
+  deps: Deps,
+  records: CheckInRecords,
+  options: { flightsTopic: string; opensHoursBefore: number },
+): Reaction => ({
+  name: 'flight-reactions',
+  topics: [options.flightsTopic],
+  handle: async (incoming) => {
+    const event = decodeEvent<FlightsEvent>(deps.serde, flightsFullNames, incoming);
+    switch (event?.type) {
+      case 'FlightScheduled': {
+        const { flightId } = event.data;
+        const departureTime = new Date(event.data.departureTime).toISOString();
+        // the flight first, the timers second (see BookingConfirmed)
+        await records.rememberFlight(flightId, departureTime);
+        await records.timeTimers({ flightId }, windowOf(departureTime, options.opensHoursBefore));
+        return;
+      }
+      case 'FlightCancelled': {
+        const { flightId, reason } = event.data;
+        await records.cancelFlight(flightId);
+        const bookingIds = await records.confirmedBookingsOf(flightId);
+        await run(
+          deps,
+          { type: 'CloseFlightCheckIn', flightId, bookingIds, reason: `flight cancelled: ${reason}` },
+          incoming,
+          'checkin.flight-reactions',
+        );
+        await records.removeTimersOf(flightId);
+        return;
+      }
+      case 'SeatsHeld':
+      case 'SeatsUnavailable':
+      case 'SeatsConfirmed':
+      case 'SeatHoldReleased':
+      case undefined:
+        return;
+    }
+  },
+});
