@@ -1,0 +1,6 @@
+import { stopOnSignals } from '@waggle/kafka-bus';
+import { loadConfig } from './config.ts';
+import { startLoyaltyBalance } from './loyaltyBalanceService.ts';
+
+const service = await startLoyaltyBalance(loadConfig());
+stopOnSignals([service]);
