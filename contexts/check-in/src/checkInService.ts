@@ -3,16 +3,17 @@ import type { Logger } from '@waggle/observability';
 import { checkInRoutes } from './checkIn/checkInApi.ts';
 import { bookingReactions, flightReactions } from './checkIn/checkInReactions.ts';
 import { createCheckInRecords } from './checkIn/checkInRecords.ts';
-import { createCheckInTimers } from './checkIn/checkInTimers.ts';
+import { createCheckInTimers, type CheckInTimers } from './checkIn/checkInTimers.ts';
 import type { CheckInConfig } from './config.ts';
 
 /**
  * Starts the check-in service (context `checkin`: its schemas' namespace `waggle.checkin`): its reactions to
- * bookings and flights, the durable timers that open and close check-in, and its API.
+ * bookings and flights (choreography only), the durable timers that open and close check-in, and its API. Stopping
+ * it stops the timers first, so no timer fires into a store being closed.
  */
 export const startCheckIn = async (config: CheckInConfig, logger: Logger): Promise<RunningService> => {
-  let timers: ReturnType<typeof createCheckInTimers> | undefined;
-  const { opensHoursBefore } = config;
+  let timers: CheckInTimers | undefined;
+  const { opensBeforeSeconds } = config;
   const service = await startEventSourcedService({
     settings: { name: 'checkin', ...config },
     logger,
@@ -21,13 +22,14 @@ export const startCheckIn = async (config: CheckInConfig, logger: Logger): Promi
       version: '1.0.0',
       description: 'Check-in: opens before departure for confirmed bookings, checks passengers in and issues boarding passes with a seat.',
     },
-    routes: (deps) => checkInRoutes(deps, createCheckInRecords(deps.db), { opensHoursBefore }),
+    routes: (deps) => checkInRoutes(deps, createCheckInRecords(deps.db), { opensBeforeSeconds }),
     reactions: (deps) => {
       const records = createCheckInRecords(deps.db);
-      timers = createCheckInTimers(deps, records, { sweepEveryMs: config.sweepMs });
+      const created = createCheckInTimers(deps, records, { recheckMs: config.timerRecheckMs });
+      timers = created;
       return [
-        bookingReactions(deps, records, { bookingsTopic: config.bookingsTopic, opensHoursBefore }),
-        flightReactions(deps, records, { flightsTopic: config.flightsTopic, opensHoursBefore }),
+        bookingReactions(deps, records, created, { bookingsTopic: config.bookingsTopic, opensBeforeSeconds }),
+        flightReactions(deps, records, created, { flightsTopic: config.flightsTopic, opensBeforeSeconds }),
       ];
     },
   });

@@ -5,8 +5,14 @@ const schema = serviceEnv({ database: 'check-in', port: 3105 }).extend({
   CHECKIN_TOPIC: z.string().min(1).default('checkin.events'),
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  CHECKIN_OPENS_HOURS_BEFORE: z.coerce.number().positive().max(336).default(24),
-  CHECKIN_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // 24 h; tests open check-in seconds before a departure a few seconds away
+  CHECKIN_OPENS_BEFORE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(14 * 86_400)
+    .default(86_400),
+  CHECKIN_TIMER_RECHECK_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
 });
 
 export type CheckInConfig = {
@@ -22,10 +28,13 @@ export type CheckInConfig = {
   readonly topic: string;
   readonly bookingsTopic: string;
   readonly flightsTopic: string;
-  /** How long before departure check-in opens for a confirmed booking (hours; fractions for tests). */
-  readonly opensHoursBefore: number;
-  /** How often the due check-in timers (open, close at departure) are looked for. */
-  readonly sweepMs: number;
+  /** How long before departure check-in opens for a confirmed booking. */
+  readonly opensBeforeSeconds: number;
+  /**
+   * The longest the timer sweep sleeps: it wakes at the next due timer it knows of and when this process sets one,
+   * so this bounds how late it sees a timer another instance set.
+   */
+  readonly timerRecheckMs: number;
 };
 
 /** The check-in service's settings, from the environment; the only place that reads it. Fails at startup. */
@@ -43,7 +52,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CheckInConfig 
     topic: e.CHECKIN_TOPIC,
     bookingsTopic: e.BOOKINGS_TOPIC,
     flightsTopic: e.FLIGHTS_TOPIC,
-    opensHoursBefore: e.CHECKIN_OPENS_HOURS_BEFORE,
-    sweepMs: e.CHECKIN_SWEEP_MS,
+    opensBeforeSeconds: e.CHECKIN_OPENS_BEFORE_SECONDS,
+    timerRecheckMs: e.CHECKIN_TIMER_RECHECK_MS,
   };
 };

@@ -15,7 +15,7 @@ const passengerBody = z.object({ firstName: name, lastName: name }).strict();
 export const checkInRoutes = (
   deps: Pick<ServiceDeps, 'store' | 'appended'>,
   records: CheckInRecords,
-  options: { opensHoursBefore: number },
+  options: { opensBeforeSeconds: number },
 ): Route[] => [
   defineRoute({
     method: 'post',
@@ -31,10 +31,11 @@ export const checkInRoutes = (
       const booking = await records.booking(bookingId);
       if (booking === undefined) throw new NotFoundError(`booking ${bookingId} is not known to check-in`);
       const passengerName = `${request.body.firstName} ${request.body.lastName}`;
+      const capacity = (await records.flight(booking.flightId)).capacity ?? null;
       const metadata = commandFromRequest(request, `checkInPassenger:${bookingId}`);
       const result = await handleCommand(deps.store, flightCheckInDecider, {
         streamId: booking.flightId,
-        command: { type: 'CheckInPassenger', flightId: booking.flightId, bookingId, passengerName, now: metadata.occurredAt },
+        command: { type: 'CheckInPassenger', flightId: booking.flightId, bookingId, passengerName, capacity, now: metadata.occurredAt },
         metadata,
       });
       if (result.events.length > 0) deps.appended();
@@ -51,7 +52,7 @@ export const checkInRoutes = (
     params: bookingParams,
     responses: { 200: { description: 'The check-in', schema: checkInViewSchema } },
     handler: async ({ params }) => {
-      const view = await readCheckInView(deps.store, records, params.bookingId, options.opensHoursBefore);
+      const view = await readCheckInView(deps.store, records, params.bookingId, options.opensBeforeSeconds);
       if (view === undefined) throw new NotFoundError(`booking ${params.bookingId} has no check-in (not confirmed, or not known here)`);
       return { status: 200, body: view };
     },

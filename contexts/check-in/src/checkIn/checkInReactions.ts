@@ -1,11 +1,12 @@
 import { handleCommand } from '@waggle/event-store';
 import { commandFromEvent, decodeEvent, type IncomingEvent, type Reaction, type ServiceDeps } from '@waggle/event-sourced-service';
 import { bookingsFullNames, flightsFullNames, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
-import type { CheckInRecords } from './checkInRecords.ts';
-import { windowOf } from './checkInRecords.ts';
+import { windowOf, type CheckInRecords } from './checkInRecords.ts';
+import type { CheckInTimers } from './checkInTimers.ts';
 import { flightCheckInDecider, type FlightCheckInCommand } from './flightCheckIn.ts';
 
 type Deps = Pick<ServiceDeps, 'store' | 'serde' | 'appended'>;
+type Options = { readonly opensBeforeSeconds: number };
 
 const run = async (deps: Deps, command: FlightCheckInCommand, incoming: IncomingEvent, reaction: string): Promise<void> => {
   const result = await handleCommand(deps.store, flightCheckInDecider, {
@@ -20,11 +21,13 @@ const run = async (deps: Deps, command: FlightCheckInCommand, incoming: Incoming
  * Check-in's choreography on bookings: a request tells who travels, a confirmation sets the booking's check-in
  * timer, a cancellation closes its check-in (open or still to open). Idempotent: the rows are upserts, the
  * commands' ids derive from the event ids and the flight decides each booking's opening and closing once.
+ * A record that breaks its schema throws a ValidationError: dead-lettered.
  */
 export const bookingReactions = (
   deps: Deps,
   records: CheckInRecords,
-  options: { bookingsTopic: string; opensHoursBefore: number },
+  timers: Pick<CheckInTimers, 'wake'>,
+  options: Options & { bookingsTopic: string },
 ): Reaction => ({
   name: 'booking-reactions',
   topics: [options.bookingsTopic],
@@ -42,28 +45,29 @@ export const bookingReactions = (
       }
       case 'BookingConfirmed': {
         const { bookingId, flightId } = event.data;
+        const booking = await records.confirmBooking(bookingId, flightId);
+        // closed already (this is a redelivery): the timer is gone for good
+        if (booking.closed) return;
         // the timer first, the flight second: a FlightScheduled handled meanwhile times it, one handled before is read here
-        await records.confirmBooking(bookingId, flightId);
         await records.addTimer(bookingId, flightId);
         const flight = await records.flight(flightId);
-        if (flight.cancelled) {
-          await run(deps, { type: 'CloseCheckIn', flightId, bookingId, reason: 'flight cancelled' }, incoming, 'checkin.booking-reactions');
-          await records.removeTimer(bookingId);
+        if (flight.cancelled !== undefined) {
+          const reason = `flight cancelled: ${flight.cancelled}`;
+          await run(deps, { type: 'CloseCheckIn', flightId, bookingId, reason }, incoming, 'checkin.booking-reactions');
+          await records.closeBooking(bookingId);
         } else if (flight.departureTime !== undefined) {
-          await records.timeTimers({ flightId, bookingId }, windowOf(flight.departureTime, options.opensHoursBefore));
+          await records.timeTimers({ flightId, bookingId }, windowOf(flight.departureTime, options.opensBeforeSeconds));
+          timers.wake();
         }
         return;
       }
       case 'BookingCancelled': {
         const { bookingId, flightId, reason } = event.data;
+        // a booking never confirmed has no check-in to close
         if (!(await records.booking(bookingId))?.confirmed) return;
-        await run(
-          deps,
-          { type: 'CloseCheckIn', flightId, bookingId, reason: `booking cancelled: ${reason}` },
-          incoming,
-          'checkin.booking-reactions',
-        );
-        await records.removeTimer(bookingId);
+        const command: FlightCheckInCommand = { type: 'CloseCheckIn', flightId, bookingId, reason: `booking cancelled: ${reason}` };
+        await run(deps, command, incoming, 'checkin.booking-reactions');
+        await records.closeBooking(bookingId);
         return;
       }
       case 'BookingRejected':
@@ -74,13 +78,14 @@ export const bookingReactions = (
 });
 
 /**
- * Check-in's choreography on flights: a schedule gives the flight's bookings their check-in window, a cancellation
- * closes the check-in of every confirmed booking of the flight.
+ * Check-in's choreography on flights: a schedule gives the flight's bookings their check-in window (and the seats
+ * it may give), a cancellation closes the check-in of every confirmed booking of the flight.
  */
 export const flightReactions = (
   deps: Deps,
   records: CheckInRecords,
-  options: { flightsTopic: string; opensHoursBefore: number },
+  timers: Pick<CheckInTimers, 'wake'>,
+  options: Options & { flightsTopic: string },
 ): Reaction => ({
   name: 'flight-reactions',
   topics: [options.flightsTopic],
@@ -88,16 +93,18 @@ export const flightReactions = (
     const event = decodeEvent<FlightsEvent>(deps.serde, flightsFullNames, incoming);
     switch (event?.type) {
       case 'FlightScheduled': {
-        const { flightId } = event.data;
+        const { flightId, capacity } = event.data;
         const departureTime = new Date(event.data.departureTime).toISOString();
         // the flight first, the timers second (see BookingConfirmed)
-        await records.rememberFlight(flightId, departureTime);
-        await records.timeTimers({ flightId }, windowOf(departureTime, options.opensHoursBefore));
+        await records.rememberFlight(flightId, departureTime, capacity);
+        await records.timeTimers({ flightId }, windowOf(departureTime, options.opensBeforeSeconds));
+        timers.wake();
         return;
       }
       case 'FlightCancelled': {
         const { flightId, reason } = event.data;
-        await records.cancelFlight(flightId);
+        // the flight first, its bookings second: a confirmation handled meanwhile reads the cancellation
+        await records.cancelFlight(flightId, reason);
         const bookingIds = await records.confirmedBookingsOf(flightId);
         await run(
           deps,

@@ -6,10 +6,19 @@ export type BookingRecord = {
   readonly flightId: string;
   readonly passengers: readonly string[];
   readonly confirmed: boolean;
+  /** Its check-in was closed (cancelled, departed): a redelivered confirmation sets no timer again. */
+  readonly closed: boolean;
 };
 
-/** What check-in knows of a flight from flights' events. */
-export type FlightRecord = { readonly flightId: string; readonly departureTime: string; readonly cancelled: boolean };
+/** What check-in knows of a flight from flights' events; nothing at all before its FlightScheduled is seen. */
+export type FlightRecord = {
+  readonly flightId: string;
+  readonly departureTime?: string;
+  /** Seats for sale: check-in gives seats within them. */
+  readonly capacity?: number;
+  /** Set once FlightCancelled is seen: why. */
+  readonly cancelled?: string;
+};
 
 /**
  * A booking's durable check-in timer: first it opens check-in (`stage: 'open'` at `opensAt`), then it closes it at
@@ -24,27 +33,44 @@ export type CheckInTimer = {
   readonly closesAt: string | null;
 };
 
-type BookingDoc = { _id: string; flightId: string; passengers: string[]; confirmed: boolean };
-type FlightDoc = { _id: string; departureTime?: string; cancelled?: boolean };
+type BookingDoc = { _id: string; flightId: string; passengers: string[]; confirmed: boolean; closed?: boolean };
+type FlightDoc = { _id: string; departureTime?: string; capacity?: number; cancelled?: string };
 type TimerDoc = { _id: string; flightId: string; stage: 'open' | 'close'; opensAt: string | null; closesAt: string | null };
 
 /** When check-in opens and closes for a flight departing at `departureTime` (UTC ISO instants, which compare as strings). */
-export const windowOf = (departureTime: string, opensHoursBefore: number): { opensAt: string; closesAt: string } => {
+export const windowOf = (departureTime: string, opensBeforeSeconds: number): { opensAt: string; closesAt: string } => {
   const departure = Date.parse(departureTime);
-  return { opensAt: new Date(departure - opensHoursBefore * 3600_000).toISOString(), closesAt: new Date(departure).toISOString() };
+  return { opensAt: new Date(departure - opensBeforeSeconds * 1000).toISOString(), closesAt: new Date(departure).toISOString() };
 };
+
+const toBooking = (doc: BookingDoc): BookingRecord => ({
+  bookingId: doc._id,
+  flightId: doc.flightId,
+  passengers: doc.passengers,
+  confirmed: doc.confirmed,
+  closed: doc.closed === true,
+});
 
 /**
  * Check-in's own records in its database, kept from other contexts' events by its reactions. Each booking's rows
  * are written by the consumer of its partition of the bookings topic, each flight's by that of the flights topic;
- * where both meet (a timer's times), each side writes first and reads the other second, so whichever comes last
- * sees the other's write.
+ * where both meet (a timer's times, a cancelled flight's bookings), each side writes first and reads the other
+ * second, so whichever comes last sees the other's write. Every write is an upsert or a guarded update: a
+ * redelivered event writes the same again.
  */
 export const createCheckInRecords = (db: Db) => {
   const bookings = db.collection<BookingDoc>('checkin_bookings');
   const flights = db.collection<FlightDoc>('checkin_flights');
   const timers = db.collection<TimerDoc>('checkin_timers');
   const toTimer = (t: TimerDoc): CheckInTimer => ({ bookingId: t._id, ...t });
+  const earliest = async (stage: 'open' | 'close', field: 'opensAt' | 'closesAt'): Promise<string | undefined> => {
+    const [first] = await timers
+      .find({ stage, [field]: { $ne: null } })
+      .sort({ [field]: 1 })
+      .limit(1)
+      .toArray();
+    return first?.[field] ?? undefined;
+  };
   return {
     rememberBooking: async (bookingId: string, flightId: string, passengers: readonly string[]): Promise<void> => {
       await bookings.updateOne(
@@ -53,31 +79,40 @@ export const createCheckInRecords = (db: Db) => {
         { upsert: true },
       );
     },
-    confirmBooking: async (bookingId: string, flightId: string): Promise<void> => {
-      await bookings.updateOne(
+    /** Marks the booking confirmed; resolves with what is known of it now. */
+    confirmBooking: async (bookingId: string, flightId: string): Promise<BookingRecord> => {
+      const doc = await bookings.findOneAndUpdate(
         { _id: bookingId },
         { $set: { flightId, confirmed: true }, $setOnInsert: { passengers: [] } },
-        { upsert: true },
+        { upsert: true, returnDocument: 'after' },
       );
+      return doc === null ? { bookingId, flightId, passengers: [], confirmed: true, closed: false } : toBooking(doc);
     },
     booking: async (bookingId: string): Promise<BookingRecord | undefined> => {
       const doc = await bookings.findOne({ _id: bookingId });
-      return doc === null ? undefined : { bookingId, flightId: doc.flightId, passengers: doc.passengers, confirmed: doc.confirmed };
+      return doc === null ? undefined : toBooking(doc);
     },
+    /** Its check-in closed for good: its timer goes, and a redelivered confirmation sets none again. */
+    closeBooking: async (bookingId: string): Promise<void> => {
+      await bookings.updateOne({ _id: bookingId }, { $set: { closed: true } });
+      await timers.deleteOne({ _id: bookingId });
+    },
+    /** A scan of the flight's bookings; only a flight's cancellation asks. */
     confirmedBookingsOf: async (flightId: string): Promise<string[]> =>
       (await bookings.find({ flightId, confirmed: true }, { projection: { _id: 1 } }).toArray()).map((b) => b._id),
-    rememberFlight: async (flightId: string, departureTime: string): Promise<void> => {
-      await flights.updateOne({ _id: flightId }, { $set: { departureTime } }, { upsert: true });
+    rememberFlight: async (flightId: string, departureTime: string, capacity: number): Promise<void> => {
+      await flights.updateOne({ _id: flightId }, { $set: { departureTime, capacity } }, { upsert: true });
     },
-    cancelFlight: async (flightId: string): Promise<void> => {
-      await flights.updateOne({ _id: flightId }, { $set: { cancelled: true } }, { upsert: true });
+    cancelFlight: async (flightId: string, reason: string): Promise<void> => {
+      await flights.updateOne({ _id: flightId }, { $set: { cancelled: reason } }, { upsert: true });
     },
-    flight: async (flightId: string): Promise<Partial<FlightRecord> & { flightId: string }> => {
+    flight: async (flightId: string): Promise<FlightRecord> => {
       const doc = await flights.findOne({ _id: flightId });
       return {
         flightId,
         ...(doc?.departureTime === undefined ? {} : { departureTime: doc.departureTime }),
-        cancelled: doc?.cancelled === true,
+        ...(doc?.capacity === undefined ? {} : { capacity: doc.capacity }),
+        ...(doc?.cancelled === undefined ? {} : { cancelled: doc.cancelled }),
       };
     },
     /** Sets a booking's timer unless it has one (a redelivered confirmation leaves a timer under way alone). */
@@ -108,6 +143,11 @@ export const createCheckInRecords = (db: Db) => {
           .limit(limit)
           .toArray()
       ).map(toTimer),
+    /** When the next timer is due, undefined when none is timed. */
+    nextDue: async (): Promise<string | undefined> => {
+      const [opening, closing] = await Promise.all([earliest('open', 'opensAt'), earliest('close', 'closesAt')]);
+      return [opening, closing].filter((t) => t !== undefined).sort()[0];
+    },
     timer: async (bookingId: string): Promise<CheckInTimer | undefined> => {
       const doc = await timers.findOne({ _id: bookingId });
       return doc === null ? undefined : toTimer(doc);
@@ -115,9 +155,6 @@ export const createCheckInRecords = (db: Db) => {
     /** Moves an opened timer on to its closing (a timer removed meanwhile stays removed). */
     timerOpened: async (bookingId: string): Promise<void> => {
       await timers.updateOne({ _id: bookingId, stage: 'open' }, { $set: { stage: 'close' } });
-    },
-    removeTimer: async (bookingId: string): Promise<void> => {
-      await timers.deleteOne({ _id: bookingId });
     },
     removeTimersOf: async (flightId: string): Promise<void> => {
       await timers.deleteMany({ flightId });

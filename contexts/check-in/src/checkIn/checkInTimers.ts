@@ -1,73 +1,126 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { handleCommand } from '@waggle/event-store';
 import type { ServiceDeps } from '@waggle/event-sourced-service';
-import type { CheckInRecords } from './checkInRecords.ts';
-import { flightCheckInDecider } from './flightCheckIn.ts';
+import type { CheckInRecords, CheckInTimer } from './checkInRecords.ts';
+import { flightCheckInDecider, type FlightCheckInCommand } from './flightCheckIn.ts';
+
+export type CheckInTimers = {
+  /** Fires every timer due now; resolves with how many fired. */
+  readonly sweepOnce: () => Promise<number>;
+  /** A timer was set or timed in this process: look again now rather than at the next recheck. */
+  readonly wake: () => void;
+  readonly start: () => void;
+  readonly stop: () => Promise<void>;
+};
 
 /**
  * Fires the durable check-in timers: opens a booking's check-in at `opensAt`, closes it at departure. The timers
- * live in the database (set by the reactions, which commit their offsets only after), so a restart loses none; the
- * sweep looks for due ones every `sweepEveryMs`, on every instance. Two instances firing one timer send one
- * command id (`open:<booking>`, `close:<booking>`), and the flight decides each opening and closing once.
- * The same shape as flights' hold expiry: a timer row per pending deadline, a sweep, commands with stable ids.
+ * live in the database (set by the reactions, which commit their offsets only after), so a restart loses none. The
+ * sweep runs on every instance and sleeps until the next due timer, woken when this process sets one, and looks
+ * again at least every `recheckMs` for timers other instances set. Two instances firing one timer send one command
+ * id (`open:<booking>`, `close:<booking>`), and the flight decides each opening and closing once; a crash between
+ * the command and moving the timer on repeats the same command, which appends nothing.
  */
-export const createCheckInTimers = (deps: ServiceDeps, records: CheckInRecords, options: { sweepEveryMs: number }) => {
+export const createCheckInTimers = (
+  deps: Pick<ServiceDeps, 'store' | 'appended' | 'logger'>,
+  records: CheckInRecords,
+  options: { recheckMs: number },
+): CheckInTimers => {
   let running = false;
-  let sweeping: Promise<void> = Promise.resolve();
+  let loop: Promise<void> = Promise.resolve();
+  let woken = false;
+  let interrupt: () => void = () => undefined;
 
-  const sweepOnce = async (): Promise<number> => {
+  const run = async (timer: CheckInTimer, command: FlightCheckInCommand, commandId: string, now: string): Promise<void> => {
+    const result = await handleCommand(deps.store, flightCheckInDecider, {
+      streamId: timer.flightId,
+      command,
+      metadata: { commandId, correlationId: timer.bookingId, occurredAt: now },
+    });
+    if (result.events.length > 0) deps.appended();
+  };
+
+  const fire = async (timer: CheckInTimer & { opensAt: string; closesAt: string }, now: string): Promise<void> => {
+    const { bookingId, flightId, closesAt } = timer;
+    if (timer.stage === 'open') {
+      const passengers = (await records.booking(bookingId))?.passengers ?? [];
+      await run(timer, { type: 'OpenCheckIn', flightId, bookingId, passengers, closesAt, now }, `open:${bookingId}`, now);
+      await records.timerOpened(bookingId);
+    } else {
+      await run(timer, { type: 'CloseCheckIn', flightId, bookingId, reason: 'departed' }, `close:${bookingId}`, now);
+      await records.closeBooking(bookingId);
+    }
+  };
+
+  /** Fires the due timers; a timer that fails stays for the next sweep and does not hold up the others. */
+  const sweep = async (): Promise<{ fired: number; failed: number }> => {
     const now = new Date().toISOString();
-    const due = await records.dueTimers(now, 100);
-    for (const timer of due) {
-      if (timer.opensAt === null || timer.closesAt === null) continue;
-      const metadata = { correlationId: timer.bookingId, causationId: randomUUID(), occurredAt: now };
-      if (timer.stage === 'open') {
-        const booking = await records.booking(timer.bookingId);
-        await handleCommand(deps.store, flightCheckInDecider, {
-          streamId: timer.flightId,
-          command: {
-            type: 'OpenCheckIn',
-            flightId: timer.flightId,
-            bookingId: timer.bookingId,
-            passengers: booking?.passengers ?? [],
-            closesAt: timer.closesAt,
-            now,
-          },
-          metadata: { ...metadata, commandId: `open:${timer.bookingId}` },
-        });
-        await records.timerOpened(timer.bookingId);
-      } else {
-        await handleCommand(deps.store, flightCheckInDecider, {
-          streamId: timer.flightId,
-          command: { type: 'CloseCheckIn', flightId: timer.flightId, bookingId: timer.bookingId, reason: 'departed' },
-          metadata: { ...metadata, commandId: `close:${timer.bookingId}` },
-        });
-        await records.removeTimer(timer.bookingId);
+    let fired = 0;
+    let failed = 0;
+    for (const timer of await records.dueTimers(now, 100)) {
+      const { opensAt, closesAt } = timer;
+      if (opensAt === null || closesAt === null) continue;
+      try {
+        await fire({ ...timer, opensAt, closesAt }, now);
+        fired++;
+      } catch (error) {
+        failed++;
+        deps.logger.error(
+          { err: error, bookingId: timer.bookingId, flightId: timer.flightId, stage: timer.stage },
+          'check-in timer failed; it stays due and is fired again at the next sweep',
+        );
       }
     }
-    if (due.length > 0) deps.appended();
-    return due.length;
+    return { fired, failed };
+  };
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (woken) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timeout);
+        interrupt = () => undefined;
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      interrupt = done;
+    });
+
+  /** How long to sleep: until the next due timer, at most `recheckMs`; a failed timer waits for the recheck. */
+  const pause = async (failed: number): Promise<number> => {
+    if (failed > 0) return options.recheckMs;
+    const next = await records.nextDue();
+    if (next === undefined) return options.recheckMs;
+    return Math.max(0, Math.min(options.recheckMs, Date.parse(next) - Date.now()));
   };
 
   return {
-    sweepOnce,
+    sweepOnce: async () => (await sweep()).fired,
+    wake: () => {
+      woken = true;
+      interrupt();
+    },
     start: () => {
       running = true;
-      sweeping = (async () => {
+      loop = (async () => {
         while (running) {
+          let wait = options.recheckMs;
           try {
-            await sweepOnce();
+            woken = false;
+            wait = await pause((await sweep()).failed);
           } catch (error) {
-            deps.logger.error({ err: error }, 'check-in timer sweep failed; retrying');
+            deps.logger.error({ err: error }, 'check-in timer sweep failed (database?); looking again at the next recheck');
           }
-          await delay(options.sweepEveryMs);
+          if (running) await sleep(wait);
         }
       })();
     },
     stop: async () => {
       running = false;
-      await sweeping;
+      interrupt();
+      await loop;
     },
   };
 };

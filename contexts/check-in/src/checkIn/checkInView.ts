@@ -44,14 +44,14 @@ export const readCheckInView = async (
   store: EventStore,
   records: CheckInRecords,
   bookingId: string,
-  opensHoursBefore: number,
+  opensBeforeSeconds: number,
 ): Promise<CheckInView | undefined> => {
   const booking = await records.booking(bookingId);
   if (booking === undefined) return undefined;
   const entry = (await readFlightCheckIn(store, booking.flightId)).bookings[bookingId];
   if (entry === undefined && !booking.confirmed) return undefined;
   const flight = await records.flight(booking.flightId);
-  const window = flight.departureTime === undefined ? undefined : windowOf(flight.departureTime, opensHoursBefore);
+  const window = flight.departureTime === undefined ? undefined : windowOf(flight.departureTime, opensBeforeSeconds);
   const passengers = entry?.passengers.length ? entry.passengers : booking.passengers;
   return {
     bookingId,

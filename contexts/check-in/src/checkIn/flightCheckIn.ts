@@ -37,6 +37,8 @@ export type FlightCheckInCommand =
       readonly flightId: string;
       readonly bookingId: string;
       readonly passengerName: string;
+      /** The flight's seats for sale (from FlightScheduled): seats are given within them; null when not known. */
+      readonly capacity: number | null;
       readonly now: string;
     }
   | { readonly type: 'CloseCheckIn'; readonly flightId: string; readonly bookingId: string; readonly reason: string }
@@ -50,12 +52,16 @@ const seatLetters = 'ABCDEF';
 export const seatLabel = (index: number): string =>
   `${Math.floor(index / seatLetters.length) + 1}${seatLetters[index % seatLetters.length]}`;
 
-/** Seat assignment: the lowest seat not taken, so the same history always gives the same seats. */
-const firstFreeSeat = (taken: Readonly<Record<string, string>>): string => {
-  for (let index = 0; ; index++) {
+/**
+ * Seat assignment: the lowest seat not taken, row by row within the capacity (1A…1F, 2A…), so the same history
+ * always gives the same seats; undefined when every seat is taken.
+ */
+const firstFreeSeat = (taken: Readonly<Record<string, string>>, capacity: number | null): string | undefined => {
+  for (let index = 0; capacity === null || index < capacity; index++) {
     const seat = seatLabel(index);
     if (!Object.hasOwn(taken, seat)) return seat;
   }
+  return undefined;
 };
 
 const close = (flightId: string, bookingId: string, reason: string): CheckinEvent => ({
@@ -84,7 +90,8 @@ export const decide = (command: FlightCheckInCommand, flight: FlightCheckIn): Ch
         throw new NotFoundError(`${command.passengerName} is not a passenger of booking ${command.bookingId}`);
       // checked in already: the same boarding pass, nothing new
       if (booking.seats[command.passengerName] !== undefined) return [];
-      const seat = firstFreeSeat(flight.taken);
+      const seat = firstFreeSeat(flight.taken, command.capacity);
+      if (seat === undefined) throw new RuleViolationError(`flight ${command.flightId} has no seat left to give`);
       const { bookingId, flightId, passengerName } = command;
       return [
         { type: 'PassengerCheckedIn', data: { bookingId, flightId, passengerName, seat } },

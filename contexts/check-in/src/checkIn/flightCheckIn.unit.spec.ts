@@ -29,6 +29,7 @@ const checkIn = (bookingId: string, passengerName: string, now = before): Flight
   flightId,
   bookingId,
   passengerName,
+  capacity: 180,
   now,
 });
 
@@ -111,6 +112,15 @@ describe("a flight's check-in", () => {
         closed('b-1', 'flight cancelled: storm'),
         closed('b-3', 'flight cancelled: storm'),
       ]);
+    });
+  });
+
+  describe('given every seat of the flight taken', () => {
+    it('refuses a check-in rather than give a seat twice', () => {
+      const past = [opened('b-1', ['Ada Lovelace', 'Alan Turing']), ...checkedIn('b-1', 'Ada Lovelace', '1A')];
+      expect(() => given(decider, past).when({ ...checkIn('b-1', 'Alan Turing'), capacity: 1 } as FlightCheckInCommand)).toThrow(
+        /no seat left/,
+      );
     });
   });
 
