@@ -57,7 +57,7 @@ describe('schemas of two contexts', () => {
         '    /** Booking id. */',
         '    readonly bookingId: string;',
         '    readonly passengers: readonly Passenger[];',
-        '    readonly note: null | string;',
+        '    readonly note?: null | string;',
         '    readonly fareCents: number;',
         '  };',
         '};',

@@ -61,7 +61,9 @@ export const renderTypes = (context: string, files: readonly SchemaFile[]): Rend
 
   const recordBody = (record: Json, namespace: string | undefined): string => {
     const fields = Array.isArray(record.fields) ? (record.fields as Json[]) : [];
-    return `{\n${fields.map((field) => `${jsDoc(field.doc)}readonly ${String(field.name)}: ${toTs(field.type, namespace)};`).join('\n')}\n}`;
+    // a field with a default may be left out: the writer fills it in, and events stored before it existed lack it
+    const optional = (field: Json): string => ('default' in field ? '?' : '');
+    return `{\n${fields.map((field) => `${jsDoc(field.doc)}readonly ${String(field.name)}${optional(field)}: ${toTs(field.type, namespace)};`).join('\n')}\n}`;
   };
 
   const toTs = (schema: unknown, namespace: string | undefined): string => {

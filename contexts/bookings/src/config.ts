@@ -4,6 +4,10 @@ import { z } from 'zod';
 const schema = serviceEnv({ database: 'bookings', port: 3102 }).extend({
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
+  SAGA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
+    .default('saga'),
 });
 
 export type BookingsConfig = {
@@ -18,6 +22,8 @@ export type BookingsConfig = {
   /** The topic this service publishes to. */
   readonly topic: string;
   readonly flightsTopic: string;
+  /** The saga coordinator's topics (`<prefix>.tasks.<type>`, `<prefix>.inputs`): bookings serves the booking tasks. */
+  readonly sagaTopicPrefix: string;
 };
 
 /** The bookings service's settings, from the environment; the only place that reads it. Fails at startup. */
@@ -34,5 +40,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): BookingsConfig
     logLevel: e.LOG_LEVEL,
     topic: e.BOOKINGS_TOPIC,
     flightsTopic: e.FLIGHTS_TOPIC,
+    sagaTopicPrefix: e.SAGA_TOPIC_PREFIX,
   };
 };

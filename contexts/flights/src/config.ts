@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 const schema = serviceEnv({ database: 'flights', port: 3101 }).extend({
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
+  SAGA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
+    .default('saga'),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   HOLD_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });
@@ -19,7 +22,8 @@ export type FlightsConfig = {
   readonly logLevel: string;
   /** The topic this service publishes to. */
   readonly topic: string;
-  readonly bookingsTopic: string;
+  /** The saga coordinator's topics (`<prefix>.tasks.<type>`, `<prefix>.inputs`): flights serves the seat tasks. */
+  readonly sagaTopicPrefix: string;
   /** How long a hold taken over the API lasts unless confirmed (a booking's hold lasts until its booking answers). */
   readonly holdTtlSeconds: number;
   readonly holdSweepMs: number;
@@ -38,7 +42,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightsConfig 
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     topic: e.FLIGHTS_TOPIC,
-    bookingsTopic: e.BOOKINGS_TOPIC,
+    sagaTopicPrefix: e.SAGA_TOPIC_PREFIX,
     holdTtlSeconds: e.HOLD_TTL_SECONDS,
     holdSweepMs: e.HOLD_SWEEP_MS,
   };

@@ -1,4 +1,4 @@
-import { launchServices, waggleServices, type Launched } from '@waggle/launcher';
+import { launchServices, topicsOf, waggleServices, type Launched } from '@waggle/launcher';
 import { freePort, runCli, uniqueName } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliEnv } from '../fixtures/cliFixtures.ts';
@@ -21,8 +21,7 @@ beforeAll(async () => {
   system = await launchServices(specs, {
     env: {
       ...cliEnv(stack),
-      FLIGHTS_TOPIC: `${run}.flights.events`,
-      BOOKINGS_TOPIC: `${run}.bookings.events`,
+      ...topicsOf(run),
       LOG_LEVEL: 'warn',
     },
     write: () => {},

@@ -4,7 +4,7 @@ import { createTailReader } from '@waggle/kafka-bus';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { launchServices, type Launched } from './launchServices.ts';
-import { waggleServices } from './services.ts';
+import { topicsOf, waggleServices } from './services.ts';
 
 const stack = inject('stack');
 const run = uniqueName('graceful-stop');
@@ -48,8 +48,8 @@ describe('bookings stopped with SIGTERM under steady keep-alive traffic', () => 
         KAFKA_BROKERS: stack.kafkaBrokers,
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
         MONGO_URL: stack.mongoUrl,
+        ...topicsOf(run),
         BOOKINGS_TOPIC: bookingsTopic,
-        FLIGHTS_TOPIC: `${run}.flights.events`,
         LOG_LEVEL: 'warn',
       },
       write: () => {},

@@ -14,11 +14,12 @@ export type ServiceSpec = {
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The example system: two bounded contexts, two projections and the saga coordinator, each its own process. */
+/** The example system: the airline's bounded contexts, its projections and the saga coordinator, each its own process. */
 export const waggleServices: readonly ServiceSpec[] = [
   { name: 'flights', entry: 'contexts/flights/src/main.ts', port: 3101, try: 'POST /api/v1/flights' },
   { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
   { name: 'payments', entry: 'contexts/payments/src/main.ts', port: 3103, try: 'GET /api/v1/payments/{bookingId}' },
+  { name: 'loyalty', entry: 'contexts/loyalty/src/main.ts', port: 3104, try: 'GET /api/v1/accounts/{customerId}' },
   {
     name: 'flight-search',
     entry: 'projections/flight-search/src/main.ts',
@@ -39,3 +40,17 @@ export const lakeSinkService: ServiceSpec = {
   // before a full collection: the lake bench's peak RSS 406-450 MiB with these, 608-695 without
   env: { NODE_OPTIONS: '--max-semi-space-size=32 --max-old-space-size=256' },
 };
+
+/**
+ * The topic settings that give one run of the system its own topics (`<run>.flights.events`, …, and the saga
+ * coordinator's `<run>.saga.*`): tests and benchmarks that launch the services side by side on one Kafka.
+ */
+export const topicsOf = (run: string) =>
+  ({
+    FLIGHTS_TOPIC: `${run}.flights.events`,
+    BOOKINGS_TOPIC: `${run}.bookings.events`,
+    PAYMENTS_TOPIC: `${run}.payments.events`,
+    LOYALTY_TOPIC: `${run}.loyalty.events`,
+    CHECKIN_TOPIC: `${run}.checkin.events`,
+    SAGA_TOPIC_PREFIX: `${run}.saga`,
+  }) as const;

@@ -6,11 +6,11 @@ import { freePort, runCli, uniqueName, waitFor } from '@waggle/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchServices, type Launched } from './launchServices.ts';
-import { waggleServices } from './services.ts';
+import { topicsOf, waggleServices } from './services.ts';
 
 const stack = inject('stack');
 const run = uniqueName('e2e');
-const topics = { FLIGHTS_TOPIC: `${run}.flights.events`, BOOKINGS_TOPIC: `${run}.bookings.events` };
+const topics = topicsOf(run);
 let system: Launched;
 const url = (name: string): string => system.services.find((s) => s.name === name)?.url ?? '';
 
@@ -73,7 +73,7 @@ const book = (customerId: string, flightId: string, headers: Record<string, stri
 const bookingsOf = async (customerId: string) =>
   (await getJson<CustomerBookings>(`${url('customer-bookings')}/api/v1/customers/${customerId}/bookings`)).body.items ?? [];
 
-describe('waggle end to end: flights and bookings by choreography, read through the projections', () => {
+describe('waggle end to end: bookings settled by the book-flight saga, read through the projections', () => {
   describe('given a flight with 2 seats and 3 one-seat booking requests', () => {
     it('confirms 2, rejects 1 for lack of seats, and the read models show it', { timeout: 90_000 }, async () => {
       const flightId = await scheduleFlight('LH400', 2);

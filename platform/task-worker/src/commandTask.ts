@@ -50,3 +50,14 @@ export const commandTask = <Command, Event extends DomainEvent, State>(options: 
     );
   },
 });
+
+/**
+ * The answer to a task whose input breaks its schema (a zod error, or anything with such issues): it fails for
+ * good, since the same input fails every attempt, and says which fields are wrong.
+ */
+export const invalidTaskInput = (error: {
+  readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
+}): TaskOutcome => ({
+  status: 'FAILED_WITH_TERMINAL_ERROR',
+  reasonForIncompletion: `invalid input: ${error.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`).join('; ')}`,
+});

@@ -63,6 +63,8 @@ export type BookingRequested = {
     readonly passengers: readonly Passenger[];
     /** Number of seats asked for. */
     readonly seats: number;
+    /** The gateway's card token the booking is paid with (a reference, never a card number); null: the payments context's default token. */
+    readonly paymentToken?: null | string;
   };
 };
 
@@ -139,6 +141,12 @@ export const bookingsSchemas = {
         doc: 'The people travelling, one seat each.',
       },
       { name: 'seats', type: 'int', doc: 'Number of seats asked for.' },
+      {
+        name: 'paymentToken',
+        type: ['null', 'string'],
+        default: null,
+        doc: "The gateway's card token the booking is paid with (a reference, never a card number); null: the payments context's default token.",
+      },
     ],
   },
 } as const;

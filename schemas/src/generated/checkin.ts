@@ -13,7 +13,7 @@ export type BoardingPassIssued = {
     /** Seat printed on the pass, e.g. 23A. */
     readonly seat: string;
     /** Departure gate; null until the airport assigns one. */
-    readonly gate: null | string;
+    readonly gate?: null | string;
   };
 };
 
@@ -39,9 +39,9 @@ export type CheckInOpened = {
     /** Flight aggregate id: flight number and departure date, e.g. LH400-2026-12-01. */
     readonly flightId: string;
     /** When check-in closes, ISO 8601 date-time; null when the airline has not said. */
-    readonly closesAt: null | string;
+    readonly closesAt?: null | string;
     /** Full names of the booking's passengers who may check in; empty when not known. */
-    readonly passengers: readonly string[];
+    readonly passengers?: readonly string[];
   };
 };
 

@@ -81,7 +81,7 @@ export type SeatsHeld = {
     /** Id of the seat hold on the flight. */
     readonly holdId: string;
     /** When the hold lapses unless confirmed, ISO 8601 date-time; null when it waits for its booking's answer (a booking's hold never lapses: bookings confirms or gives it back). */
-    readonly expiresAt: null | string;
+    readonly expiresAt?: null | string;
   };
 };
 

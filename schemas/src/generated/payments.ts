@@ -13,7 +13,7 @@ export type PaymentAuthorized = {
     /** ISO 4217 currency code. */
     readonly currency: string;
     /** Customer who pays; empty in events written before it was recorded. */
-    readonly customerId: string;
+    readonly customerId?: string;
   };
 };
 
@@ -47,7 +47,7 @@ export type PaymentDeclined = {
     /** Why the gateway declined, for people. */
     readonly reason: string;
     /** Customer who pays; empty in events written before it was recorded. */
-    readonly customerId: string;
+    readonly customerId?: string;
   };
 };
 
@@ -66,7 +66,7 @@ export type PaymentRefunded = {
     /** Why the money was returned, for people. */
     readonly reason: string;
     /** True when an authorization was released before capture (no money had been taken); false for a refund of a captured amount. */
-    readonly voided: boolean;
+    readonly voided?: boolean;
   };
 };
 

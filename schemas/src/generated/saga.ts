@@ -37,7 +37,7 @@ export type SubWorkflowEnded = {
     /** The child's output as a JSON object. */
     readonly outputJson: string;
     /** Why the child did not complete. */
-    readonly reasonForIncompletion: null | string;
+    readonly reasonForIncompletion?: null | string;
   };
 };
 
@@ -73,11 +73,11 @@ export type TaskCommand = {
     /** <taskId>:<retryCount>: a worker's effect keyed by it happens once however often the task is delivered. */
     readonly idempotencyKey: string;
     /** The workflow's correlation id, when it was started with one. */
-    readonly correlationId: null | string;
+    readonly correlationId?: null | string;
     /** Name of the workflow definition the task belongs to. */
-    readonly workflowType: null | string;
+    readonly workflowType?: null | string;
     /** How long the coordinator waits for an answer before it times the attempt out (0: no limit). */
-    readonly responseTimeoutSeconds: number;
+    readonly responseTimeoutSeconds?: number;
   };
 };
 
@@ -88,21 +88,21 @@ export type TaskResult = {
     /** Execution id: the key of every record of the execution, so its traffic stays in order. */
     readonly workflowId: string;
     /** Task id answered; absent when the result names the task by its reference name (update-by-ref). */
-    readonly taskId: null | string;
+    readonly taskId?: null | string;
     /** Reference name of the task answered, for an update by reference. */
-    readonly referenceTaskName: null | string;
+    readonly referenceTaskName?: null | string;
     /** IN_PROGRESS (ask again after callbackAfterSeconds), COMPLETED, FAILED (retried under the task def), FAILED_WITH_TERMINAL_ERROR (never retried). */
     readonly status: TaskResultStatus;
     /** The task's output as a JSON object. */
     readonly outputJson: string;
     /** Why the task failed, for people. */
-    readonly reasonForIncompletion: null | string;
+    readonly reasonForIncompletion?: null | string;
     /** With IN_PROGRESS: when the coordinator hands the task out again. */
-    readonly callbackAfterSeconds: number;
+    readonly callbackAfterSeconds?: number;
     /** Which worker answered. */
-    readonly workerId: null | string;
+    readonly workerId?: null | string;
     /** The attempt answered (the TaskCommand's retryCount); -1 when unknown. */
-    readonly retryCount: number;
+    readonly retryCount?: number;
   };
 };
 
@@ -145,21 +145,21 @@ export type WorkflowStartRequested = {
     /** Workflow definition name. */
     readonly name: string;
     /** Definition version; absent: the latest registered. */
-    readonly version: null | number;
+    readonly version?: null | number;
     /** The definition itself as JSON (an inline sub-workflow, or the one resolved at the API). */
-    readonly definitionJson: null | string;
+    readonly definitionJson?: null | string;
     /** Task definitions snapshotted for the execution, as a JSON array. */
-    readonly taskDefsJson: null | string;
+    readonly taskDefsJson?: null | string;
     /** Workflow input as a JSON object. */
     readonly inputJson: string;
     /** Correlation id given at the start. */
-    readonly correlationId: null | string;
+    readonly correlationId?: null | string;
     /** Priority 0..99 given at the start. */
-    readonly priority: number;
+    readonly priority?: number;
     /** The parent execution of a sub-workflow. */
-    readonly parentWorkflowId: null | string;
+    readonly parentWorkflowId?: null | string;
     /** The parent's SUB_WORKFLOW task (or the failed execution, for a failure workflow). */
-    readonly parentWorkflowTaskId: null | string;
+    readonly parentWorkflowTaskId?: null | string;
   };
 };
 

@@ -18,10 +18,14 @@ export type BookingCommand =
       readonly customerId: string;
       readonly flightId: string;
       readonly passengers: readonly Passenger[];
+      /** The gateway token it is paid with; absent: the payments context's default. */
+      readonly paymentToken?: string;
     }
-  | { readonly type: 'ConfirmBooking'; readonly bookingId: string; readonly holdId: string; readonly seats: number }
+  | { readonly type: 'ConfirmBooking'; readonly bookingId: string; readonly holdId: string }
   | { readonly type: 'RejectBooking'; readonly bookingId: string; readonly reason: string }
-  | { readonly type: 'CancelBooking'; readonly bookingId: string; readonly reason: string; readonly byCustomer: boolean };
+  | { readonly type: 'CancelBooking'; readonly bookingId: string; readonly reason: string; readonly byCustomer: boolean }
+  /** Flights gave the seats back on its own (a cancelled flight, an operator): a confirmed booking cannot stand. */
+  | { readonly type: 'CancelConfirmedBooking'; readonly bookingId: string; readonly reason: string };
 
 export const initialState = (): Booking => ({ status: 'none' });
 
@@ -30,14 +34,15 @@ export const decide = (command: BookingCommand, booking: Booking): BookingsEvent
     case 'RequestBooking': {
       if (booking.status !== 'none') throw new RuleViolationError(`booking ${command.bookingId} already exists`);
       const { bookingId, customerId, flightId, passengers } = command;
-      return [{ type: 'BookingRequested', data: { bookingId, customerId, flightId, passengers, seats: passengers.length } }];
+      const paymentToken = command.paymentToken ?? null;
+      return [{ type: 'BookingRequested', data: { bookingId, customerId, flightId, passengers, seats: passengers.length, paymentToken } }];
     }
     case 'ConfirmBooking':
       if (booking.status !== 'requested') return [];
       return [
         {
           type: 'BookingConfirmed',
-          data: { bookingId: command.bookingId, flightId: booking.flightId, holdId: command.holdId, seats: command.seats },
+          data: { bookingId: command.bookingId, flightId: booking.flightId, holdId: command.holdId, seats: booking.seats },
         },
       ];
     case 'RejectBooking':
@@ -51,6 +56,10 @@ export const decide = (command: BookingCommand, booking: Booking): BookingsEvent
       throw booking.status === 'none'
         ? new RuleViolationError(`booking ${command.bookingId} does not exist`)
         : new RuleViolationError(`booking ${command.bookingId} is ${booking.status} and cannot be cancelled`);
+    case 'CancelConfirmedBooking':
+      // a booking still being decided is its saga's business: the saga's own release of a hold lands here too
+      if (booking.status !== 'confirmed') return [];
+      return [{ type: 'BookingCancelled', data: { bookingId: command.bookingId, flightId: booking.flightId, reason: command.reason } }];
   }
 };
 

@@ -7,7 +7,10 @@ import { bookingDecider } from './booking.ts';
 const bookingId = 'bkg-1';
 const flightId = 'LH400-2026-12-01';
 const passengers = [{ firstName: 'Ada', lastName: 'Lovelace' }];
-const requested: BookingsEvent = { type: 'BookingRequested', data: { bookingId, customerId: 'ada', flightId, passengers, seats: 1 } };
+const requested: BookingsEvent = {
+  type: 'BookingRequested',
+  data: { bookingId, customerId: 'ada', flightId, passengers, seats: 1, paymentToken: null },
+};
 const confirmed: BookingsEvent = { type: 'BookingConfirmed', data: { bookingId, flightId, holdId: 'hold-1', seats: 1 } };
 
 describe('a booking', () => {
@@ -16,6 +19,18 @@ describe('a booking', () => {
       expect(given(bookingDecider, []).when({ type: 'RequestBooking', bookingId, customerId: 'ada', flightId, passengers })).toEqual([
         requested,
       ]);
+    });
+
+    it('keeps the payment token it is requested with', () => {
+      const [event] = given(bookingDecider, []).when({
+        type: 'RequestBooking',
+        bookingId,
+        customerId: 'ada',
+        flightId,
+        passengers,
+        paymentToken: 'tok_decline',
+      });
+      expect(event?.data).toMatchObject({ paymentToken: 'tok_decline' });
     });
 
     it('cannot be cancelled by a customer', () => {
@@ -27,12 +42,8 @@ describe('a booking', () => {
 
   describe('given it was requested', () => {
     it('is confirmed by held seats, once', () => {
-      expect(given(bookingDecider, [requested]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual([
-        confirmed,
-      ]);
-      expect(given(bookingDecider, [requested, confirmed]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1', seats: 1 })).toEqual(
-        [],
-      );
+      expect(given(bookingDecider, [requested]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1' })).toEqual([confirmed]);
+      expect(given(bookingDecider, [requested, confirmed]).when({ type: 'ConfirmBooking', bookingId, holdId: 'hold-1' })).toEqual([]);
     });
 
     it('is rejected with the reason flights gave', () => {

@@ -14,18 +14,25 @@ const requestBody = z
       .array(z.object({ firstName: name, lastName: name }).strict())
       .min(1)
       .max(9),
+    // the payments gateway's card token (the fake gateway: tok_visa, tok_mastercard, tok_amex pay; tok_decline and
+    // tok_insufficient are declined); absent: the payments context's default, tok_visa
+    paymentToken: z
+      .string()
+      .regex(/^tok_[a-z0-9_]{1,60}$/, 'must be a card token like tok_visa')
+      .optional(),
   })
   .strict();
 const bookingParams = z.object({ bookingId: z.string().min(1).max(80) });
 const accepted = z.object({ bookingId: z.string(), streamId: z.string(), version: z.number().int(), duplicate: z.boolean() });
 
-/** The bookings command API. The outcome of a request comes later, from flights' answer (choreography). */
+/** The bookings command API. The outcome of a request comes later, from the book-flight saga (seats, then payment). */
 export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Route[] => [
   defineRoute({
     method: 'post',
     path: '/api/v1/bookings',
     operationId: 'requestBooking',
-    summary: 'Request a booking; flights answers with held or unavailable seats and the booking is confirmed or rejected',
+    summary:
+      'Request a booking; the book-flight saga holds its seats, authorizes its payment and confirms it, or rejects it with the reason',
     body: requestBody,
     idempotent: true,
     responses: { 202: { description: 'Accepted: BookingRequested was appended', schema: accepted } },
@@ -48,7 +55,7 @@ export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Ro
     method: 'post',
     path: '/api/v1/bookings/:bookingId/cancel',
     operationId: 'cancelBooking',
-    summary: 'Cancel a booking; flights releases its seats',
+    summary: 'Cancel a booking; the cancel-booking saga gives its seats back and refunds or voids its payment',
     params: bookingParams,
     // the body is optional: a bare POST cancels with the default reason
     body: z

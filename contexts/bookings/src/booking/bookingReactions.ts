@@ -3,18 +3,18 @@ import { commandFromEvent, decodeEvent, type Reaction, type ServiceDeps } from '
 import { flightsFullNames, type FlightsEvent } from '@waggle/schemas';
 import { bookingDecider, type BookingCommand } from './booking.ts';
 
-/** What bookings does when flights speak: a hold confirms a booking, no seats reject it, seats given back cancel it. */
+/**
+ * What bookings does when flights speak on its own. A booking's seats are held and sold by the book-flight saga, not
+ * here; but a confirmed booking whose seats flights gave back (its flight was cancelled, an operator released them)
+ * cannot stand. A release the sagas asked for finds the booking still being decided or already closed: no change.
+ */
 const commandFor = (event: FlightsEvent): BookingCommand | undefined => {
   switch (event.type) {
-    case 'SeatsHeld':
-      return { type: 'ConfirmBooking', bookingId: event.data.bookingId, holdId: event.data.holdId, seats: event.data.seats };
-    case 'SeatsUnavailable':
-      return { type: 'RejectBooking', bookingId: event.data.bookingId, reason: event.data.reason };
     case 'SeatHoldReleased':
-      // a booking whose seats flights gave back (its flight was cancelled, an operator released them) cannot stand;
-      // a release that answers bookings' own cancellation or rejection finds the booking closed and changes nothing
-      return { type: 'CancelBooking', bookingId: event.data.bookingId, reason: event.data.reason, byCustomer: false };
+      return { type: 'CancelConfirmedBooking', bookingId: event.data.bookingId, reason: event.data.reason };
     case 'FlightScheduled':
+    case 'SeatsHeld':
+    case 'SeatsUnavailable':
     case 'SeatsConfirmed':
     case 'FlightCancelled':
       // a cancelled flight reaches its bookings through the release of each of their holds

@@ -60,34 +60,31 @@ beforeEach(async () => {
   await request();
 });
 
-describe("bookings' reactions to flights", () => {
-  describe('given a requested booking', () => {
-    it('is confirmed by its held seats, once however often they are delivered', async () => {
-      const event = held();
-      await reaction().handle(event);
-      await reaction().handle(event);
-      expect((await bookingEvents()).slice(1)).toEqual([
-        { type: 'BookingConfirmed', data: { bookingId, flightId, holdId: `hold-${bookingId}`, seats: 1 } },
-      ]);
-    });
+const confirm = (id = bookingId) =>
+  handleCommand(store, bookingDecider, {
+    streamId: id,
+    command: { type: 'ConfirmBooking', bookingId: id, holdId: `hold-${id}` },
+    metadata: { commandId: `confirm-${id}`, correlationId: 'c', occurredAt: '2026-11-25T10:00:00.000Z' },
+  });
 
-    it('is rejected with the reason when no seats are left', async () => {
+describe("bookings' reactions to flights", () => {
+  describe('given a requested booking (its saga holds and sells the seats)', () => {
+    it('leaves it to the saga: held, refused or given back seats change nothing', async () => {
+      await reaction().handle(held());
       await reaction().handle(
         incoming({
           type: 'SeatsUnavailable',
           data: { flightId, bookingId, seatsRequested: 1, seatsLeft: 0, reason: 'not enough seats left' },
         }),
       );
-      expect((await bookingEvents()).at(-1)).toEqual({
-        type: 'BookingRejected',
-        data: { bookingId, flightId, reason: 'not enough seats left' },
-      });
+      await reaction().handle(released('released by book-flight'));
+      expect((await bookingEvents()).map((e) => e.type)).toEqual(['BookingRequested']);
     });
   });
 
   describe('given a confirmed booking', () => {
     beforeEach(async () => {
-      await reaction().handle(held());
+      await confirm();
     });
 
     it('is cancelled with the reason when its flight is cancelled (its seats are given back), once', async () => {
@@ -107,14 +104,14 @@ describe("bookings' reactions to flights", () => {
   });
 
   describe('given a booking cancelled by its customer', () => {
-    it('changes nothing when flights answers with the release of its seats', async () => {
-      await reaction().handle(held());
+    it('changes nothing when the cancellation saga gives its seats back', async () => {
+      await confirm();
       await handleCommand(store, bookingDecider, {
         streamId: bookingId,
         command: { type: 'CancelBooking', bookingId, reason: 'changed plans', byCustomer: true },
         metadata: { commandId: 'cancel', correlationId: 'c', occurredAt: '2026-11-25T10:01:00.000Z' },
       });
-      await reaction().handle(released('booking cancelled'));
+      await reaction().handle(released('released by cancel-booking'));
       expect((await bookingEvents()).map((e) => e.type)).toEqual(['BookingRequested', 'BookingConfirmed', 'BookingCancelled']);
     });
   });
@@ -132,7 +129,7 @@ describe("bookings' reactions to flights", () => {
       ['a missing bookingId', incoming({ type: 'SeatsHeld', data: { flightId, seats: 1, holdId: 'hold-x', expiresAt: null } })],
       [
         'a reason of another type',
-        incoming({ type: 'SeatsUnavailable', data: { flightId, bookingId, seatsRequested: 1, seatsLeft: 0, reason: 7 } }),
+        incoming({ type: 'SeatHoldReleased', data: { flightId, holdId: 'hold-x', bookingId, seats: 1, reason: 7 } }),
       ],
       ['another record of the same name', { ...held(), fullName: 'waggle.elsewhere.SeatsHeld' }],
     ];

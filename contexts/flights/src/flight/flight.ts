@@ -14,6 +14,9 @@ export type Flight =
   | {
       readonly status: 'scheduled' | 'cancelled';
       readonly capacity: number;
+      /** The fare of one seat, in minor units of `currency`: what a booking's hold is priced at. */
+      readonly fareCents: number;
+      readonly currency: string;
       readonly seatsLeft: number;
       /** Open and sold holds: at most one per seat, so bounded by the capacity. */
       readonly holds: Readonly<Record<string, Hold>>;
@@ -143,7 +146,15 @@ const withoutHold = (holds: Readonly<Record<string, Hold>>, holdId: string): Rec
 export const evolve = (flight: Flight, event: FlightsEvent): Flight => {
   switch (event.type) {
     case 'FlightScheduled':
-      return { status: 'scheduled', capacity: event.data.capacity, seatsLeft: event.data.capacity, holds: {}, answered: [] };
+      return {
+        status: 'scheduled',
+        capacity: event.data.capacity,
+        seatsLeft: event.data.capacity,
+        fareCents: event.data.fareCents,
+        currency: event.data.currency,
+        holds: {},
+        answered: [],
+      };
     case 'SeatsHeld':
       if (flight.status === 'none') return flight;
       return {
@@ -154,7 +165,7 @@ export const evolve = (flight: Flight, event: FlightsEvent): Flight => {
           [event.data.holdId]: {
             bookingId: event.data.bookingId,
             seats: event.data.seats,
-            expiresAt: event.data.expiresAt,
+            expiresAt: event.data.expiresAt ?? null,
             confirmed: false,
           },
         },
@@ -176,8 +187,18 @@ export const evolve = (flight: Flight, event: FlightsEvent): Flight => {
   }
 };
 
-/** The flight decider: stream id = flight id (`<flight number>-<date>`). */
-export const flightDecider = { initialState, decide, evolve, stateVersion: 1 };
+/** The flight decider: stream id = flight id (`<flight number>-<date>`). State v2: the fare is part of it. */
+export const flightDecider = { initialState, decide, evolve, stateVersion: 2 };
+
+/** The hold of a booking's seats: one per booking and flight, so asking again finds it. */
+export const bookingHoldId = (bookingId: string): string => `hold-${bookingId}`;
+
+/** Why a flight cannot hold seats for a booking now (its state after the booking was answered). */
+export const unavailableReason = (flight: Flight, seats: number): string => {
+  if (flight.status === 'none') return 'unknown flight';
+  if (flight.status === 'cancelled') return 'flight cancelled';
+  return flight.seatsLeft < seats ? 'not enough seats left' : 'seats unavailable';
+};
 
 /** The aggregate id of a flight. */
 export const flightIdOf = (flightNumber: string, date: string): string => `${flightNumber}-${date}`;

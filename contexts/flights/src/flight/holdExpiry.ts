@@ -26,7 +26,7 @@ export const createHoldExpiry = (deps: ServiceDeps, options: { flightsTopic: str
       switch (event?.type) {
         case 'SeatsHeld': {
           const { holdId, flightId, expiresAt } = event.data;
-          if (expiresAt !== null) await timers.set({ holdId, flightId, expiresAt });
+          if (expiresAt !== null && expiresAt !== undefined) await timers.set({ holdId, flightId, expiresAt });
           return;
         }
         case 'SeatsConfirmed':

@@ -99,7 +99,14 @@ export const evolve = (payment: Payment, event: PaymentsEvent): Payment => {
     case 'PaymentDeclined': {
       const { paymentId, customerId, amountCents, currency } = event.data;
       const declinedBy = event.type === 'PaymentDeclined' ? event.data.reason : null;
-      return { status: declinedBy === null ? 'authorized' : 'declined', paymentId, customerId, amountCents, currency, declinedBy };
+      return {
+        status: declinedBy === null ? 'authorized' : 'declined',
+        paymentId,
+        customerId: customerId ?? '',
+        amountCents,
+        currency,
+        declinedBy,
+      };
     }
     case 'PaymentCaptured':
       return payment.status === 'none' ? payment : { ...payment, status: 'captured', amountCents: event.data.amountCents };

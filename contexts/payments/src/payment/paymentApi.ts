@@ -68,7 +68,7 @@ const toView = (
       amountCents: event.data.amountCents,
       currency: event.data.currency,
       reason: 'reason' in event.data ? event.data.reason : null,
-      voided: event.type === 'PaymentRefunded' ? event.data.voided : null,
+      voided: event.type === 'PaymentRefunded' ? (event.data.voided ?? false) : null,
     })),
   };
   return view;

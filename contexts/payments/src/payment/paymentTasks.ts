@@ -1,6 +1,6 @@
 import type { ServiceDeps } from '@waggle/event-sourced-service';
 import type { CommandResult, EventStore } from '@waggle/event-store';
-import { commandTask, type Task, type TaskContext, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
+import { commandTask, invalidTaskInput, type Task, type TaskContext, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
 import type { PaymentsEvent } from '@waggle/schemas';
 import { z } from 'zod';
 import { defaultPaymentToken, type FakeGateway } from './fakeGateway.ts';
@@ -12,7 +12,8 @@ const authorizeInput = z.object({
   customerId: z.string().min(1).max(200),
   amountCents: z.number().int().min(1).max(100_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
-  paymentToken: z.string().max(100).optional(),
+  // null or absent: the default token (a booking requested without one)
+  paymentToken: z.string().max(100).nullish(),
 });
 const bookingInput = z.object({ bookingId, reason: z.string().max(500).optional() });
 
@@ -25,11 +26,6 @@ export const readPayment = async (store: EventStore, streamId: string): Promise<
     (payment, event) => paymentDecider.evolve(payment, event as unknown as PaymentsEvent),
     paymentDecider.initialState(),
   );
-
-const invalidInput = (error: z.ZodError): TaskOutcome => ({
-  status: 'FAILED_WITH_TERMINAL_ERROR',
-  reasonForIncompletion: `invalid input: ${error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
-});
 
 /** Whether this command (or its first handling, for a redelivered task) appended an event of that kind. */
 const appendedRefund = (result: CommandResult<Payment>, voided: boolean): boolean =>
@@ -93,9 +89,9 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
       taskType: 'authorize_payment',
       execute: async (task, context) => {
         const parsed = authorizeInput.safeParse(task.input);
-        if (!parsed.success) return invalidInput(parsed.error);
+        if (!parsed.success) return invalidTaskInput(parsed.error);
         const input = parsed.data;
-        const paymentToken = input.paymentToken === undefined || input.paymentToken === '' ? defaultPaymentToken : input.paymentToken;
+        const paymentToken = input.paymentToken ? input.paymentToken : defaultPaymentToken;
         const current = await readPayment(deps.store, input.bookingId);
         const decision = current.status === 'none' ? await gateway.authorize({ ...input, paymentToken }) : null;
         if (decision === 'unavailable') return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
@@ -112,7 +108,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
       taskType: 'capture_payment',
       execute: async (task, context) => {
         const parsed = bookingInput.safeParse(task.input);
-        if (!parsed.success) return invalidInput(parsed.error);
+        if (!parsed.success) return invalidTaskInput(parsed.error);
         const id = parsed.data.bookingId;
         if ((await settled('capture', id, ['authorized'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
@@ -130,7 +126,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
       taskType: 'void_payment',
       execute: async (task, context) => {
         const parsed = bookingInput.safeParse(task.input);
-        if (!parsed.success) return invalidInput(parsed.error);
+        if (!parsed.success) return invalidTaskInput(parsed.error);
         const id = parsed.data.bookingId;
         if ((await settled('void', id, ['authorized'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
@@ -145,7 +141,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
       taskType: 'refund_payment',
       execute: async (task, context) => {
         const parsed = bookingInput.safeParse(task.input);
-        if (!parsed.success) return invalidInput(parsed.error);
+        if (!parsed.success) return invalidTaskInput(parsed.error);
         const id = parsed.data.bookingId;
         if ((await settled('refund', id, ['authorized', 'captured'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
