@@ -14,6 +14,7 @@ import { createEventHandlerStore } from '../events/eventHandlerStore.ts';
 import { registerBundledDefinitions } from '../events/registerBundledDefinitions.ts';
 import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
 import { toConductorApp } from '../api/conductorApp.ts';
+import { startDashboard } from '../dashboard/startDashboard.ts';
 import { bulkRoutes } from '../api/bulkRoutes.ts';
 import { createInputGateway } from '../api/inputGateway.ts';
 import { metadataRoutes } from '../api/metadataRoutes.ts';
@@ -211,12 +212,17 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     bodyLimit: '4mb',
     corsOrigins: config.corsOrigins,
   });
-  const server = await startHttpServer(toConductorApp(app), { port: config.port, host: config.host });
-  logger.info({ url: server.url, topics: topics.inputs }, `saga-coordinator listening on ${server.url}`);
+  const dashboard = startDashboard({ index, store: opened.store, logger });
+  const server = await startHttpServer(dashboard.mount(toConductorApp(app)), { port: config.port, host: config.host });
+  logger.info(
+    { url: server.url, topics: topics.inputs },
+    `saga-coordinator listening on ${server.url}, its dashboard at ${server.url}/ui/`,
+  );
   return {
     url: server.url,
     stop: async () => {
       clearInterval(pruning);
+      dashboard.stop();
       await server.stop();
       await eventConsumers.stop();
       await sweeper.stop();

@@ -1,0 +1,277 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { createInMemoryEventStore } from '@waggle/event-store';
+import type { Task, TaskOutcome, TaskWorker } from '@waggle/task-worker';
+import { uniqueName, waitFor } from '@waggle/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RunningCoordinator } from '../service/startCoordinator.ts';
+import { conductorClient, type WorkflowJson } from '../service/testing/conductorClient.ts';
+import { startTestCoordinator, startTestWorkers, testCoordinatorConfig } from '../service/testing/startTestCoordinator.ts';
+
+// the dashboard in headless Chromium against a real coordinator (bundled airline definitions, contract workers over
+// Kafka): what an operator sees and does, checked against what the REST API says
+const stack = inject('stack');
+const run = uniqueName('dashboard');
+const artifacts = fileURLToPath(new URL('../../../.waggle/artifacts/dashboard/', import.meta.url));
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let coordinator: RunningCoordinator;
+let workers: TaskWorker;
+let browser: Browser;
+const { api, ended, workflow } = conductorClient(() => coordinator.url);
+
+const answer = (task: Task): TaskOutcome => {
+  const bookingId = String(task.input['bookingId']);
+  switch (task.taskType) {
+    case 'hold_seats':
+      return { status: 'COMPLETED', outputData: { holdId: `hold-${bookingId}`, amountCents: 90_000, currency: 'EUR' } };
+    case 'authorize_payment':
+      return bookingId.startsWith('decline-')
+        ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'payment declined: card declined' }
+        : { status: 'COMPLETED', outputData: { paymentId: `pay-${bookingId}`, status: 'AUTHORIZED' } };
+    default:
+      return { status: 'COMPLETED', outputData: {} };
+  }
+};
+const taskTypes = [
+  'hold_seats',
+  'release_seats',
+  'confirm_seats',
+  'authorize_payment',
+  'capture_payment',
+  'void_payment',
+  'confirm_booking',
+  'reject_booking',
+];
+
+// an execution that waits (for a signal that never comes) until an operator acts on it
+const waiting = {
+  name: `${run}-wait`,
+  version: 1,
+  ownerEmail: 'ui@waggle.example',
+  schemaVersion: 2,
+  tasks: [{ name: 'wait', taskReferenceName: 'wait_for_operator', type: 'WAIT' }],
+};
+
+const startBooking = async (bookingId: string): Promise<string> => {
+  const started = await api('POST', '/api/workflow', {
+    name: 'book-flight',
+    correlationId: bookingId,
+    input: { bookingId, customerId: 'c1', flightId: 'LH400-2027-01-01', seats: 2, paymentToken: 'tok_visa' },
+  });
+  expect(started.status, started.text).toBe(200);
+  return started.text;
+};
+const startWaiting = async (): Promise<string> => {
+  const started = await api('POST', '/api/workflow', { name: waiting.name, input: { who: 'operator' } });
+  expect(started.status, started.text).toBe(200);
+  return started.text;
+};
+const statusOf = async (id: string): Promise<WorkflowJson> => workflow(id);
+
+const openPage = async (width = 1280, height = 800): Promise<Page> => {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.setDefaultTimeout(15_000);
+  return page;
+};
+/** The focused element's data-action, else its tag name. */
+const focused = async (page: Page): Promise<string> =>
+  String(await page.evaluate(`document.activeElement?.getAttribute('data-action') ?? document.activeElement?.tagName ?? ''`));
+const shoot = (page: Page, name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+
+/** axe-core's serious and critical violations on the page as it is. */
+const seriousViolations = async (page: Page): Promise<string[]> => {
+  await page.addScriptTag({ content: axeSource });
+  // strings, not functions: the tests' TypeScript knows no DOM
+  const found = await page.evaluate<
+    { id: string; impact: string; targets: string[] }[]
+  >(`axe.run(document).then((result) => result.violations.map((v) => ({
+    id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')),
+  })))`);
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
+};
+
+beforeAll(async () => {
+  await mkdir(artifacts, { recursive: true });
+  coordinator = await startTestCoordinator(
+    testCoordinatorConfig(
+      stack,
+      { prefix: run, database: run },
+      { SAGA_WORKFLOWS_DIR: fileURLToPath(new URL('../../workflows/', import.meta.url)) },
+    ),
+  );
+  workers = await startTestWorkers(stack, { prefix: run, name: `${run}-airline`, store: createInMemoryEventStore(), taskTypes, answer });
+  const registered = await api('POST', '/api/metadata/workflow', waiting);
+  expect(registered.status, registered.text).toBeLessThan(300);
+  browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await workers?.stop();
+  await coordinator?.stop();
+});
+
+describe('the executions list', () => {
+  it('given no execution yet: says how to start one', async () => {
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/`);
+    await expect.poll(() => page.locator('.note.empty').textContent()).toContain('No executions yet');
+    expect(await page.locator('.note.empty').textContent()).toContain(`${coordinator.url}/api/workflow`);
+    await shoot(page, 'executions-empty-1280');
+    await page.close();
+  });
+
+  it('given the list open: an execution started through the API shows up live as "1 new", then as a row', async () => {
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/`);
+    await page.locator('.live-dot.on').waitFor();
+    const id = await startBooking(`ok-${run}`);
+    await page.getByRole('button', { name: /1 new/ }).waitFor();
+    expect(await page.locator(`tr[data-id="${id}"]`).count()).toBe(0);
+    await page.getByRole('button', { name: /1 new/ }).click();
+    await page.locator(`tr[data-id="${id}"]`).waitFor();
+    await ended(id);
+    await expect.poll(() => page.locator(`tr[data-id="${id}"] [data-status]`).first().getAttribute('data-status')).toBe('COMPLETED');
+    await shoot(page, 'executions-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'executions-390');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('given filters in the URL: the same view after a reload, and the API unreachable names the URL', async () => {
+    const failed = await startBooking(`decline-filter-${run}`);
+    await ended(failed);
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/`);
+    await page.getByRole('checkbox', { name: 'FAILED' }).check();
+    await page.getByRole('checkbox', { name: 'book-flight', exact: true }).check();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/status=FAILED/);
+    expect(new URL(page.url()).searchParams.getAll('name')).toEqual(['book-flight']);
+    const rows = async () => Promise.all((await page.locator('tbody tr').all()).map((tr) => tr.getAttribute('data-id')));
+    await expect.poll(rows).toContain(failed);
+    await page.reload();
+    await expect.poll(rows).toEqual([failed]);
+    expect(await page.getByRole('checkbox', { name: 'FAILED' }).isChecked()).toBe(true);
+    await page.locator('th button', { hasText: 'Started' }).click();
+    await page.waitForURL(/sort=startTime%3AASC/);
+    await page.reload();
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Started');
+
+    await page.route('**/api/workflow/search**', (route) => route.abort('connectionrefused'));
+    await page.reload();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain(`${coordinator.url}/api/workflow/search`);
+    await shoot(page, 'executions-unreachable-1280');
+    await page.close();
+  });
+});
+
+describe('the execution page', () => {
+  it('given a completed booking: the diagram shows each step completed, with a legend', async () => {
+    const id = await startBooking(`ok-page-${run}`);
+    await ended(id);
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    await page.locator('svg .node[data-ref="hold"]').waitFor();
+    const nodes = await page.locator('svg .node[data-ref]').all();
+    const statuses = Object.fromEntries(
+      await Promise.all(nodes.map(async (node) => [await node.getAttribute('data-ref'), await node.getAttribute('data-status')])),
+    ) as Record<string, string>;
+    expect(statuses).toMatchObject({
+      hold: 'COMPLETED',
+      authorize: 'COMPLETED',
+      confirm_booking: 'COMPLETED',
+      confirm_seats: 'COMPLETED',
+      capture: 'COMPLETED',
+    });
+    expect(await page.locator('.legend').textContent()).toContain('completed');
+    await page.locator('svg .node[data-ref="authorize"]').click();
+    await expect.poll(() => page.locator('.task-detail').textContent()).toContain(`pay-ok-page-${run}`);
+    await shoot(page, 'execution-completed-1280');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('given a declined payment: failed, and the compensation lane shows the hold released', async () => {
+    const id = await startBooking(`decline-${run}`);
+    const done = await ended(id);
+    expect(done.compensationStatus).toBe('COMPENSATED');
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    await page.locator('svg .node[data-ref="authorize"]').waitFor();
+    expect(await page.locator('svg .node[data-ref="authorize"]').getAttribute('data-status')).toBe('FAILED_WITH_TERMINAL_ERROR');
+    const lane = page.locator('.comp-lane');
+    await expect.poll(() => lane.locator('tr[data-undoes="hold"]').textContent()).toContain('release_hold');
+    expect(await lane.locator('tr[data-undoes="hold"] [data-status]').last().getAttribute('data-status')).toBe('COMPLETED');
+    expect(await lane.textContent()).toContain('Every completed step was undone');
+    expect(await lane.locator('tr[data-undoes="authorize"]').textContent()).toContain('nothing to undo');
+    await shoot(page, 'execution-failed-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'execution-failed-390');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('given a running execution: pause, resume and terminate from the page, each reflected in the API', async () => {
+    const id = await startWaiting();
+    await waitFor(async () => (await statusOf(id)).tasks.some((t) => t.status === 'IN_PROGRESS'), { description: 'the WAIT task' });
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    const act = async (action: string, confirm: string) => {
+      await page.locator(`button[data-action="${action}"]`).click();
+      await page.getByRole('dialog').getByRole('button', { name: confirm }).click();
+      await page
+        .getByRole('status')
+        .getByText(/accepted/)
+        .waitFor();
+    };
+    await act('pause', 'Pause now');
+    expect((await statusOf(id)).status).toBe('PAUSED');
+    await page.locator('button[data-action="resume"]').waitFor();
+    await shoot(page, 'execution-paused-1280');
+    await act('resume', 'Resume now');
+    expect((await statusOf(id)).status).toBe('RUNNING');
+    await page.locator(`button[data-action="terminate"]`).click();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Reason/)
+      .fill('changed my mind');
+    await page.getByRole('dialog').getByRole('button', { name: 'Terminate now' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/accepted/)
+      .waitFor();
+    expect(await statusOf(id)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'changed my mind' });
+    await page.locator('button[data-action="restart"]').waitFor();
+    await page.close();
+  });
+
+  it('given only a keyboard: Tab reaches the actions, Enter opens the confirmation, Escape cancels it', async () => {
+    const id = await startWaiting();
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    await page.locator('button[data-action="pause"]').waitFor();
+    const reached: string[] = [];
+    for (let i = 0; i < 40 && !reached.includes('pause'); i += 1) {
+      await page.keyboard.press('Tab');
+      reached.push(await focused(page));
+    }
+    expect(reached).toContain('pause');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect((await statusOf(id)).status).toBe('RUNNING');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('terminate');
+    await shoot(page, 'execution-running-1280');
+    await page.close();
+  });
+});
