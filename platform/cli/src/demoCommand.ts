@@ -8,6 +8,8 @@ const urls = {
   bookings: serviceUrl('bookings'),
   flightSearch: serviceUrl('flight-search'),
   customerBookings: serviceUrl('customer-bookings'),
+  payments: serviceUrl('payments'),
+  coordinator: serviceUrl('saga-coordinator'),
 };
 
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -37,10 +39,21 @@ const positiveSeconds = (value: string): number => {
 
 type Listed = { readonly bookingId: string; readonly flightId: string; readonly status: string; readonly reason?: string };
 
-/** One look at the demo's bookings in the read model: those it lists, or why it could not be asked. */
+/** A booking's payment as the payments context has it: its status, or `none` when it was never asked. */
+const paymentOf = async (bookingId: string): Promise<string> => {
+  const response = await fetch(`${urls.payments}/api/v1/payments/${bookingId}`, { signal: AbortSignal.timeout(2_000) });
+  if (response.status === 404) return 'none';
+  if (!response.ok) throw new Error(`payments answered ${response.status}`);
+  return String(((await response.json()) as { status?: unknown }).status);
+};
+
+/**
+ * One look at the demo's bookings in the read model and at their payments: the lines to show, those not yet as
+ * `wanted` says (a booking still requested, or not yet in the state the demo asked for), or why it could not look.
+ */
 const lookUp = async (
   customers: readonly string[],
-  bookingIds: ReadonlySet<string>,
+  wanted: ReadonlyMap<string, (status: string, payment: string) => boolean>,
 ): Promise<{ lines: string[]; pending: string[]; trouble?: string }> => {
   const lines: string[] = [];
   const pending: string[] = [];
@@ -55,10 +68,16 @@ const lookUp = async (
     if (!response.ok) return { lines, pending, trouble: `customer-bookings answered ${response.status} to GET ${url}` };
     const { items = [] } = (await response.json()) as { items?: Listed[] };
     // the customers may have other bookings (an earlier day's demo, say): only this run's count
-    for (const item of items.filter((listed) => bookingIds.has(listed.bookingId))) {
-      const line = `${customer}: ${item.flightId} ${item.status}${item.reason ? ` (${item.reason})` : ''}`;
+    for (const item of items.filter((listed) => wanted.has(listed.bookingId))) {
+      let payment: string;
+      try {
+        payment = await paymentOf(item.bookingId);
+      } catch (error) {
+        return { lines, pending, trouble: `payments (${urls.payments}) does not answer: ${(error as Error).message}` };
+      }
+      const line = `${customer}: ${item.flightId} ${item.status}${item.reason ? ` (${item.reason})` : ''}, payment ${payment}`;
       lines.push(line);
-      if (item.status === 'requested') pending.push(line);
+      if (item.status === 'requested' || wanted.get(item.bookingId)?.(item.status, payment) === false) pending.push(line);
     }
   }
   return { lines, pending };
@@ -67,7 +86,9 @@ const lookUp = async (
 /** `waggle demo`: seeds a few flights and bookings through the services' REST APIs (idempotent: run it twice, same data). */
 export const demoCommand = (): Command =>
   new Command('demo')
-    .description('seed example flights and bookings through the REST APIs of a running system, then show where to look')
+    .description(
+      'seed example flights and bookings through the REST APIs of a running system (one paid, one short of seats, one declined, one cancelled), then show where to look',
+    )
     .option('--wait <seconds>', 'how long to wait for every booking to be confirmed or rejected', positiveSeconds, 30)
     .addHelpText(
       'after',
@@ -96,9 +117,11 @@ export const demoCommand = (): Command =>
         const answer = await post(`${urls.flights}/api/v1/flights`, body, `demo-${f.flightNumber}-${tomorrow}`);
         console.log(`scheduled ${String(answer['streamId'])}: ${f.origin} → ${f.destination}, ${f.capacity} seats`);
       }
+      // one of each outcome: paid and confirmed, short of seats (LH400 has 3), declined and compensated, and one
+      // confirmed then cancelled (refunded, its seat back, its points reversed)
       const bookings = [
         { customerId: 'ada', flight: 'LH400', passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }] },
-        { customerId: 'ada', flight: 'LH2472', passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }] },
+        { customerId: 'ada', flight: 'LH2472', passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }], cancel: true },
         {
           customerId: 'grace',
           flight: 'LH400',
@@ -108,43 +131,69 @@ export const demoCommand = (): Command =>
           ],
         },
         { customerId: 'alan', flight: 'LH400', passengers: [{ firstName: 'Alan', lastName: 'Turing' }] },
+        { customerId: 'linus', flight: 'UA961', passengers: [{ firstName: 'Linus', lastName: 'Torvalds' }], paymentToken: 'tok_decline' },
       ];
-      const requested = new Set<string>();
-      for (const [i, b] of bookings.entries()) {
-        const answer = await post(
-          `${urls.bookings}/api/v1/bookings`,
-          { customerId: b.customerId, flightId: `${b.flight}-${tomorrow}`, passengers: b.passengers },
-          `demo-booking-${i}-${tomorrow}`,
-        );
-        requested.add(String(answer['bookingId']));
-        console.log(
-          `requested ${String(answer['bookingId'])} for ${b.customerId} on ${b.flight} (${b.passengers.length} seat${b.passengers.length > 1 ? 's' : ''})`,
-        );
-      }
-      // the outcome comes by choreography: wait until the read model shows every booking decided
-      const deadline = Date.now() + options.wait * 1000;
+      const wanted = new Map<string, (status: string, payment: string) => boolean>();
+      // the outcome comes from the book-flight saga: wait until the read model shows each booking decided (one after
+      // the other, so that who gets LH400's last seats is always the same)
       const customers = [...new Set(bookings.map((b) => b.customerId))];
-      let seen = await lookUp(customers, requested);
-      const settled = () => seen.trouble === undefined && seen.lines.length >= bookings.length && seen.pending.length === 0;
-      while (!settled() && Date.now() < deadline) {
-        await delay(500);
-        seen = await lookUp(customers, requested);
-      }
-      if (seen.lines.length > 0) console.log(`\n${seen.lines.join('\n')}\n`);
-      if (!settled()) {
+      const deadline = Date.now() + options.wait * 1000;
+      const settle = async (what: string): Promise<string[]> => {
+        let seen = await lookUp(customers, wanted);
+        const settled = () => seen.trouble === undefined && seen.lines.length >= wanted.size && seen.pending.length === 0;
+        while (!settled() && Date.now() < deadline) {
+          await delay(500);
+          seen = await lookUp(customers, wanted);
+        }
+        if (settled()) return seen.lines;
+        if (seen.lines.length > 0) console.log(`\n${seen.lines.join('\n')}\n`);
         const why =
           seen.trouble ??
-          (seen.lines.length < bookings.length
-            ? `customer-bookings lists ${seen.lines.length} of the ${bookings.length} bookings`
-            : `${seen.pending.length} of the ${bookings.length} bookings are still requested: ${seen.pending.join('; ')}`);
+          (seen.lines.length < wanted.size
+            ? `customer-bookings lists ${seen.lines.length} of the ${wanted.size} bookings`
+            : `${seen.pending.length} of the ${wanted.size} bookings are not ${what} yet: ${seen.pending.join('; ')}`);
         throw new CliError(
           `the demo's bookings did not settle within ${options.wait} s: ${why}. ` +
             'npx waggle status shows which service is behind or stuck; --wait gives it longer',
           exitCodes.failure,
         );
+      };
+      const ids: string[] = [];
+      for (const [i, b] of bookings.entries()) {
+        const answer = await post(
+          `${urls.bookings}/api/v1/bookings`,
+          {
+            customerId: b.customerId,
+            flightId: `${b.flight}-${tomorrow}`,
+            passengers: b.passengers,
+            ...(b.paymentToken === undefined ? {} : { paymentToken: b.paymentToken }),
+          },
+          `demo-booking-${i}-${tomorrow}`,
+        );
+        const bookingId = String(answer['bookingId']);
+        ids.push(bookingId);
+        // a confirmed booking is settled once its fare is captured (the saga's last step)
+        wanted.set(bookingId, (status, payment) => status !== 'confirmed' || payment === 'captured');
+        const seats = `${b.passengers.length} seat${b.passengers.length > 1 ? 's' : ''}`;
+        console.log(
+          `requested ${bookingId} for ${b.customerId} on ${b.flight} (${seats}${b.paymentToken ? `, paying with ${b.paymentToken}` : ''})`,
+        );
+        await settle('decided');
       }
+      console.log(`\n${(await settle('decided')).join('\n')}\n`);
+      for (const [i, b] of bookings.entries()) {
+        const bookingId = ids[i]!;
+        if (!b.cancel) continue;
+        await post(`${urls.bookings}/api/v1/bookings/${bookingId}/cancel`, { reason: 'plans changed' }, `demo-cancel-${i}-${tomorrow}`);
+        console.log(`cancelled ${bookingId} for ${b.customerId} on ${b.flight}: the cancel-booking saga gives the seat back and refunds`);
+        wanted.set(bookingId, (status, payment) => status === 'cancelled' && payment === 'refunded');
+      }
+      console.log(`\n${(await settle('cancelled and refunded')).join('\n')}\n`);
       console.log('Look around:');
       console.log(`  curl '${urls.flightSearch}/api/v1/flights?origin=FRA&destination=JFK&date=${tomorrow}&sort=fare'`);
       console.log(`  curl '${urls.customerBookings}/api/v1/customers/grace/bookings'`);
+      console.log(`  curl '${urls.coordinator}/api/workflow/book-flight/correlated/${ids[4]}?includeClosed=true&includeTasks=true'`);
+      console.log(`  curl '${urls.payments}/api/v1/payments/${ids[1]}'`);
       console.log(`  npx waggle tail bookings.events --from-beginning --max 10`);
+      console.log(`  npx waggle workflows list`);
     });
