@@ -51,26 +51,27 @@ export const createCheckInTimers = (
     }
   };
 
-  /** Fires the due timers; a timer that fails stays for the next sweep and does not hold up the others. */
+  /**
+   * Fires the due timers, all at once: the openings of one flight's bookings (often due together) are then decided
+   * on one load of its stream and appended as one batch. A timer that fails stays for the next sweep and does not
+   * hold up the others.
+   */
   const sweep = async (): Promise<{ fired: number; failed: number }> => {
     const now = new Date().toISOString();
-    let fired = 0;
-    let failed = 0;
-    for (const timer of await records.dueTimers(now, 100)) {
-      const { opensAt, closesAt } = timer;
-      if (opensAt === null || closesAt === null) continue;
-      try {
-        await fire({ ...timer, opensAt, closesAt }, now);
-        fired++;
-      } catch (error) {
-        failed++;
-        deps.logger.error(
-          { err: error, bookingId: timer.bookingId, flightId: timer.flightId, stage: timer.stage },
-          'check-in timer failed; it stays due and is fired again at the next sweep',
-        );
-      }
-    }
-    return { fired, failed };
+    const due = (await records.dueTimers(now, 100)).flatMap(({ opensAt, closesAt, ...timer }) =>
+      opensAt === null || closesAt === null ? [] : [{ ...timer, opensAt, closesAt }],
+    );
+    const outcomes = await Promise.allSettled(due.map((timer) => fire(timer, now)));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      const { bookingId, flightId, stage } = due[i]!;
+      deps.logger.error(
+        { err: outcome.reason as unknown, bookingId, flightId, stage },
+        'check-in timer failed; it stays due and is fired again at the next sweep',
+      );
+    });
+    const failed = outcomes.filter((o) => o.status === 'rejected').length;
+    return { fired: outcomes.length - failed, failed };
   };
 
   const sleep = (ms: number): Promise<void> =>
