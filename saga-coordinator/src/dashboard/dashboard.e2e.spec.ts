@@ -165,6 +165,17 @@ describe('the executions list', () => {
     await page.reload();
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Started');
 
+    // a correlation id and a time range from a link select the same executions in a fresh page
+    const since = new Date(Date.now() - 3_600_000);
+    const local = new Date(since.getTime() - since.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.goto(`${coordinator.url}/ui/?correlationId=${encodeURIComponent(`decline-filter-${run}`)}&from=${local}`);
+    // the failure workflow carries the booking's correlation id too
+    await expect.poll(rows).toEqual([`${failed}:failure`, failed]);
+    expect(await page.getByLabel('Correlation id / business key').inputValue()).toBe(`decline-filter-${run}`);
+    expect(await page.getByLabel('Started after').inputValue()).toBe(local);
+    await page.goto(`${coordinator.url}/ui/?correlationId=${encodeURIComponent(`decline-filter-${run}`)}&to=${local}`);
+    await expect.poll(() => page.locator('.note.empty').textContent()).toContain('No execution matches these filters');
+
     await page.route('**/api/workflow/search**', (route) => route.abort('connectionrefused'));
     await page.reload();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain(`${coordinator.url}/api/workflow/search`);
@@ -227,10 +238,7 @@ describe('the execution page', () => {
     const act = async (action: string, confirm: string) => {
       await page.locator(`button[data-action="${action}"]`).click();
       await page.getByRole('dialog').getByRole('button', { name: confirm }).click();
-      await page
-        .getByRole('status')
-        .getByText(/accepted/)
-        .waitFor();
+      await page.getByRole('status').getByText(`accepted “${action}”`).waitFor();
     };
     await act('pause', 'Pause now');
     expect((await statusOf(id)).status).toBe('PAUSED');
@@ -244,10 +252,7 @@ describe('the execution page', () => {
       .getByLabel(/Reason/)
       .fill('changed my mind');
     await page.getByRole('dialog').getByRole('button', { name: 'Terminate now' }).click();
-    await page
-      .getByRole('status')
-      .getByText(/accepted/)
-      .waitFor();
+    await page.getByRole('status').getByText('accepted “terminate”').waitFor();
     expect(await statusOf(id)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'changed my mind' });
     await page.locator('button[data-action="restart"]').waitFor();
     await page.close();

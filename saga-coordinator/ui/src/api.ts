@@ -34,7 +34,7 @@ export const call = async <T>(path: string, options: CallOptions = {}): Promise<
   } catch {
     throw new ApiError(path, {
       status: 0,
-      title: `The coordinator's API at ${location.origin}${path} cannot be reached: is the coordinator running (npm start)?`,
+      title: `The coordinator's API at ${location.origin}${path.split('?')[0] ?? path} cannot be reached: is the coordinator running (npm start)?`,
     });
   }
   const text = await response.text();

@@ -1,4 +1,4 @@
-import type { Task, Workflow } from '../api.ts';
+import type { Task, Workflow, WorkflowTaskDef } from '../api.ts';
 import { fmtTime } from '../format.ts';
 import { Status } from '../status.tsx';
 
@@ -31,6 +31,18 @@ export const compensationSteps = (workflow: Workflow): Step[] => {
   }));
 };
 
+const declaresCompensation = (tasks: readonly WorkflowTaskDef[]): boolean =>
+  tasks.some(
+    (task) =>
+      task.compensation !== undefined ||
+      declaresCompensation([
+        ...Object.values(task.decisionCases ?? {}).flat(),
+        ...(task.defaultCase ?? []),
+        ...(task.forkTasks ?? []).flat(),
+        ...(task.loopOver ?? []),
+      ]),
+  );
+
 const isOver = (status: string): boolean => !['RUNNING', 'PAUSED'].includes(status);
 
 /**
@@ -50,17 +62,22 @@ export const CompensationLane = ({ workflow, onSelect }: { workflow: Workflow; o
     }
   const byTask = new Map(steps.map((step) => [step.forward.taskId, step]));
   const rows = [...latest.values()].sort((a, b) => a.seq - b.seq);
+  const declares = declaresCompensation(workflow.workflowDefinition.tasks);
   const state = workflow.compensationStatus ?? (isOver(workflow.status) ? 'none' : 'standby');
   return (
     <section class="card comp-lane" aria-labelledby="comp-title">
       <h2 id="comp-title">Compensation lane</h2>
       <p class="muted">
         {state === 'standby' &&
-          'Nothing undone yet. Should this execution fail (or be terminated with compensation), these compensations run in the order numbered, the last completed step first.'}
+          (declares
+            ? 'Nothing undone yet. Should this execution fail (or be terminated with compensation), the compensations below run in the order numbered, the last completed step first.'
+            : 'No step of this workflow declares a compensation: a failure undoes nothing.')}
         {state === 'none' &&
           (steps.length === 0
-            ? 'No completed step declares a compensation: nothing to undo.'
-            : 'The execution ended without compensating.')}
+            ? 'No completed step declares a compensation: nothing was undone.'
+            : workflow.status === 'COMPLETED'
+              ? 'Completed: nothing to undo. Had it failed, the compensations below would have run in the order numbered.'
+              : 'The execution ended without compensating (it was not asked to).')}
         {state === 'COMPENSATING' && 'Compensating now: completed steps are undone in the order numbered, the last completed step first.'}
         {state === 'COMPENSATED' && 'Every completed step was undone, in the order numbered.'}
         {state === 'COMPENSATION_FAILED' && 'A compensation failed: some steps are not undone. Look at the failed compensation below.'}
@@ -130,7 +147,7 @@ export const CompensationLane = ({ workflow, onSelect }: { workflow: Workflow; o
                       {last === undefined ? (
                         <span class="status-group">
                           <Status status={pending} />
-                          <span class="muted">{compensating ? ' due' : ' would run'}</span>
+                          <span class="muted">{compensating ? ' due' : isOver(workflow.status) ? '' : ' would run'}</span>
                         </span>
                       ) : (
                         <span class="status-group">

@@ -15,16 +15,19 @@ const path = (points: readonly { x: number; y: number }[]): string =>
 export const Diagram = ({
   def,
   tasks,
+  status,
   onSelect,
   selected,
 }: {
   def: WorkflowDef;
   tasks: readonly Task[];
+  /** The execution's status: the end node is reached only when it completed. */
+  status?: string;
   onSelect?: (node: GraphNode) => void;
   selected?: string | undefined;
 }) => {
   const [iterationOf, setIterationOf] = useState<Record<string, number>>({});
-  const laid = useMemo(() => layout(buildGraph(def, tasks, iterationOf)), [def, tasks, iterationOf]);
+  const laid = useMemo(() => layout(buildGraph(def, tasks, iterationOf, status)), [def, tasks, iterationOf, status]);
   const loops = laid.nodes.filter((n) => n.type === 'DO_WHILE' && (n.iterations ?? 0) > 1);
   const children = laid.nodes.filter((n) => n.task?.subWorkflowId !== undefined);
   return (

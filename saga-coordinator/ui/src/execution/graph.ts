@@ -30,7 +30,12 @@ const isForward = (task: Task): boolean => task.compensationOf === undefined;
 const baseRef = (ref: string): string => ref.replace(/__\d+$/, '');
 
 /** Builds the definition's graph with each task's latest attempt (of the chosen loop iteration) overlaid. */
-export const buildGraph = (def: WorkflowDef, tasks: readonly Task[], iterationOf: Readonly<Record<string, number>>): Graph => {
+export const buildGraph = (
+  def: WorkflowDef,
+  tasks: readonly Task[],
+  iterationOf: Readonly<Record<string, number>>,
+  workflowStatus?: string,
+): Graph => {
   const byRef = new Map<string, Task[]>();
   for (const task of tasks) {
     if (!isForward(task)) continue;
@@ -181,7 +186,14 @@ export const buildGraph = (def: WorkflowDef, tasks: readonly Task[], iterationOf
     attempts: 0,
   });
   const exits = sequence(def.tasks, ['start']);
-  nodes.push({ id: 'end', label: 'end', kind: 'end', type: 'END', status: 'NOT_RUN', attempts: 0 });
+  nodes.push({
+    id: 'end',
+    label: 'end',
+    kind: 'end',
+    type: 'END',
+    status: workflowStatus === 'COMPLETED' ? 'COMPLETED' : 'NOT_RUN',
+    attempts: 0,
+  });
   link(exits, 'end');
   return { nodes, edges };
 };

@@ -132,6 +132,7 @@ export const ExecutionPage = ({ id }: { id: string }) => {
           <Diagram
             def={workflow.workflowDefinition}
             tasks={workflow.tasks}
+            status={workflow.status}
             selected={selectedId}
             onSelect={(node) => {
               if (node.task !== undefined) select(node.task);

@@ -292,7 +292,11 @@ export const ExecutionsPage = () => {
       <FilterForm key={search} filters={filters} names={names} onApply={apply} />
       <div class="live-bar" aria-live="polite">
         <span class={`live-dot ${connected ? 'on' : ''}`} aria-hidden="true" />
-        <span class="muted">{connected ? 'Live: status changes appear as they happen' : 'Live updates connecting…'}</span>
+        <span class="muted">
+          {connected
+            ? 'Live: status changes appear as they happen'
+            : `Live updates not connected (${location.origin}/api/waggle/stream/executions): retrying…`}
+        </span>
         {fresh.size > 0 && (
           <button
             type="button"
@@ -343,7 +347,7 @@ export const ExecutionsPage = () => {
           )}
         </div>
       )}
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Executions table (scrolls sideways)">
+      <div class={`table-wrap ${total === 0 ? 'hidden' : ''}`} tabIndex={0} role="region" aria-label="Executions table (scrolls sideways)">
         <table class="executions" aria-describedby="executions-title" aria-busy={list.state === 'loading'}>
           <thead>
             <tr>
@@ -405,18 +409,24 @@ export const ExecutionsPage = () => {
                       {shortId(row.workflowId)}
                     </div>
                   </td>
-                  <td class="nowrap">{fmtTime(row.startTime)}</td>
-                  <td>
+                  <td class="nowrap" data-label="Started">
+                    {fmtTime(row.startTime)}
+                  </td>
+                  <td data-label="Status">
                     <Status status={row.status} compensation={row.compensationStatus} />
                   </td>
-                  <td class="nowrap">{fmtTime(row.endTime)}</td>
-                  <td class="nowrap">
+                  <td class="nowrap" data-label="Ended">
+                    {fmtTime(row.endTime)}
+                  </td>
+                  <td class="nowrap" data-label="Duration">
                     {fmtDuration(
                       row.executionTime ?? (row.endTime === undefined ? Date.now() - (toMs(row.startTime) ?? Date.now()) : undefined),
                     )}
                   </td>
-                  <td class="mono">{row.failedReferenceTaskNames || '—'}</td>
-                  <td class="reason">
+                  <td class="mono" data-label="Failed step">
+                    {row.failedReferenceTaskNames || '—'}
+                  </td>
+                  <td class="reason" data-label="Reason">
                     {row.reasonForIncompletion === undefined ? (
                       '—'
                     ) : (
@@ -425,7 +435,7 @@ export const ExecutionsPage = () => {
                       </span>
                     )}
                   </td>
-                  <td class="mono">
+                  <td class="mono" data-label="Correlation id">
                     {row.correlationId === undefined ? (
                       '—'
                     ) : (
@@ -433,7 +443,7 @@ export const ExecutionsPage = () => {
                     )}
                   </td>
                   {hasResults && (
-                    <td class="result">
+                    <td class="result" data-label="Result">
                       {result === undefined ? (
                         ''
                       ) : (
