@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningService } from '@waggle/event-sourced-service';
-import { createConsumer, createProducer, createTopics, readTopicToEnd, toEventHeaders } from '@waggle/kafka-bus';
+import { createConsumer, createProducer, createTopics, readDeadLetterHeaders, readTopicToEnd, toEventHeaders } from '@waggle/kafka-bus';
 import { createLogger } from '@waggle/observability';
 import { streamVersionHeader } from '@waggle/outbox-relay';
 import { bookingsFullNames, flightsFullNames, loadSchemas, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
@@ -92,6 +92,7 @@ const createStage = (windowSeconds: number) => {
   const startService = () => startCheckIn(loadConfig(env), logger);
   const stage = {
     windowSeconds,
+    checkinTopic,
     bookingsTopic,
     flightsTopic,
     service: undefined as unknown as RunningService,
@@ -398,25 +399,25 @@ describe('check-in on the real stack', () => {
         );
         expect(dead).toHaveLength(1);
         expect(dead[0]?.value?.equals(garbage)).toBe(true);
+        expect(readDeadLetterHeaders(dead[0]!.headers)).toMatchObject({
+          originalTopic: topic,
+          consumerGroup: `${main.checkinTopic}.${topic === bookingsTopic ? 'booking' : 'flight'}-reactions`,
+          errorClass: 'UndecodableError',
+        });
       }
     });
   });
 });
 
 describe('check-in timers across a restart on the real stack', () => {
-  // a long window, so the instances started after the stop have time to come up before departure
+  // a long window, so the instances started after the stop (about 7 s for two here) come up well before departure
   const slow = createStage(60);
-  beforeAll(async () => {
-    await producer.start();
-    await slow.start();
-  });
-  afterAll(async () => {
-    await slow.stop();
-    await producer.stop();
-  });
+  beforeAll(() => slow.start());
+  afterAll(() => slow.stop());
 
   describe('given a timer set by an instance that stops before it is due', () => {
     it('is fired by the instances started after it, exactly once', async () => {
+      // due in 12 s: a stop takes about 4 s here, so the first instance is gone well before
       const { flightId, opensAt } = await slow.scheduleFlight(slow.windowSeconds + 12);
       const { bookingId } = await slow.book(flightId);
       await waitFor(async () => (await slow.view(bookingId)).body['opensAt'] === opensAt, { description: 'the timer timed' });
