@@ -30,3 +30,6 @@ export const toMs = (value: number | string | undefined): number | undefined => 
   const ms = typeof value === 'number' ? value : Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 };
+
+/** Conductor's "Task … failed with status: … and reason: '…'" said as its reason. */
+export const shortReason = (reason: string): string => /and reason: '([\s\S]*)'$/.exec(reason)?.[1] ?? reason;

@@ -6,7 +6,7 @@ import { CompensationLane } from '../execution/CompensationLane.tsx';
 import { Diagram } from '../execution/Diagram.tsx';
 import { TaskDetail } from '../execution/TaskDetail.tsx';
 import { TaskList, Timeline } from '../execution/TaskList.tsx';
-import { fmtDuration, fmtTime } from '../format.ts';
+import { fmtDuration, fmtTime, shortReason } from '../format.ts';
 import { Status } from '../status.tsx';
 import { ErrorNote, JsonView, Tabs, useEventStream, useLoad } from '../ui.tsx';
 
@@ -99,7 +99,15 @@ export const ExecutionPage = ({ id }: { id: string }) => {
         {workflow.reasonForIncompletion !== undefined && (
           <>
             <dt>Reason</dt>
-            <dd class="error-text">{workflow.reasonForIncompletion}</dd>
+            <dd class="error-text">
+              {shortReason(workflow.reasonForIncompletion)}
+              {shortReason(workflow.reasonForIncompletion) !== workflow.reasonForIncompletion && (
+                <details class="full-reason">
+                  <summary>Conductor's whole message</summary>
+                  {workflow.reasonForIncompletion}
+                </details>
+              )}
+            </dd>
           </>
         )}
         <dt>Live</dt>

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { call, enc, type BulkResponse, type WorkflowSummary } from '../api.ts';
-import { fmtDuration, fmtTime, toMs } from '../format.ts';
+import { fmtDuration, fmtTime, shortReason, toMs } from '../format.ts';
 import { Status, workflowStatuses } from '../status.tsx';
 import { Dialog, ErrorNote, useEventStream, useLoad } from '../ui.tsx';
 
@@ -54,8 +54,6 @@ const shortId = (id: string): string => {
   const [head = '', ...rest] = id.split(':');
   return `${head.length > 14 ? `${head.slice(0, 8)}…` : head}${rest.map((part) => `:${part}`).join('')}`;
 };
-/** Conductor's "Task … failed with status: … and reason: '…'" said as its reason. */
-const shortReason = (reason: string): string => /and reason: '([\s\S]*)'$/.exec(reason)?.[1] ?? reason;
 
 const quote = (text: string): string => `"${text.replace(/"/g, '')}"`;
 
@@ -476,7 +474,30 @@ export const ExecutionsPage = () => {
         onDone={(done) => {
           setResults(done);
           setBulk(undefined);
-          reload();
+          // the rows stay where they are (one that no longer matches the filters too, so its result stays in view):
+          // each shows its new status, read again here and kept current by the live feed
+          for (const id of Object.keys(done))
+            call<{ status: string; compensationStatus?: string; endTime?: number; reasonForIncompletion?: string }>(
+              `/api/workflow/${enc(id)}?includeTasks=false`,
+            ).then(
+              (now) =>
+                setUpdates((u) => {
+                  const row = u[id] ?? list.value?.results.find((r) => r.workflowId === id);
+                  if (row === undefined) return u;
+                  const { compensationStatus: _c, reasonForIncompletion: _r, ...rest } = row;
+                  return {
+                    ...u,
+                    [id]: {
+                      ...rest,
+                      status: now.status,
+                      ...(now.compensationStatus === undefined ? {} : { compensationStatus: now.compensationStatus }),
+                      ...(now.reasonForIncompletion === undefined ? {} : { reasonForIncompletion: now.reasonForIncompletion }),
+                      ...(now.endTime === undefined || now.endTime === 0 ? {} : { endTime: new Date(now.endTime).toISOString() }),
+                    },
+                  };
+                }),
+              () => undefined, // the row keeps its last known status; its result says what the action did
+            );
         }}
       />
     </section>
