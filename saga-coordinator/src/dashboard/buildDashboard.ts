@@ -32,7 +32,10 @@ const builtAt = async (): Promise<number> => {
  * stale. Written beside and renamed into place, so two coordinators building at once never serve a half-written file.
  */
 export const buildDashboard = async (): Promise<string> => {
-  const sourcesAt = await newestSource(uiRoot);
+  const sourcesAt = Math.max(
+    await newestSource(join(uiRoot, 'src')),
+    ...(await Promise.all(['index.html', 'app.css'].map(async (file) => (await stat(join(uiRoot, file))).mtimeMs))),
+  );
   if ((await builtAt()) === sourcesAt) return dashboardBuildDir;
   const result = await build({
     entryPoints: { app: join(uiRoot, 'src', 'main.tsx') },

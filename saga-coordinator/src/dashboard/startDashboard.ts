@@ -36,7 +36,7 @@ export const startDashboard = (options: DashboardOptions): Dashboard => {
       return { error };
     },
   );
-  const feed = createExecutionFeed({ index: options.index, store: options.store });
+  const feed = createExecutionFeed({ index: options.index, store: options.store, logger: options.logger });
 
   const files = express.Router({ strict: true });
   files.get('/', (_req, res) => res.redirect(302, '/ui/'));

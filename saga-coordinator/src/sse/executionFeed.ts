@@ -1,4 +1,5 @@
 import type { EventStore } from '@waggle/event-store';
+import type { Logger } from '@waggle/observability';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { ExecutionIndex, ExecutionSummary } from '../service/executionIndex.ts';
@@ -6,6 +7,7 @@ import type { ExecutionIndex, ExecutionSummary } from '../service/executionIndex
 export type ExecutionFeedOptions = {
   readonly index: ExecutionIndex;
   readonly store: EventStore;
+  readonly logger: Logger;
   /** How often the index (list) and an execution's stream (detail) are looked at while someone listens. */
   readonly pollMs?: number;
 };
@@ -95,7 +97,13 @@ export const createExecutionFeed = (options: ExecutionFeedOptions) => {
     const listener = { res, since: Number.isFinite(lastId) && lastId > 0 ? lastId : Date.now(), seen: new Map<string, string>() };
     listeners.add(listener);
     open.add(res);
-    timer ??= setInterval(() => void pollIndex().catch(() => undefined), pollMs);
+    timer ??= setInterval(
+      () =>
+        void pollIndex().catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'the executions feed could not read the index; trying again'),
+        ),
+      pollMs,
+    );
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(ping);
@@ -126,8 +134,12 @@ export const createExecutionFeed = (options: ExecutionFeedOptions) => {
         reading = false;
       }
     };
-    void look().catch(() => undefined);
-    const poll = setInterval(() => void look().catch(() => undefined), pollMs);
+    const lookLogged = () =>
+      void look().catch((error: unknown) =>
+        options.logger.warn({ err: error, workflowId: streamId }, "the execution feed could not read the execution's stream; trying again"),
+      );
+    lookLogged();
+    const poll = setInterval(lookLogged, pollMs);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(poll);

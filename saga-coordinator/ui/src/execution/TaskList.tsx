@@ -112,7 +112,9 @@ export const Timeline = ({ tasks, onSelect }: { tasks: readonly Task[]; onSelect
   const now = Date.now();
   const times = tasks.flatMap((t) => [t.scheduledTime, t.startTime, t.endTime].filter((v): v is number => v !== undefined && v > 0));
   const begin = Math.min(...times, now);
-  const end = Math.max(...times, begin + 1);
+  // a task still waiting or running reaches to now
+  const open = tasks.some((t) => t.endTime === undefined || t.endTime === 0);
+  const end = Math.max(...times, open ? now : 0, begin + 1);
   const span = Math.max(1, end - begin);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: tasks.length, getScrollElement: () => scroller.current, estimateSize: () => 30, overscan: 12 });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { call, enc, type BulkResponse, type WorkflowSummary } from '../api.ts';
 import { fmtDuration, fmtTime, shortReason, toMs } from '../format.ts';
@@ -84,11 +84,16 @@ const columns: readonly Column[] = [
   { key: 'reason', label: 'Reason', value: (r) => r.reasonForIncompletion ?? '' },
 ];
 
+const within = (at: number | undefined, from: number | undefined, to: number | undefined): boolean =>
+  at !== undefined && (from === undefined || at > from) && (to === undefined || at < to);
+
+/** Whether a row the live feed brought in belongs to the view (as the search would have said). */
 const matches = (filters: Filters, row: WorkflowSummary): boolean =>
   (filters.names.length === 0 || filters.names.includes(row.workflowType)) &&
   (filters.statuses.length === 0 || filters.statuses.includes(row.status)) &&
   (filters.id === '' || row.workflowId === filters.id) &&
   (filters.correlationId === '' || row.correlationId === filters.correlationId) &&
+  within(toMs(row.startTime), toMs(filters.from), toMs(filters.to)) &&
   (filters.text === '' ||
     [row.workflowId, row.workflowType, row.correlationId ?? '', row.reasonForIncompletion ?? ''].some((t) =>
       t.toLowerCase().includes(filters.text.toLowerCase()),
@@ -242,9 +247,7 @@ export const ExecutionsPage = () => {
   const names = definitions.value?.map((d) => d.name).sort() ?? [];
   const [sortField = 'startTime', sortDir = 'DESC'] = filters.sort.split(':');
   const serverSort = serverSorts.has(sortField) ? filters.sort : 'startTime:DESC';
-  const [loadedAt, setLoadedAt] = useState(Date.now());
   const [list, reload] = useLoad(async () => {
-    setLoadedAt(Date.now());
     const params = new URLSearchParams({
       start: String((filters.page - 1) * pageSize),
       size: String(pageSize),
@@ -260,11 +263,19 @@ export const ExecutionsPage = () => {
   const connected = useEventStream('/api/waggle/stream/executions', 'execution', (data) => {
     const row = data as WorkflowSummary;
     setUpdates((u) => ({ ...u, [row.workflowId]: row }));
+    // new = started after the newest row in view (by the coordinator's clock, not the browser's) and in the view's filters
+    const shown = list.value?.results ?? [];
+    const newestShown = Math.max(-Infinity, ...shown.map((r) => toMs(r.startTime) ?? 0));
     const started = toMs(row.startTime) ?? 0;
-    if (started >= loadedAt && matches(filters, row) && !(list.value?.results ?? []).some((r) => r.workflowId === row.workflowId))
+    if (started > newestShown && matches(filters, row) && !shown.some((r) => r.workflowId === row.workflowId))
       setFresh((f) => new Set([...f, row.workflowId]));
   });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // another view: what was new or selected in the last one is not this one's
+  useEffect(() => {
+    setFresh(new Set());
+    setSelected(new Set());
+  }, [search]);
   const [bulk, setBulk] = useState<BulkVerb | undefined>();
   const [results, setResults] = useState<Record<string, { ok: boolean; message: string }>>({});
 
