@@ -1,13 +1,14 @@
 /**
  * The field holding each context's aggregate id, which is the Kafka key of its events (ARCHITECTURE.md: key =
- * aggregate id). Payments and check-in are kept per booking, so their events are keyed by booking; saga traffic by workflow execution.
+ * aggregate id). Payments are kept per booking, check-in per flight (its seats are one decision); saga traffic is keyed
+ * by workflow execution.
  */
 export const aggregateKeyFields: Readonly<Record<string, string>> = {
   flights: 'flightId',
   bookings: 'bookingId',
   payments: 'bookingId',
   loyalty: 'memberId',
-  checkin: 'bookingId',
+  checkin: 'flightId',
   // the saga coordinator's topics are keyed by execution, so one execution's traffic stays in order
   saga: 'workflowId',
 };

@@ -8,7 +8,7 @@ describe('the key of an event', () => {
     expect(recordKeyOf('bookings', { bookingId: 'B-1', flightId: 'LH400-2026-12-01' })).toEqual({ key: 'B-1' });
     expect(recordKeyOf('payments', { paymentId: 'P-1', bookingId: 'B-1' })).toEqual({ key: 'B-1' });
     expect(recordKeyOf('loyalty', { memberId: 'M-1', bookingId: 'B-1' })).toEqual({ key: 'M-1' });
-    expect(recordKeyOf('checkin', { bookingId: 'B-1', flightId: 'LH400-2026-12-01' })).toEqual({ key: 'B-1' });
+    expect(recordKeyOf('checkin', { bookingId: 'B-1', flightId: 'LH400-2026-12-01' })).toEqual({ key: 'LH400-2026-12-01' });
   });
 
   it('cannot come from a missing or empty id, and says which field to fix', () => {
