@@ -204,6 +204,34 @@ describe('bulk actions on the list', () => {
   });
 });
 
+describe('the definitions page', () => {
+  it('given book-flight: its diagram, a start form that opens the new execution, validation errors at their JSON path', async () => {
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/definitions/book-flight`);
+    await page.locator('svg .node[data-ref="authorize"]').waitFor();
+    const bookingId = `ok-form-${run}`;
+    await page
+      .getByLabel('Input (JSON)')
+      .fill(JSON.stringify({ bookingId, customerId: 'c1', flightId: 'LH400-2027-01-01', seats: 1, paymentToken: 'tok_visa' }));
+    await page.getByLabel('Correlation id / business key (optional)').fill(bookingId);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.waitForURL(/\/ui\/execution\//);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    expect(await ended(id)).toMatchObject({ status: 'COMPLETED' });
+    expect((await statusOf(id)).input).toMatchObject({ bookingId });
+
+    await page.goto(`${coordinator.url}/ui/definitions/book-flight`);
+    await page
+      .getByLabel('Workflow definition (JSON)')
+      .fill(JSON.stringify({ name: 'broken', tasks: [{ name: 'x', taskReferenceName: 'x', type: 'NOPE' }] }));
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => page.locator('.problems').textContent()).toContain('$.tasks[0].type');
+    await shoot(page, 'definitions-1280');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the execution page', () => {
   it('given a completed booking: the diagram shows each step completed, with a legend', async () => {
     const id = await startBooking(`ok-page-${run}`);

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { Link, Route, Router, Switch, useLocation } from 'wouter-preact';
+import { DefinitionsPage } from './pages/DefinitionsPage.tsx';
 import { ExecutionPage } from './pages/ExecutionPage.tsx';
 import { ExecutionsPage } from './pages/ExecutionsPage.tsx';
 
@@ -24,12 +25,15 @@ const App = () => (
       </span>
       <nav aria-label="Main">
         <NavLink href="/">Executions</NavLink>
+        <NavLink href="/definitions">Definitions</NavLink>
         <a href="/openapi.json">REST API</a>
       </nav>
     </header>
     <main id="main" tabIndex={-1}>
       <Switch>
         <Route path="/" component={ExecutionsPage} />
+        <Route path="/definitions">{() => <DefinitionsPage />}</Route>
+        <Route path="/definitions/:name">{(params: { name: string }) => <DefinitionsPage name={decodeURIComponent(params.name)} />}</Route>
         <Route path="/execution/:id">{(params: { id: string }) => <ExecutionPage id={decodeURIComponent(params.id)} />}</Route>
         <Route>
           <p class="note">

@@ -333,7 +333,8 @@ export const ExecutionsPage = () => {
         <div class="note empty">
           {toQuery(filters) === '' && filters.text === '' ? (
             <>
-              <strong>No executions yet.</strong> Start one through the coordinator's REST API (it appears here live):
+              <strong>No executions yet.</strong> Start one from <Link href="/definitions">Definitions</Link> (pick a workflow, fill in its
+              input, Start), or through the coordinator's REST API (it appears here live):
               <code>
                 curl -X POST {location.origin}/api/workflow -H 'content-type: application/json' -d '
                 {JSON.stringify({ name: names[0] ?? 'my-workflow', input: {} })}'
