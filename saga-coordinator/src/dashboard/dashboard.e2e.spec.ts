@@ -306,7 +306,7 @@ describe('the execution page', () => {
     await page.close();
   });
 
-  it('given only a keyboard: Tab reaches the actions, Enter opens the confirmation, Escape cancels it', async () => {
+  it('given only a keyboard: Tab reaches the actions and the diagram nodes, Enter opens them, Escape cancels; then a pause through the API shows live', async () => {
     const id = await startWaiting();
     const page = await openPage();
     await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
@@ -324,6 +324,15 @@ describe('the execution page', () => {
     expect((await statusOf(id)).status).toBe('RUNNING');
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('terminate');
+    // on to the diagram: a node opens its task with Enter
+    for (let i = 0; i < 40 && (await focused(page)) !== 'g'; i += 1) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.task-detail').textContent()).toContain('wait_for_operator');
+
+    // the page follows the execution live: paused through the API, the page says so without a reload
+    expect((await api('PUT', `/api/workflow/${id}/pause`)).status).toBe(200);
+    await page.locator('button[data-action="resume"]').waitFor();
+    expect(await page.locator('.execution-head [data-status]').first().getAttribute('data-status')).toBe('PAUSED');
     await shoot(page, 'execution-running-1280');
     await page.close();
   });

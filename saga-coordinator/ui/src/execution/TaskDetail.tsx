@@ -91,6 +91,10 @@ export const TaskDetail = ({ workflow, task, onClose }: { workflow: Workflow; ta
       <JsonView value={task.inputData ?? {}} label={`Input of ${task.referenceTaskName}`} />
       <h3>Output</h3>
       <JsonView value={task.outputData ?? {}} label={`Output of ${task.referenceTaskName}`} />
+      <details>
+        <summary>Its definition at run time (as the execution snapshotted it)</summary>
+        <JsonView value={task.workflowTask} label={`Definition of ${task.referenceTaskName}`} />
+      </details>
     </section>
   );
 };
