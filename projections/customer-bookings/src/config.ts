@@ -14,15 +14,19 @@ export type CustomerBookingsConfig = {
   readonly groupId: string;
   readonly flightsTopic: string;
   readonly bookingsTopic: string;
+  readonly paymentsTopic: string;
+  readonly checkInTopic: string;
   /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
   readonly keepPreviousMs: number;
   /** A rebuild has caught up at this lag or less (records, summed over partitions). */
   readonly replayLagThreshold: number;
   /** Most records a rebuilding version handles per batch. */
   readonly replayBatchRecords: number;
-  /** The databases of the bookings and flights event stores, for `waggle replay --from-store`. */
+  /** The databases of the contexts' event stores, for `waggle replay --from-store`. */
   readonly bookingsStoreDb: string;
   readonly flightsStoreDb: string;
+  readonly paymentsStoreDb: string;
+  readonly checkInStoreDb: string;
   readonly eventStoreLanes: number;
 };
 
@@ -30,6 +34,8 @@ const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3
   GROUP_ID: z.string().min(1).default('customer-bookings'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
+  PAYMENTS_TOPIC: z.string().min(1).default('payments.events'),
+  CHECKIN_TOPIC: z.string().min(1).default('checkin.events'),
   REPLAY_KEEP_PREVIOUS_MS: z.coerce
     .number()
     .int()
@@ -39,6 +45,8 @@ const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3
   REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(5_000),
   BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
+  PAYMENTS_STORE_DB: z.string().min(1).default('payments'),
+  CHECKIN_STORE_DB: z.string().min(1).default('check-in'),
   EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
 });
 
@@ -57,11 +65,15 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CustomerBookin
     groupId: e.GROUP_ID,
     flightsTopic: e.FLIGHTS_TOPIC,
     bookingsTopic: e.BOOKINGS_TOPIC,
+    paymentsTopic: e.PAYMENTS_TOPIC,
+    checkInTopic: e.CHECKIN_TOPIC,
     keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
     replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
     replayBatchRecords: e.REPLAY_BATCH_RECORDS,
     bookingsStoreDb: e.BOOKINGS_STORE_DB,
     flightsStoreDb: e.FLIGHTS_STORE_DB,
+    paymentsStoreDb: e.PAYMENTS_STORE_DB,
+    checkInStoreDb: e.CHECKIN_STORE_DB,
     eventStoreLanes: e.EVENT_STORE_LANES,
   };
 };

@@ -1,7 +1,9 @@
 import type { ConsumedRecord } from '@waggle/kafka-bus';
 import { applyToDocuments, isSkipped, updateDocuments, type ProjectedEvent, type SkippedEvent } from '@waggle/read-model';
-import type { BookingsEvent, FlightsEvent } from '@waggle/schemas';
+import type { BookingsEvent, CheckinEvent, FlightsEvent, PaymentsEvent } from '@waggle/schemas';
+import { evolve as evolvePayment, initialBookingPayment } from './bookingPayment.ts';
 import { evolve as evolveBooking, initialCustomerBooking, type CustomerBooking } from './customerBooking.ts';
+import { evolve as evolveCheckIns, initialFlightCheckIns } from './flightCheckIns.ts';
 import { positionOf, withBookings, type BookingsPosition } from './customerIndex.ts';
 import { evolve as evolveFlight, initialFlightSummary } from './flightSummary.ts';
 import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
@@ -9,7 +11,9 @@ import type { CustomerBookingsStore } from './mongoCustomerBookingsStore.ts';
 /** A decoded record, tagged by the topic it came from: the topic decides which documents it may write. */
 export type IncomingEvent =
   | { readonly from: 'bookings'; readonly projected: ProjectedEvent<BookingsEvent> | SkippedEvent }
-  | { readonly from: 'flights'; readonly projected: ProjectedEvent<FlightsEvent> | SkippedEvent };
+  | { readonly from: 'flights'; readonly projected: ProjectedEvent<FlightsEvent> | SkippedEvent }
+  | { readonly from: 'payments'; readonly projected: ProjectedEvent<PaymentsEvent> | SkippedEvent }
+  | { readonly from: 'checkin'; readonly projected: ProjectedEvent<CheckinEvent> | SkippedEvent };
 
 /** The customers' lists that the requests of the batch belong in, from the bookings as they now are. */
 const positionsByCustomer = (
@@ -29,9 +33,11 @@ const positionsByCustomer = (
 
 /**
  * Applies events to the documents: booking documents (and the customers' lists their requests belong in) from
- * the bookings events, flight documents from the flights events. Each document write is guarded by the revision
- * it read and a stream's events apply only in version order (`applyToDocuments`); a customer's list is brought up
- * to date from the bookings as they are after the batch, so a batch applied again after a crash completes it.
+ * the bookings events, flight documents from the flights events, payment documents (one per booking) from the
+ * payments events and check-in documents (one per flight) from the check-in events. Each document write is
+ * guarded by the revision it read and a stream's events apply only in version order (`applyToDocuments`); a
+ * customer's list is brought up to date from the bookings as they are after the batch, so a batch applied again
+ * after a crash completes it. Each kind of document has one topic as its only writer; they are joined when read.
  */
 export const applyCustomerBookingsEvents = async (store: CustomerBookingsStore, incoming: readonly IncomingEvent[]): Promise<void> => {
   const bookingEvents = incoming.flatMap((event) => (event.from === 'bookings' ? [event.projected] : []));
@@ -49,11 +55,21 @@ export const applyCustomerBookingsEvents = async (store: CustomerBookingsStore, 
     incoming.flatMap((event) => (event.from === 'flights' ? [event.projected] : [])),
     { idOf: (event) => event.data.flightId, initial: initialFlightSummary, evolve: evolveFlight },
   );
+  await applyToDocuments(
+    store.paymentDocuments,
+    incoming.flatMap((event) => (event.from === 'payments' ? [event.projected] : [])),
+    { idOf: (event) => event.data.bookingId, initial: initialBookingPayment, evolve: evolvePayment },
+  );
+  await applyToDocuments(
+    store.checkInDocuments,
+    incoming.flatMap((event) => (event.from === 'checkin' ? [event.projected] : [])),
+    { idOf: (event) => event.data.flightId, initial: initialFlightCheckIns, evolve: evolveCheckIns },
+  );
 };
 
 /**
- * The consumer's batch handler: a batch is consecutive records of one partition of one topic, so it writes either
- * booking documents or flight documents (`applyCustomerBookingsEvents`), then the offset they reflect. Records at
+ * The consumer's batch handler: a batch is consecutive records of one partition of one topic, so it writes one
+ * kind of document (`applyCustomerBookingsEvents`), then the offset they reflect. Records at
  * or below the reflected offset are skipped, so replaying a topic into the same database changes nothing.
  */
 export const createCustomerBookingsProjector =

@@ -74,6 +74,8 @@ beforeAll(async () => {
       GROUP_ID: uniqueName('customer-bookings-api'),
       BOOKINGS_TOPIC: bookingsTopic,
       FLIGHTS_TOPIC: flightsTopic,
+      PAYMENTS_TOPIC: uniqueName('payments-events'),
+      CHECKIN_TOPIC: uniqueName('checkin-events'),
     }),
     createLogger({ service: 'customer-bookings-api-test', level: 'silent' }),
   );

@@ -25,10 +25,21 @@ const idParam = z.string().min(1).max(200);
  * only from it, so a switch to a rebuilt version never mixes two versions in one answer.
  */
 export const createCustomerBookingsRoutes = (serving: () => Promise<CustomerBookingsStore>) => {
-  // the join: one `_id $in` read of the distinct flights of the page
+  // the join: one `_id $in` read each of the page's distinct flights, their check-ins, and the page's payments
   const withFlights = async (store: CustomerBookingsStore, bookings: readonly CustomerBooking[]): Promise<CustomerBookingView[]> => {
-    const flights = await store.loadFlights([...new Set(bookings.map((booking) => booking.flightId))]);
-    return bookings.map((booking) => toCustomerBookingView(booking, flights.get(booking.flightId)));
+    const flightIds = [...new Set(bookings.map((booking) => booking.flightId))];
+    const [flights, checkIns, payments] = await Promise.all([
+      store.loadFlights(flightIds),
+      store.loadCheckIns(flightIds),
+      store.loadPayments(bookings.map((booking) => booking.bookingId)),
+    ]);
+    return bookings.map((booking) =>
+      toCustomerBookingView(booking, {
+        flight: flights.get(booking.flightId),
+        payment: payments.get(booking.bookingId),
+        checkIns: checkIns.get(booking.flightId),
+      }),
+    );
   };
 
   return [
@@ -36,7 +47,7 @@ export const createCustomerBookingsRoutes = (serving: () => Promise<CustomerBook
       method: 'get',
       path: '/api/v1/customers/:customerId/bookings',
       operationId: 'listCustomerBookings',
-      summary: "A customer's bookings, newest request first, one page at a time",
+      summary: "A customer's bookings with their flights, payments and check-ins, newest request first, one page at a time",
       params: z.object({ customerId: idParam }),
       query: customerBookingsQuerySchema,
       responses: {
@@ -70,7 +81,7 @@ export const createCustomerBookingsRoutes = (serving: () => Promise<CustomerBook
       method: 'get',
       path: '/api/v1/bookings/:bookingId',
       operationId: 'getBooking',
-      summary: 'One booking with its flight',
+      summary: 'One booking with its flight, payment and check-in',
       params: z.object({ bookingId: idParam }),
       responses: { 200: { description: 'The booking', schema: customerBookingSchema } },
       handler: async ({ params }) => {

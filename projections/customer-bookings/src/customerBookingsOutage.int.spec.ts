@@ -66,6 +66,8 @@ beforeAll(async () => {
       GROUP_ID: uniqueName('customer-bookings-outage'),
       BOOKINGS_TOPIC: bookingsTopic,
       FLIGHTS_TOPIC: flightsTopic,
+      PAYMENTS_TOPIC: uniqueName('payments-events'),
+      CHECKIN_TOPIC: uniqueName('checkin-events'),
     }),
     createLogger({ service: 'customer-bookings-outage-test', level: 'silent' }),
   );

@@ -3,7 +3,17 @@ import { createProducer, createTopics, readTopicToEnd, toEventHeaders } from '@w
 import { createLogger } from '@waggle/observability';
 import { streamVersionHeader } from '@waggle/outbox-relay';
 import type { ReplayStatus } from '@waggle/read-model';
-import { bookingsFullNames, flightsFullNames, loadSchemas, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
+import {
+  bookingsFullNames,
+  checkinFullNames,
+  flightsFullNames,
+  loadSchemas,
+  paymentsFullNames,
+  type BookingsEvent,
+  type CheckinEvent,
+  type FlightsEvent,
+  type PaymentsEvent,
+} from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import { uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +23,8 @@ import { startCustomerBookings, type CustomerBookingsService } from './customerB
 const stack = inject('stack');
 const bookingsTopic = uniqueName('bookings-events');
 const flightsTopic = uniqueName('flights-events');
+const paymentsTopic = uniqueName('payments-events');
+const checkInTopic = uniqueName('checkin-events');
 const serde = createAvroSerde({ registryUrl: stack.schemaRegistryUrl, schemas: loadSchemas() });
 const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'customer-bookings-replay-test', maxBatchRecords: 2000 });
 const customers = Array.from({ length: 6 }, (_, i) => uniqueName(`customer-${i}`));
@@ -21,15 +33,18 @@ const versions = new Map<string, number>();
 let service: CustomerBookingsService;
 let booked = 0;
 
-const recordOf = async (event: BookingsEvent | FlightsEvent) => {
-  const isBooking = event.type in bookingsFullNames;
-  const topic = isBooking ? bookingsTopic : flightsTopic;
-  const fullName = isBooking
-    ? bookingsFullNames[event.type as BookingsEvent['type']]
-    : flightsFullNames[event.type as FlightsEvent['type']];
-  const key = isBooking && 'bookingId' in event.data ? event.data.bookingId : event.data.flightId;
-  const version = (versions.get(key) ?? 0) + 1;
-  versions.set(key, version);
+const recordOf = async (event: BookingsEvent | FlightsEvent | PaymentsEvent | CheckinEvent) => {
+  // each on its context's topic, keyed by its stream: booking, flight, booking (payments), flight (check-in)
+  const [topic, fullName, key] =
+    event.type in bookingsFullNames
+      ? [bookingsTopic, bookingsFullNames[event.type as BookingsEvent['type']], (event as BookingsEvent).data.bookingId]
+      : event.type in paymentsFullNames
+        ? [paymentsTopic, paymentsFullNames[event.type as PaymentsEvent['type']], (event as PaymentsEvent).data.bookingId]
+        : event.type in checkinFullNames
+          ? [checkInTopic, checkinFullNames[event.type as CheckinEvent['type']], (event as CheckinEvent).data.flightId]
+          : [flightsTopic, flightsFullNames[event.type as FlightsEvent['type']], (event as FlightsEvent).data.flightId];
+  const version = (versions.get(`${topic}|${key}`) ?? 0) + 1;
+  versions.set(`${topic}|${key}`, version);
   const id = randomUUID();
   return {
     topic,
@@ -50,9 +65,12 @@ const recordOf = async (event: BookingsEvent | FlightsEvent) => {
   };
 };
 
-/** `count` new bookings, spread over the customers; every third is rejected, the others confirmed. */
-const book = async (count: number): Promise<void> => {
-  const events: BookingsEvent[] = [];
+/**
+ * `count` new bookings, spread over the customers; every third is rejected, the others confirmed. With `paid`, each
+ * with its payment (voided when rejected, captured when confirmed) and a confirmed one with its check-in opened.
+ */
+const book = async (count: number, paid = false): Promise<void> => {
+  const events: (BookingsEvent | PaymentsEvent | CheckinEvent)[] = [];
   for (let i = 0; i < count; i++, booked++) {
     const bookingId = `b-${booked}-${randomUUID().slice(0, 8)}`;
     const flightId = flightIds[booked % 2]!;
@@ -66,6 +84,14 @@ const book = async (count: number): Promise<void> => {
         ? { type: 'BookingRejected', data: { bookingId, flightId, reason: 'no seats left' } }
         : { type: 'BookingConfirmed', data: { bookingId, flightId, holdId: `h-${bookingId}`, seats: 1 } },
     );
+    if (!paid) continue;
+    const money = { paymentId: `p-${bookingId}`, bookingId, amountCents: 49_900, currency: 'EUR' };
+    events.push({ type: 'PaymentAuthorized', data: { ...money, customerId } });
+    if (booked % 3 === 0) events.push({ type: 'PaymentRefunded', data: { ...money, reason: 'booking rejected', voided: true } });
+    else {
+      events.push({ type: 'PaymentCaptured', data: money });
+      events.push({ type: 'CheckInOpened', data: { bookingId, flightId, closesAt: null, passengers: ['Ada Lovelace'] } });
+    }
   }
   await producer.send(await Promise.all(events.map(recordOf)));
 };
@@ -101,12 +127,20 @@ const listOf = async (customerId: string): Promise<{ status: number; items: Item
   const { status, body } = await call('GET', `/api/v1/customers/${customerId}/bookings?limit=100`);
   return { status, items: (body['items'] as Item[] | undefined) ?? [] };
 };
+/** Every booking of a customer, page after page (a slow rebuild under load lets a customer pass 100 bookings). */
+const allOf = async (customerId: string): Promise<Item[]> => {
+  const items: Item[] = [];
+  for (let cursor: string | null = ''; cursor !== null;) {
+    const { body } = await call('GET', `/api/v1/customers/${customerId}/bookings?limit=100${cursor === '' ? '' : `&cursor=${cursor}`}`);
+    items.push(...((body['items'] as Item[] | undefined) ?? []));
+    cursor = (body['nextCursor'] as string | null | undefined) ?? null;
+  }
+  return items;
+};
 const served = async (): Promise<Map<string, Map<string, string>>> =>
   new Map(
     await Promise.all(
-      customers.map(
-        async (c) => [c, new Map((await listOf(c)).items.map((i) => [i.bookingId, i.status]))] as [string, Map<string, string>],
-      ),
+      customers.map(async (c) => [c, new Map((await allOf(c)).map((i) => [i.bookingId, i.status]))] as [string, Map<string, string>]),
     ),
   );
 const same = (a: Map<string, Map<string, string>>, b: Map<string, Map<string, string>>) =>
@@ -116,6 +150,8 @@ beforeAll(async () => {
   await createTopics(stack.kafkaBrokers, [
     { topic: bookingsTopic, partitions: 3 },
     { topic: flightsTopic, partitions: 3 },
+    { topic: paymentsTopic, partitions: 3 },
+    { topic: checkInTopic, partitions: 3 },
   ]);
   await producer.start();
   await producer.send(
@@ -138,7 +174,7 @@ beforeAll(async () => {
       ),
     ),
   );
-  await book(120);
+  await book(120, true);
   service = await startCustomerBookings(
     loadConfig({
       KAFKA_BROKERS: stack.kafkaBrokers,
@@ -149,6 +185,8 @@ beforeAll(async () => {
       GROUP_ID: uniqueName('customer-bookings-replay'),
       BOOKINGS_TOPIC: bookingsTopic,
       FLIGHTS_TOPIC: flightsTopic,
+      PAYMENTS_TOPIC: paymentsTopic,
+      CHECKIN_TOPIC: checkInTopic,
     }),
     createLogger({ service: 'customer-bookings-replay-test', level: 'silent' }),
   );
@@ -187,15 +225,37 @@ describe('customer-bookings rebuilt while bookings are made', () => {
     })();
 
     expect((await call('POST', '/api/v1/replays', { requireEqual: true })).status).toBe(202);
-    await waitFor(async () => ((await call('GET', '/api/v1/replays')).body as unknown as ReplayStatus).pointer.version === 2, {
-      description: 'the switch to version 2',
-      timeoutMs: 120_000,
+    let replay: unknown;
+    await waitFor(
+      async () => {
+        replay = (await call('GET', '/api/v1/replays')).body;
+        return (replay as ReplayStatus).pointer.version === 2;
+      },
+      { description: 'the switch to version 2', timeoutMs: 120_000 },
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; replay status ${JSON.stringify(replay)}`, { cause: error });
     });
     loading = false;
     await load;
 
     const oracle = await oracleFromTopic();
-    await waitFor(async () => same(await served(), oracle), { description: 'version 2 to list what the topic says', timeoutMs: 60_000 });
+    let listed = new Map<string, Map<string, string>>();
+    await waitFor(
+      async () => {
+        listed = await served();
+        return same(listed, oracle);
+      },
+      { description: 'version 2 to list what the topic says', timeoutMs: 60_000 },
+    ).catch(async (error: unknown) => {
+      const missing = [...oracle].flatMap(([c, m]) =>
+        [...m].filter(([b, st]) => listed.get(c)?.get(b) !== st).map(([b, st]) => `${b}:${st}/${listed.get(c)?.get(b) ?? '-'}`),
+      );
+      const status = (await call('GET', '/status')).body;
+      throw new Error(
+        `${(error as Error).message}; differing ${missing.slice(0, 10).join(' ')} (${missing.length}); status ${JSON.stringify(status)}`,
+        { cause: error },
+      );
+    });
     querying = false;
     await reader;
     expect(failures).toEqual([]);
@@ -204,7 +264,12 @@ describe('customer-bookings rebuilt while bookings are made', () => {
 
     const v2 = ((await call('GET', '/api/v1/replays')).body as unknown as ReplayStatus).versions.find((v) => v.version === 2);
     expect(v2?.verification).toMatchObject({ equal: true, sameOffsets: true });
-    expect(v2?.verification?.collections.map((c) => c.collection)).toEqual(['bookings', 'flights', 'customers']);
+    expect(v2?.verification?.collections.map((c) => c.collection)).toEqual(['bookings', 'flights', 'customers', 'payments', 'checkins']);
+    for (const collection of ['payments', 'checkins']) {
+      const compared = v2?.verification?.collections.find((c) => c.collection === collection);
+      expect(compared?.serving, collection).toBeGreaterThan(0);
+      expect(compared, collection).toMatchObject({ candidate: compared?.serving, differingParts: 0 });
+    }
     expect(v2?.verification?.collections.find((c) => c.collection === 'customers')).toMatchObject({
       serving: 6,
       candidate: 6,

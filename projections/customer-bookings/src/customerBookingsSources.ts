@@ -1,7 +1,16 @@
 import type { RecordedEvent } from '@waggle/event-store';
 import { openMongoEventStore } from '@waggle/event-store';
 import type { ProjectedEvent, SkippedEvent, StoreSource } from '@waggle/read-model';
-import { bookingsFullNames, flightsFullNames, type BookingsEvent, type FlightsEvent } from '@waggle/schemas';
+import {
+  bookingsFullNames,
+  checkinFullNames,
+  flightsFullNames,
+  paymentsFullNames,
+  type BookingsEvent,
+  type CheckinEvent,
+  type FlightsEvent,
+  type PaymentsEvent,
+} from '@waggle/schemas';
 import type { CustomerBookingsConfig } from './config.ts';
 import type { IncomingEvent } from './createCustomerBookingsProjector.ts';
 
@@ -18,7 +27,7 @@ const toProjected = <E extends { type: string; data: unknown }>(
   return { event: { type: event.type, data: event.data } as unknown as E, eventId, streamVersion: event.version, occurredAt };
 };
 
-/** The bookings and flights event stores, for a rebuild from history the topics no longer hold (`--from-store`). */
+/** The bookings, flights, payments and check-in event stores, for a rebuild from history the topics no longer hold (`--from-store`). */
 export const customerBookingsSources = (config: CustomerBookingsConfig): Record<string, StoreSource<IncomingEvent>> => {
   const open = (database: string) => async () => {
     const opened = await openMongoEventStore({ url: config.mongoUrl, database, lanes: config.eventStoreLanes });
@@ -32,6 +41,14 @@ export const customerBookingsSources = (config: CustomerBookingsConfig): Record<
     flights: {
       open: open(config.flightsStoreDb),
       toEvent: (event) => ({ from: 'flights', projected: toProjected<FlightsEvent>(event, flightsFullNames) }),
+    },
+    payments: {
+      open: open(config.paymentsStoreDb),
+      toEvent: (event) => ({ from: 'payments', projected: toProjected<PaymentsEvent>(event, paymentsFullNames) }),
+    },
+    'check-in': {
+      open: open(config.checkInStoreDb),
+      toEvent: (event) => ({ from: 'checkin', projected: toProjected<CheckinEvent>(event, checkinFullNames) }),
     },
   };
 };

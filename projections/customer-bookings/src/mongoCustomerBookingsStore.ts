@@ -6,8 +6,10 @@ import {
   type ReflectedOffset,
 } from '@waggle/read-model';
 import type { Db } from 'mongodb';
+import type { BookingPayment } from './bookingPayment.ts';
 import type { CustomerBooking } from './customerBooking.ts';
 import { entriesAfter, withBookings, type BookingsPosition, type CustomerIndex } from './customerIndex.ts';
+import type { FlightCheckIns } from './flightCheckIns.ts';
 import type { FlightSummary } from './flightSummary.ts';
 
 /** The last offset of a topic partition whose records the read model reflects. */
@@ -15,14 +17,18 @@ export type { ReflectedOffset };
 
 export type { BookingsPosition };
 
-/** Where customer-bookings keeps its two document kinds and the offsets they reflect. */
+/** Where customer-bookings keeps its documents and the offsets they reflect. */
 export type CustomerBookingsStore = {
   /** Builds the customers' lists from the bookings of a database that has none yet; call before consuming. */
   readonly start: () => Promise<void>;
   readonly loadFlights: (flightIds: readonly string[]) => Promise<Map<string, FlightSummary>>;
+  readonly loadPayments: (bookingIds: readonly string[]) => Promise<Map<string, BookingPayment>>;
+  readonly loadCheckIns: (flightIds: readonly string[]) => Promise<Map<string, FlightCheckIns>>;
   /** The projector's access to the documents: every write guarded by the revision it read. */
   readonly bookingDocuments: ReadModelDocuments<CustomerBooking>;
   readonly flightDocuments: ReadModelDocuments<FlightSummary>;
+  readonly paymentDocuments: ReadModelDocuments<BookingPayment>;
+  readonly checkInDocuments: ReadModelDocuments<FlightCheckIns>;
   /** Each customer's bookings in list order, written from the bookings as they are after each batch. */
   readonly customerDocuments: ReadModelDocuments<CustomerIndex>;
   /** Records the offset that the documents written before reflect; it never moves back. */
@@ -47,11 +53,12 @@ const translatedDocuments = <D>(kind: string, documents: ReadModelDocuments<D>):
 });
 
 /** The document collections of a version, by their base names. */
-export const customerBookingsCollections = ['bookings', 'flights', 'customers'] as const;
+export const customerBookingsCollections = ['bookings', 'flights', 'customers', 'payments', 'checkins'] as const;
 
 /**
- * customer-bookings on MongoDB without transactions, in the collections `collection` names (a version's): booking documents are written only from the bookings topic
- * and flight documents only from the flights topic, each by the consumer of its partition, and every write is a
+ * customer-bookings on MongoDB without transactions, in the collections `collection` names (a version's): booking documents are written only from the bookings topic,
+ * flight documents only from the flights topic, payment documents only from the payments topic and check-in
+ * documents only from the check-in topic, each by the consumer of its partition, and every write is a
  * replacement by `_id` guarded by the document's revision (a consumer evicted mid-batch cannot write an older state
  * over its successor's); the two are joined when read, by `_id` lookups.
  */
@@ -65,6 +72,14 @@ export const createMongoCustomerBookingsStore = (db: Db, collection: (base: stri
   const flightDocuments = translatedDocuments(
     'flights',
     createMongoDocuments<FlightSummary>(db, collection('flights'), (f) => f.flightId),
+  );
+  const paymentDocuments = translatedDocuments(
+    'payments',
+    createMongoDocuments<BookingPayment>(db, collection('payments'), (p) => p.bookingId),
+  );
+  const checkInDocuments = translatedDocuments(
+    'check-ins',
+    createMongoDocuments<FlightCheckIns>(db, collection('checkins'), (c) => c.flightId),
   );
   const customers = db.collection<Doc<CustomerIndex>>(collection('customers'));
   const customerDocuments = translatedDocuments(
@@ -107,8 +122,14 @@ export const createMongoCustomerBookingsStore = (db: Db, collection: (base: stri
     start: () => translated("building the customers' lists", backfillCustomers),
     loadFlights: async (flightIds) =>
       new Map([...(await flightDocuments.load(flightIds))].map(([flightId, { doc }]) => [flightId, doc] as const)),
+    loadPayments: async (bookingIds) =>
+      new Map([...(await paymentDocuments.load(bookingIds))].map(([bookingId, { doc }]) => [bookingId, doc] as const)),
+    loadCheckIns: async (flightIds) =>
+      new Map([...(await checkInDocuments.load(flightIds))].map(([flightId, { doc }]) => [flightId, doc] as const)),
     bookingDocuments,
     flightDocuments,
+    paymentDocuments,
+    checkInDocuments,
     customerDocuments,
     recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),
     reflectedOffset: (topic, partition) => translated('reading an offset', () => offsets.reflected(topic, partition)),
