@@ -32,6 +32,18 @@ const serde = createAvroSerde({ registryUrl: stack.schemaRegistryUrl, schemas: l
 const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'route-revenue-daily-test' });
 const versions = new Map<string, number>();
 let service: RouteRevenueService;
+const config = loadConfig({
+  KAFKA_BROKERS: stack.kafkaBrokers,
+  SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+  MONGO_URL: stack.mongoUrl,
+  MONGO_DB: uniqueName('route-revenue-daily'),
+  PORT: '0',
+  GROUP_ID: groupId,
+  FLIGHTS_TOPIC: topics.flights,
+  BOOKINGS_TOPIC: topics.bookings,
+  PAYMENTS_TOPIC: topics.payments,
+});
+const logger = createLogger({ service: 'route-revenue-daily-test', level: 'silent' });
 
 type AnyEvent = FlightsEvent | BookingsEvent | PaymentsEvent;
 type Sent = { readonly topic: string; readonly key: string; readonly value: Buffer; readonly headers: Record<string, string> };
@@ -200,20 +212,7 @@ beforeAll(async () => {
     Object.values(topics).map((topic) => ({ topic, partitions: 3 })),
   );
   await producer.start();
-  service = await startRouteRevenue(
-    loadConfig({
-      KAFKA_BROKERS: stack.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      MONGO_URL: stack.mongoUrl,
-      MONGO_DB: uniqueName('route-revenue-daily'),
-      PORT: '0',
-      GROUP_ID: groupId,
-      FLIGHTS_TOPIC: topics.flights,
-      BOOKINGS_TOPIC: topics.bookings,
-      PAYMENTS_TOPIC: topics.payments,
-    }),
-    createLogger({ service: 'route-revenue-daily-test', level: 'silent' }),
-  );
+  service = await startRouteRevenue(config, logger);
 });
 
 afterAll(async () => {
@@ -292,6 +291,24 @@ describe('route-revenue-daily on the real stack', () => {
     expect(Object.keys(doc.paths)).toContain('/api/v1/routes/{origin}-{destination}/revenue');
   });
 
+  it('gives the same figures with two instances sharing the partitions, every topic arriving at once', async () => {
+    const second = await startRouteRevenue(config, logger);
+    try {
+      // both members in the group: the three topics' partitions are split between two processes
+      await waitFor(async () => (await describeGroupOffsets(stack.kafkaBrokers, groupId)).members === 2, {
+        description: 'the second instance to join the group',
+      });
+      const scripts = [routeScript('MUC', 'JFK'), routeScript('VIE', 'JFK')];
+      await send(scripts.flatMap((script) => [...script.payments, ...script.bookings, ...script.flights]));
+      await waitForFigures('MUC', 'JFK', expectedFigures('MUC', 'JFK'));
+      await waitForFigures('VIE', 'JFK', expectedFigures('VIE', 'JFK'));
+      const fromSecond = await fetch(`${second.url}/api/v1/routes/VIE-JFK/revenue?from=2026-11-30&to=2026-12-03`);
+      expect(await fromSecond.json()).toEqual(expectedFigures('VIE', 'JFK'));
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('gives the same figures when rebuilt from the topics, and switches with both versions equal', async () => {
     const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
       const response = await fetch(`${service.url}${path}`, {
@@ -312,6 +329,8 @@ describe('route-revenue-daily on the real stack', () => {
       ['FRA', 'JFK'],
       ['CDG', 'JFK'],
       ['ZRH', 'JFK'],
+      ['MUC', 'JFK'],
+      ['VIE', 'JFK'],
     ] as const)
       expect(await figuresOf(origin, destination)).toEqual(expectedFigures(origin, destination));
   }, 120_000);
