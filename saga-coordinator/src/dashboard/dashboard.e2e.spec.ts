@@ -100,7 +100,8 @@ beforeAll(async () => {
     testCoordinatorConfig(
       stack,
       { prefix: run, database: run },
-      { SAGA_WORKFLOWS_DIR: fileURLToPath(new URL('../../workflows/', import.meta.url)) },
+      // the 1,000-branch fork's start decision may take longer than the default 15 s on a busy machine
+      { SAGA_WORKFLOWS_DIR: fileURLToPath(new URL('../../workflows/', import.meta.url)), SAGA_REPLY_TIMEOUT_MS: '90000' },
     ),
   );
   workers = await startTestWorkers(stack, { prefix: run, name: `${run}-airline`, store: createInMemoryEventStore(), taskTypes, answer });
@@ -336,4 +337,46 @@ describe('the execution page', () => {
     await shoot(page, 'execution-running-1280');
     await page.close();
   });
+});
+
+// last: its start decision schedules and runs 1,002 tasks at once, which keeps one partition busy for seconds
+describe('a big execution', () => {
+  it(
+    'given a fork of 1,000 branches: the diagram collapses it to one node and the task list renders only the rows in view',
+    { timeout: 180_000 },
+    async () => {
+      const branches = 1000;
+      const big = {
+        name: `${run}-fork`,
+        version: 1,
+        ownerEmail: 'ui@waggle.example',
+        schemaVersion: 2,
+        tasks: [
+          {
+            name: 'fan',
+            taskReferenceName: 'fan',
+            type: 'FORK_JOIN',
+            forkTasks: Array.from({ length: branches }, (_, k) => [
+              { name: `w${k}`, taskReferenceName: `w${k}`, type: 'SET_VARIABLE', inputParameters: { [`k${k}`]: k } },
+            ]),
+          },
+          { name: 'join', taskReferenceName: 'join', type: 'JOIN', joinOn: Array.from({ length: branches }, (_, k) => `w${k}`) },
+        ],
+      };
+      expect((await api('POST', '/api/metadata/workflow', big)).status).toBeLessThan(300);
+      const started = await api('POST', '/api/workflow', { name: big.name, input: {} });
+      expect(started.status, started.text).toBe(200);
+      const done = await ended(started.text, 90_000);
+      expect(done.tasks.length).toBe(branches + 2);
+      const page = await openPage();
+      await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(started.text)}`);
+      await page.locator('svg .node.kind-collapsed').waitFor();
+      expect(await page.locator('svg .node.kind-collapsed').textContent()).toContain(`${branches} completed`);
+      expect(await page.locator('svg .node').count()).toBeLessThan(10);
+      expect(await page.locator('.task-list .vitem').count()).toBeLessThan(60);
+      await page.getByPlaceholder('ref, type or status').fill('w999');
+      await expect.poll(() => page.locator('.task-list .vitem').count()).toBe(1);
+      await page.close();
+    },
+  );
 });
