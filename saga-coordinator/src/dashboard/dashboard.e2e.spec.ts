@@ -51,7 +51,10 @@ const waiting = {
   version: 1,
   ownerEmail: 'ui@waggle.example',
   schemaVersion: 2,
-  tasks: [{ name: 'wait', taskReferenceName: 'wait_for_operator', type: 'WAIT' }],
+  tasks: [
+    { name: 'wait', taskReferenceName: 'wait_for_operator', type: 'WAIT' },
+    { name: 'note', taskReferenceName: 'after_wait', type: 'SET_VARIABLE', inputParameters: { waited: true } },
+  ],
 };
 
 const startBooking = async (bookingId: string): Promise<string> => {
@@ -307,6 +310,49 @@ describe('the execution page', () => {
     await page.close();
   });
 
+  it('given a running execution: skip a task not scheduled yet, and it is SKIPPED once the execution reaches it', async () => {
+    const id = await startWaiting();
+    await waitFor(async () => (await statusOf(id)).tasks.some((t) => t.status === 'IN_PROGRESS'), { description: 'the WAIT task' });
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    await page.locator('button[data-action="skip"]').click();
+    expect(await page.getByRole('dialog').getByLabel('Task to skip').inputValue()).toBe('after_wait');
+    await page.getByRole('dialog').getByRole('button', { name: 'Skip now' }).click();
+    await page.getByRole('status').getByText('accepted “skip” (after_wait)').waitFor();
+    expect((await api('POST', `/api/tasks/${id}/wait_for_operator/COMPLETED`, {})).status).toBe(200);
+    const done = await ended(id);
+    expect(done.tasks.map((t) => `${t.referenceTaskName}:${t.status}`)).toEqual(['wait_for_operator:COMPLETED', 'after_wait:SKIPPED']);
+    await expect.poll(() => page.locator('svg .node[data-ref="after_wait"]').getAttribute('data-status')).toBe('SKIPPED');
+    await page.close();
+  });
+
+  it('given a completed booking: rerun from its last step runs that step anew', async () => {
+    const id = await startBooking(`ok-rerun-${run}`);
+    const before = await ended(id);
+    const capture = before.tasks.find((t) => t.referenceTaskName === 'capture');
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    await page.locator('button[data-action="rerun"]').click();
+    await page
+      .getByRole('dialog')
+      .getByLabel('Rerun from')
+      .selectOption(capture?.taskId ?? '');
+    await page.getByRole('dialog').getByRole('button', { name: 'Rerun now' }).click();
+    await page.getByRole('status').getByText('accepted “rerun”').waitFor();
+    const after = await waitFor(
+      async () => {
+        const now = await statusOf(id);
+        const again = now.tasks.find((t) => t.referenceTaskName === 'capture');
+        return now.status === 'COMPLETED' && again !== undefined && again.taskId !== capture?.taskId && now;
+      },
+      { description: 'capture run again' },
+    );
+    expect(after.tasks.filter((t) => t.referenceTaskName === 'hold').map((t) => t.taskId)).toEqual(
+      before.tasks.filter((t) => t.referenceTaskName === 'hold').map((t) => t.taskId),
+    );
+    await page.close();
+  });
+
   it('given only a keyboard: Tab reaches the actions and the diagram nodes, Enter opens them, Escape cancels; then a pause through the API shows live', async () => {
     const id = await startWaiting();
     const page = await openPage();
@@ -327,6 +373,7 @@ describe('the execution page', () => {
     expect(await focused(page)).toBe('terminate');
     // on to the diagram: a node opens its task with Enter
     for (let i = 0; i < 40 && (await focused(page)) !== 'g'; i += 1) await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('g');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.task-detail').textContent()).toContain('wait_for_operator');
 

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { ApiError, call, enc, type Workflow } from '../api.ts';
+import { ApiError, call, enc, type Workflow, type WorkflowTaskDef } from '../api.ts';
 import { Dialog } from '../ui.tsx';
 
-export type Verb = 'pause' | 'resume' | 'terminate' | 'retry' | 'restart';
+export type Verb = 'pause' | 'resume' | 'terminate' | 'retry' | 'restart' | 'rerun' | 'skip';
 
 type Spec = { readonly label: string; readonly says: string; readonly done: string };
 const specs: Record<Verb, Spec> = {
@@ -23,29 +23,71 @@ const specs: Record<Verb, Spec> = {
     says: 'The execution runs again from its first task with the same input and the same id; its earlier tasks are replaced.',
     done: 'Restarted.',
   },
+  rerun: {
+    label: 'Rerun from a task',
+    says: 'The execution runs again from the task you pick: the tasks before it keep their results, that task and those after it run anew.',
+    done: 'Rerun.',
+  },
+  skip: {
+    label: 'Skip a task',
+    says: 'The task you pick, not scheduled yet, is marked SKIPPED when the execution reaches it, and the execution moves past it.',
+    done: 'Skipped.',
+  },
 };
 
-/** Conductor's rules: pause when running, resume when paused, terminate until it ends, retry a failed one, restart an ended one. */
+/**
+ * Conductor's rules: pause when running, resume when paused, terminate or skip a task until it ends, retry a failed
+ * one, restart or rerun an ended one.
+ */
 export const allowedVerbs = (workflow: Workflow): Verb[] => {
+  const restartable = workflow.workflowDefinition.restartable !== false;
   switch (workflow.status) {
     case 'RUNNING':
-      return ['pause', 'terminate'];
+      return ['pause', 'terminate', 'skip'];
     case 'PAUSED':
-      return ['resume', 'terminate'];
+      return ['resume', 'terminate', 'skip'];
     case 'FAILED':
     case 'TIMED_OUT':
     case 'TERMINATED':
-      return workflow.workflowDefinition.restartable === false ? ['retry'] : ['retry', 'restart'];
+      return restartable ? ['retry', 'restart', 'rerun'] : ['retry', 'rerun'];
     case 'COMPLETED':
-      return workflow.workflowDefinition.restartable === false ? [] : ['restart'];
+      return restartable ? ['restart', 'rerun'] : ['rerun'];
     default:
       return [];
   }
 };
 
+const refsOf = (tasks: readonly WorkflowTaskDef[]): string[] =>
+  tasks.flatMap((task) => [
+    task.taskReferenceName,
+    ...refsOf([
+      ...Object.values(task.decisionCases ?? {}).flat(),
+      ...(task.defaultCase ?? []),
+      ...(task.forkTasks ?? []).flat(),
+      ...(task.loopOver ?? []),
+    ]),
+  ]);
+
+/** What a task-level action can be aimed at: rerun from a forward task that ran; skip one not scheduled yet. */
+const targetsOf = (verb: Verb, workflow: Workflow): { value: string; label: string }[] => {
+  if (verb === 'rerun')
+    return workflow.tasks
+      .filter((t) => t.compensationOf === undefined && t.retried !== true)
+      .map((t) => ({ value: t.taskId, label: `${t.seq}. ${t.referenceTaskName} (${t.status.toLowerCase()})` }));
+  if (verb === 'skip') {
+    const ran = new Set(workflow.tasks.map((t) => t.referenceTaskName));
+    return refsOf(workflow.workflowDefinition.tasks)
+      .filter((ref) => !ran.has(ref))
+      .map((ref) => ({ value: ref, label: ref }));
+  }
+  return [];
+};
+
 export type Outcome = { readonly ok: boolean; readonly text: string; readonly at: number };
 
-const request = (verb: Verb, id: string, reason: string, compensate: boolean, latest: boolean): [string, string] => {
+type Choice = { readonly reason: string; readonly compensate: boolean; readonly latest: boolean; readonly target: string };
+
+const request = (verb: Verb, id: string, choice: Choice): [string, string, unknown?] => {
   const base = `/api/workflow/${enc(id)}`;
   switch (verb) {
     case 'pause':
@@ -55,12 +97,16 @@ const request = (verb: Verb, id: string, reason: string, compensate: boolean, la
     case 'terminate':
       return [
         'DELETE',
-        `${base}?${new URLSearchParams({ ...(reason === '' ? {} : { reason }), compensate: String(compensate) }).toString()}`,
+        `${base}?${new URLSearchParams({ ...(choice.reason === '' ? {} : { reason: choice.reason }), compensate: String(choice.compensate) }).toString()}`,
       ];
     case 'retry':
       return ['POST', `${base}/retry`];
     case 'restart':
-      return ['POST', `${base}/restart?useLatestDefinitions=${String(latest)}`];
+      return ['POST', `${base}/restart?useLatestDefinitions=${String(choice.latest)}`];
+    case 'rerun':
+      return ['POST', `${base}/rerun`, { reRunFromWorkflowId: id, reRunFromTaskId: choice.target }];
+    case 'skip':
+      return ['PUT', `${base}/skiptask/${enc(choice.target)}`];
   }
 };
 
@@ -70,17 +116,28 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
   const [reason, setReason] = useState('');
   const [compensate, setCompensate] = useState(false);
   const [latest, setLatest] = useState(false);
+  const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
   const verbs = allowedVerbs(workflow);
   const spec = verb === undefined ? undefined : specs[verb];
+  const targets = verb === undefined ? [] : targetsOf(verb, workflow);
+  const needsTarget = verb === 'rerun' || verb === 'skip';
 
+  const open = (v: Verb) => {
+    setTarget(targetsOf(v, workflow)[0]?.value ?? '');
+    setVerb(v);
+  };
   const run = async () => {
     if (verb === undefined) return;
     setBusy(true);
-    const [method, path] = request(verb, workflow.workflowId, reason.trim(), compensate, latest);
+    const [method, path, body] = request(verb, workflow.workflowId, { reason: reason.trim(), compensate, latest, target });
     try {
-      await call(path, { method });
-      onDone({ ok: true, text: `${specs[verb].done} The coordinator accepted “${specs[verb].label.toLowerCase()}”.`, at: Date.now() });
+      await call(path, { method, ...(body === undefined ? {} : { body }) });
+      onDone({
+        ok: true,
+        text: `${specs[verb].done} The coordinator accepted “${verb}”${needsTarget ? ` (${target})` : ''}.`,
+        at: Date.now(),
+      });
     } catch (error) {
       const message = error instanceof ApiError ? `${error.message} (HTTP ${error.problem.status})` : String(error);
       onDone({ ok: false, text: `${specs[verb].label} was refused: ${message}`, at: Date.now() });
@@ -94,12 +151,12 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
     <div class="actions" role="group" aria-label="Operator actions">
       {verbs.length === 0 && <span class="muted">No action applies to a {workflow.status.toLowerCase()} execution.</span>}
       {verbs.map((v) => (
-        <button key={v} type="button" class={v === 'terminate' ? 'danger' : ''} onClick={() => setVerb(v)} data-action={v}>
+        <button key={v} type="button" class={v === 'terminate' ? 'danger' : ''} onClick={() => open(v)} data-action={v}>
           {specs[v].label}…
         </button>
       ))}
       <Dialog
-        title={spec === undefined ? '' : `${spec.label} ${workflow.workflowName} ${workflow.workflowId}?`}
+        title={spec === undefined ? '' : `${spec.label} — ${workflow.workflowName} ${workflow.workflowId}?`}
         open={verb !== undefined}
         onClose={() => setVerb(undefined)}
       >
@@ -111,6 +168,23 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
           }}
         >
           <p>{spec?.says}</p>
+          {needsTarget &&
+            (targets.length === 0 ? (
+              <p class="note">
+                {verb === 'skip' ? 'Every task of this execution is scheduled already: none is left to skip.' : 'No task ran.'}
+              </p>
+            ) : (
+              <label>
+                {verb === 'skip' ? 'Task to skip' : 'Rerun from'}
+                <select name="target" value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+                  {targets.map((t) => (
+                    <option key={t.value} value={t.value}>
+                      {t.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ))}
           {verb === 'terminate' && (
             <>
               <label>
@@ -129,8 +203,12 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
             </label>
           )}
           <div class="buttons">
-            <button type="submit" class={verb === 'terminate' ? 'primary danger' : 'primary'} disabled={busy}>
-              {busy ? 'Working…' : `${spec?.label ?? ''} now`}
+            <button
+              type="submit"
+              class={verb === 'terminate' ? 'primary danger' : 'primary'}
+              disabled={busy || (needsTarget && targets.length === 0)}
+            >
+              {busy ? 'Working…' : `${spec?.label.split(' ')[0] ?? ''} now`}
             </button>
             <button type="button" onClick={() => setVerb(undefined)}>
               Cancel

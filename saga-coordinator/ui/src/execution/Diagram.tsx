@@ -94,7 +94,8 @@ export const Diagram = ({
           {laid.nodes.map((node) => {
             const look = lookOf(node.status);
             const small = node.kind === 'start' || node.kind === 'end';
-            const interactive = onSelect !== undefined && !small;
+            // only a task that ran has details to open
+            const interactive = onSelect !== undefined && !small && node.task !== undefined;
             const title = node.label.length > 30 ? `${node.label.slice(0, 29)}…` : node.label;
             const sub = `${look.icon} ${look.label}${node.attempts > 1 ? ` · ${node.attempts} attempts` : ''} · ${node.type.toLowerCase()}`;
             const note = node.note === undefined ? undefined : node.note.length > 36 ? `${node.note.slice(0, 35)}…` : node.note;
@@ -112,7 +113,8 @@ export const Diagram = ({
                 {...(interactive
                   ? {
                       role: 'button',
-                      tabIndex: 0,
+                      // lowercase: on an SVG element Preact sets attributes, and SVG's are case-sensitive
+                      tabindex: 0,
                       'aria-label': label,
                       onClick: () => onSelect(node),
                       onKeyDown: (event: KeyboardEvent) => {
