@@ -21,8 +21,10 @@ import {
 } from '@waggle/schemas';
 import { createAvroSerde } from '@waggle/serde';
 import { uniqueName, waitFor } from '@waggle/testing';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from './config.ts';
+import { routeRevenueCollections } from './mongoRouteRevenueStore.ts';
 import { startRouteRevenue, type RouteRevenueService } from './routeRevenueService.ts';
 
 const stack = inject('stack');
@@ -32,11 +34,13 @@ const serde = createAvroSerde({ registryUrl: stack.schemaRegistryUrl, schemas: l
 const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'route-revenue-daily-test' });
 const versions = new Map<string, number>();
 let service: RouteRevenueService;
+const mongoDb = uniqueName('route-revenue-daily');
+const mongo = new MongoClient(stack.mongoUrl);
 const config = loadConfig({
   KAFKA_BROKERS: stack.kafkaBrokers,
   SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
   MONGO_URL: stack.mongoUrl,
-  MONGO_DB: uniqueName('route-revenue-daily'),
+  MONGO_DB: mongoDb,
   PORT: '0',
   GROUP_ID: groupId,
   FLIGHTS_TOPIC: topics.flights,
@@ -211,13 +215,14 @@ beforeAll(async () => {
     stack.kafkaBrokers,
     Object.values(topics).map((topic) => ({ topic, partitions: 3 })),
   );
-  await producer.start();
+  await Promise.all([producer.start(), mongo.connect()]);
   service = await startRouteRevenue(config, logger);
 });
 
 afterAll(async () => {
   await service.stop();
   await producer.stop();
+  await mongo.close();
 });
 
 describe('route-revenue-daily on the real stack', () => {
@@ -289,6 +294,32 @@ describe('route-revenue-daily on the real stack', () => {
     expect((await get('/api/v1/routes/fra-jfk/revenue?from=2026-11-30&to=2026-12-03')).body).toEqual(expectedFigures('FRA', 'JFK'));
     const doc = (await get('/openapi.json')).body as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/api/v1/routes/{origin}-{destination}/revenue');
+  });
+
+  it('changes no document when the topics are replayed into the same database', async () => {
+    await settled(groupId);
+    const db = mongo.db(mongoDb);
+    // revisions included: a replayed record writes nothing
+    const snapshot = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          routeRevenueCollections.map(async (name) => [name, await db.collection(name).find({}).sort({ _id: 1 }).toArray()] as const),
+        ),
+      );
+    const reflected = JSON.stringify((await get('/api/v1/offsets')).body);
+    const before = await snapshot();
+    expect(before['route_days']?.length).toBe(6);
+    // without the offsets, a new group replays every record into the documents and only what they reflect stops it
+    await db.collection('offsets').deleteMany({});
+    const replay = await startRouteRevenue({ ...config, groupId: uniqueName('route-revenue-daily-replay') }, logger);
+    try {
+      await waitFor(async () => JSON.stringify(await (await fetch(`${replay.url}/api/v1/offsets`)).json()) === reflected, {
+        description: 'the replay to reflect the same offsets',
+      });
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await replay.stop();
+    }
   });
 
   it('gives the same figures with two instances sharing the partitions, every topic arriving at once', async () => {
