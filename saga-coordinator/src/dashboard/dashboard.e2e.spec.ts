@@ -236,6 +236,26 @@ describe('the definitions page', () => {
   });
 });
 
+describe('the health page', () => {
+  it('given executions of several statuses: counts as the API gives them, the hours, the top failure reasons', async () => {
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/health`);
+    const count = async (status: string) => Number(await page.locator(`.counts li[data-status="${status}"] .count`).textContent());
+    await page.locator('.counts li[data-status="COMPLETED"]').waitFor();
+    for (const status of ['COMPLETED', 'FAILED', 'PAUSED'])
+      expect(await count(status)).toBe(
+        (await api('GET', `/api/workflow/search?size=1&query=${encodeURIComponent(`status IN (${status})`)}`)).json<{ totalHits: number }>()
+          .totalHits,
+      );
+    expect(await count('FAILED')).toBeGreaterThan(0);
+    expect(await page.locator('#reasons-title + table').textContent()).toContain('payment declined: card declined');
+    expect(await page.locator('.hour').count()).toBe(24);
+    await shoot(page, 'health-1280');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the execution page', () => {
   it('given a completed booking: the diagram shows each step completed, with a legend', async () => {
     const id = await startBooking(`ok-page-${run}`);

@@ -3,6 +3,7 @@ import { Link, Route, Router, Switch, useLocation } from 'wouter-preact';
 import { DefinitionsPage } from './pages/DefinitionsPage.tsx';
 import { ExecutionPage } from './pages/ExecutionPage.tsx';
 import { ExecutionsPage } from './pages/ExecutionsPage.tsx';
+import { HealthPage } from './pages/HealthPage.tsx';
 
 const NavLink = ({ href, children }: { href: string; children: string }) => {
   const [location] = useLocation();
@@ -26,6 +27,7 @@ const App = () => (
       <nav aria-label="Main">
         <NavLink href="/">Executions</NavLink>
         <NavLink href="/definitions">Definitions</NavLink>
+        <NavLink href="/health">Health</NavLink>
         <a href="/openapi.json">REST API</a>
       </nav>
     </header>
@@ -34,6 +36,7 @@ const App = () => (
         <Route path="/" component={ExecutionsPage} />
         <Route path="/definitions">{() => <DefinitionsPage />}</Route>
         <Route path="/definitions/:name">{(params: { name: string }) => <DefinitionsPage name={decodeURIComponent(params.name)} />}</Route>
+        <Route path="/health">{() => <HealthPage />}</Route>
         <Route path="/execution/:id">{(params: { id: string }) => <ExecutionPage id={decodeURIComponent(params.id)} />}</Route>
         <Route>
           <p class="note">
