@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,8 @@ export const buildDashboard = async (): Promise<string> => {
     absWorkingDir: uiRoot,
   });
   await mkdir(dashboardBuildDir, { recursive: true });
-  const suffix = `.${process.pid}.tmp`;
+  // unique per build: coordinators in worker threads of one test process share a pid
+  const suffix = `.${process.pid}.${randomUUID()}.tmp`;
   for (const file of result.outputFiles) {
     await writeFile(`${file.path}${suffix}`, file.contents);
     await rename(`${file.path}${suffix}`, file.path);
@@ -64,6 +66,7 @@ export const buildDashboard = async (): Promise<string> => {
     await copyFile(join(uiRoot, asset), join(dashboardBuildDir, `${asset}${suffix}`));
     await rename(join(dashboardBuildDir, `${asset}${suffix}`), join(dashboardBuildDir, asset));
   }
-  await writeFile(join(dashboardBuildDir, 'build.json'), JSON.stringify({ sourcesAt }));
+  await writeFile(join(dashboardBuildDir, `build.json${suffix}`), JSON.stringify({ sourcesAt }));
+  await rename(join(dashboardBuildDir, `build.json${suffix}`), join(dashboardBuildDir, 'build.json'));
   return dashboardBuildDir;
 };
