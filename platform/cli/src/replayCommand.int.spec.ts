@@ -34,7 +34,7 @@ describe('waggle replay', () => {
     const context = await runCli(['replay', 'bookings'], { env });
     expect(context.code).toBe(2);
     expect(context.stderr).toContain('bookings is a bounded context: its consumer groups are reactions that issue commands');
-    expect(context.stderr).toContain('rebuilds read models only: flight-search, customer-bookings');
+    expect(context.stderr).toContain('rebuilds read models only: flight-search, customer-bookings, loyalty-balance, route-revenue-daily');
     const saga = await runCli(['replay', 'saga-coordinator'], { env });
     expect(saga.code).toBe(2);
     expect(saga.stderr).toContain('Sagas are never replayed');

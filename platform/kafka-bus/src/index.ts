@@ -20,6 +20,7 @@ export type { Brokers } from './createKafkaClient.ts';
 export { createProducer } from './createProducer.ts';
 export type { Producer, ProducerOptions, ProducerRecord } from './createProducer.ts';
 export { createTopics, topicConfigFor } from './createTopics.ts';
+export { pinGroupStart } from './pinGroupStart.ts';
 export type { TopicSpec } from './createTopics.ts';
 export { createTailReader } from './createTailReader.ts';
 export type { TailReader, TailReaderOptions } from './createTailReader.ts';

@@ -5,7 +5,7 @@ import { percentile, round, type Bench } from '@waggle/bench';
 import { createTailReader } from '@waggle/kafka-bus';
 import { loadStackConfig, stackStatus } from '@waggle/stack';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
-import { launchServices, waggleServices, type Launched } from '../src/index.ts';
+import { launchServices, topicsOf, waggleServices, type Launched } from '../src/index.ts';
 import { runBookingLoad, type BookingTiming } from './bookingLoad.ts';
 import { kafkaEndToEnd } from './kafkaEndToEnd.ts';
 import { cpuSeconds, rssMiB } from './processStats.ts';
@@ -24,11 +24,13 @@ const rates = (process.env['WAGGLE_BENCH_PIPELINE_RATES'] ?? '25,50,100').split(
 const flights = 20;
 
 /**
- * Kafka hops from the POST to customer-bookings, each a produce and a consume: BookingRequested (bookings relay →
- * flights' reaction), SeatsHeld / SeatsUnavailable (flights relay → bookings' reaction), BookingConfirmed /
- * BookingRejected (bookings relay → customer-bookings). The Kafka outcome time is the produce of the third.
+ * Kafka hops from the POST to customer-bookings, each a produce and a consume, now that the book-flight saga decides:
+ * BookingRequested (bookings relay → the coordinator's event handler), hold_seats (task command → flights, result →
+ * coordinator), authorize_payment (→ payments, → coordinator), confirm_booking (→ bookings), then BookingConfirmed
+ * (bookings relay → customer-bookings). A rejection for lack of seats takes the failure workflow's reject_booking
+ * instead. The Kafka outcome time is the produce of BookingConfirmed / BookingRejected.
  */
-const kafkaHops = 3;
+const kafkaHops = 7;
 
 const loadAverage = async (): Promise<string> => (await promisify(execFile)('uptime')).stdout.trim().replace(/^.*load average: /, '');
 
@@ -57,7 +59,7 @@ const bench: Bench = async (report, context) => {
   });
 
   const run = uniqueName('bench-pipeline');
-  const bookingsTopic = `${run}.bookings.events`;
+  const bookingsTopic = topicsOf(run).BOOKINGS_TOPIC;
   const specs = [];
   for (const spec of waggleServices)
     specs.push({ ...spec, port: await freePort(), env: { MONGO_DB: `${run}-${spec.name}`, GROUP_ID: `${run}-${spec.name}` } });
@@ -67,8 +69,7 @@ const bench: Bench = async (report, context) => {
       KAFKA_BROKERS: kafkaBrokers,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
       MONGO_URL: mongoUrl,
-      FLIGHTS_TOPIC: `${run}.flights.events`,
-      BOOKINGS_TOPIC: bookingsTopic,
+      ...topicsOf(run),
       LOG_LEVEL: 'warn',
     },
     write: (line) => console.error(line),

@@ -20,6 +20,7 @@ export const waggleServices: readonly ServiceSpec[] = [
   { name: 'bookings', entry: 'contexts/bookings/src/main.ts', port: 3102, try: 'POST /api/v1/bookings' },
   { name: 'payments', entry: 'contexts/payments/src/main.ts', port: 3103, try: 'GET /api/v1/payments/{bookingId}' },
   { name: 'loyalty', entry: 'contexts/loyalty/src/main.ts', port: 3104, try: 'GET /api/v1/accounts/{customerId}' },
+  { name: 'check-in', entry: 'contexts/check-in/src/main.ts', port: 3105, try: 'GET /api/v1/check-in/{bookingId}' },
   {
     name: 'flight-search',
     entry: 'projections/flight-search/src/main.ts',
@@ -27,6 +28,13 @@ export const waggleServices: readonly ServiceSpec[] = [
     try: 'GET /api/v1/flights?origin=FRA&destination=JFK',
   },
   { name: 'customer-bookings', entry: 'projections/customer-bookings/src/main.ts', port: 3202, try: 'GET /api/v1/customers/{id}/bookings' },
+  { name: 'loyalty-balance', entry: 'projections/loyalty-balance/src/main.ts', port: 3203, try: 'GET /api/v1/members/{id}' },
+  {
+    name: 'route-revenue-daily',
+    entry: 'projections/route-revenue-daily/src/main.ts',
+    port: 3204,
+    try: 'GET /api/v1/routes/FRA-JFK/revenue?from=…&to=…',
+  },
   { name: 'saga-coordinator', entry: 'saga-coordinator/src/service/main.ts', port: 3501, try: 'GET /api/metadata/workflow' },
 ];
 

@@ -1,6 +1,6 @@
 import { NotFoundError, RuleViolationError, UndecodableError } from '@waggle/errors';
 import { consumerStatus, type ServiceStatus } from '@waggle/http';
-import { createConsumer, createTopics, fromEventHeaders, type Consumer, type ConsumedRecord } from '@waggle/kafka-bus';
+import { createConsumer, createTopics, fromEventHeaders, pinGroupStart, type Consumer, type ConsumedRecord } from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import type { ApiDeps } from '../api/apiDeps.ts';
@@ -81,6 +81,16 @@ export const createEventHandlerConsumers = (options: {
 
   const startConsumer = async (topic: string): Promise<void> => {
     await createTopics(options.brokers, [{ topic, partitions: 3 }]);
+    // "starts at its end" is written down before the first fetch, so an instance that crashes before it commits
+    // leaves its successor where it started, not at a later end past the events published meanwhile
+    try {
+      const pinned = await pinGroupStart(options.brokers, groupOf(topic), topic, { clientId: `${options.serviceName}-events` });
+      if (pinned.length > 0)
+        logger.info({ topic, group: groupOf(topic), partitions: pinned }, `event handlers start at the end of ${topic}`);
+    } catch (error) {
+      // another instance is in the group already (it cannot be set then): its offsets decide
+      logger.debug({ err: error, topic }, 'the start of the event handlers group was not pinned');
+    }
     const consumer = createConsumer<EventPayload>({
       brokers: options.brokers,
       groupId: groupOf(topic),
