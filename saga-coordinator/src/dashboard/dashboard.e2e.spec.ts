@@ -188,6 +188,32 @@ describe('the executions list', () => {
   });
 });
 
+describe('paging', () => {
+  it('given 27 executions of a workflow: 25 a page, the second page in the URL shows the 2 oldest', async () => {
+    const paged = { ...waiting, name: `${run}-paged` };
+    expect((await api('POST', '/api/metadata/workflow', paged)).status).toBeLessThan(300);
+    const ids: string[] = [];
+    for (let i = 0; i < 27; i += 1) {
+      const started = await api('POST', '/api/workflow', { name: paged.name, input: { i } });
+      expect(started.status, started.text).toBe(200);
+      ids.push(started.text);
+    }
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/?name=${encodeURIComponent(paged.name)}`);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(25);
+    expect(await page.locator('.pager').textContent()).toContain('1–25 of 27');
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.waitForURL(/page=2/);
+    const rows = async () => Promise.all((await page.locator('tbody tr').all()).map((tr) => tr.getAttribute('data-id')));
+    await expect.poll(rows).toEqual([ids[1], ids[0]]);
+    await page.reload();
+    await expect.poll(rows).toEqual([ids[1], ids[0]]);
+    expect(await page.locator('.pager').textContent()).toContain('26–27 of 27');
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.close();
+  });
+});
+
 describe('bulk actions on the list', () => {
   it('given two running executions selected: pause both after a confirmation, each row says how it went', async () => {
     const ids = [await startWaiting(), await startWaiting()];
