@@ -208,6 +208,50 @@ describe('book-flight and cancel-booking, on the whole system', () => {
     await waitFor(async () => (await points(customer)) === 0, { description: 'points reversed' });
   });
 
+  it(
+    'opens check-in for a confirmed booking inside the 24 h window, and issues a boarding pass with a seat',
+    { timeout: 90_000 },
+    async () => {
+      const departure = new Date(Date.now() + 3 * 3_600_000);
+      const day = departure.toISOString().slice(0, 10);
+      const flightId = `LH599-${day}`;
+      const scheduled = await send('POST', `${url('flights')}/api/v1/flights`, {
+        flightNumber: 'LH599',
+        date: day,
+        origin: 'FRA',
+        destination: 'JFK',
+        departureTime: `${departure.toISOString().slice(0, 16)}:00Z`,
+        capacity: 10,
+        fareCents: 45_000,
+        currency: 'EUR',
+      });
+      expect(scheduled.status).toBe(202);
+      await waitFor(async () => (await seatsLeft(flightId)) === 10, { description: `${flightId} in flight-search` });
+      const customer = `${run}-check-in`;
+      const bookingId = await book(customer, flightId);
+      await settled(customer, bookingId, 'confirmed');
+      // check-in heard of the confirmation and of the flight's departure, by choreography: open, since it departs in 3 h
+      await waitFor(
+        async () => (await getJson<{ status?: string }>(`${url('check-in')}/api/v1/check-in/${bookingId}`)).body.status === 'open',
+        {
+          timeoutMs: 30_000,
+          description: 'check-in open',
+        },
+      );
+      const pass = await send('POST', `${url('check-in')}/api/v1/check-in/${bookingId}/passengers`, {
+        firstName: 'P0',
+        lastName: 'Lovelace',
+      });
+      expect(pass).toMatchObject({ status: expect.any(Number) as number, body: { bookingId, seat: '1A' } });
+      expect(pass.status).toBeLessThan(300);
+      const stranger = await send('POST', `${url('check-in')}/api/v1/check-in/${bookingId}/passengers`, {
+        firstName: 'Grace',
+        lastName: 'Hopper',
+      });
+      expect(stranger.status).toBe(404);
+    },
+  );
+
   it('compensates a gateway outage longer than the retries, then pays again once it is over', { timeout: 120_000 }, async () => {
     const flightId = await scheduleFlight(2);
     const customer = `${run}-outage`;
