@@ -59,6 +59,7 @@ const bookingRequested = {
     { firstName: 'Alan', lastName: 'Turing' },
   ],
   seats: 2,
+  paymentToken: 'tok_visa',
 };
 const flightScheduled = {
   flightId: 'LH400-2026-12-01',
