@@ -147,7 +147,11 @@ describe('waggle end to end: bookings settled by the book-flight saga, read thro
           expect(status.outbox).toBeUndefined();
           expect(status.consumers[0]?.group).toBe(`${run}-${name}`);
           expect(new Set(status.consumers[0]?.partitions.map((p) => p.topic))).toEqual(
-            new Set(name === 'flight-search' ? [topics.FLIGHTS_TOPIC] : [topics.BOOKINGS_TOPIC, topics.FLIGHTS_TOPIC]),
+            new Set(
+              name === 'flight-search'
+                ? [topics.FLIGHTS_TOPIC]
+                : [topics.BOOKINGS_TOPIC, topics.FLIGHTS_TOPIC, topics.PAYMENTS_TOPIC, topics.CHECKIN_TOPIC],
+            ),
           );
         }
         const openApi = await getJson<{ paths: Record<string, unknown> }>(`${url('bookings')}/openapi.json`);
