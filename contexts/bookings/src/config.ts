@@ -1,13 +1,10 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, sagaTopicPrefix, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
 const schema = serviceEnv({ database: 'bookings', port: 3102 }).extend({
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  SAGA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
-    .default('saga'),
+  SAGA_TOPIC_PREFIX: sagaTopicPrefix,
 });
 
 export type BookingsConfig = {

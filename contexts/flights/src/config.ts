@@ -1,12 +1,9 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, sagaTopicPrefix, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
 const schema = serviceEnv({ database: 'flights', port: 3101 }).extend({
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  SAGA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
-    .default('saga'),
+  SAGA_TOPIC_PREFIX: sagaTopicPrefix,
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   HOLD_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });

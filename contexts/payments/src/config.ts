@@ -1,12 +1,9 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, sagaTopicPrefix, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
 const schema = serviceEnv({ database: 'payments', port: 3103 }).extend({
   PAYMENTS_TOPIC: z.string().min(1).default('payments.events'),
-  SAGA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
-    .default('saga'),
+  SAGA_TOPIC_PREFIX: sagaTopicPrefix,
   PAYMENTS_CUSTOMER_LIMIT_CENTS: z.coerce.number().int().min(0).max(1_000_000_000).default(1_000_000),
   PAYMENTS_GATEWAY_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });

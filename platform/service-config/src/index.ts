@@ -1,1 +1,1 @@
-export { parseEnv, serviceEnv } from './serviceEnv.ts';
+export { parseEnv, sagaTopicPrefix, serviceEnv } from './serviceEnv.ts';

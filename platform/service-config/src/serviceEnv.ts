@@ -42,3 +42,12 @@ export const parseEnv = <S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv,
   }
   return parsed.data;
 };
+
+/**
+ * `SAGA_TOPIC_PREFIX`: the saga coordinator's topics (`<prefix>.tasks.<type>`, `<prefix>.inputs`), read by the
+ * coordinator and by every context that serves its tasks.
+ */
+export const sagaTopicPrefix = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
+  .default('saga');

@@ -52,6 +52,25 @@ export const commandTask = <Command, Event extends DomainEvent, State>(options: 
 });
 
 /**
+ * One decider's tasks, each deciding a command it builds from its own input: `run(task, context, streamId, command,
+ * toOutcome)` handles the command as `commandTask` does (the attempt's command id, refusals failing for good).
+ */
+export const commandRunner =
+  <Command, Event extends DomainEvent, State>(options: {
+    readonly store: EventStore;
+    readonly decider: Decider<Command, Event, State>;
+    readonly appended?: () => void;
+  }) =>
+  (
+    task: Task,
+    context: TaskContext,
+    streamId: string,
+    command: Command,
+    toOutcome: (result: CommandResult<State>) => TaskOutcome,
+  ): Promise<TaskOutcome> =>
+    commandTask({ ...options, taskType: task.taskType, toCommand: () => ({ streamId, command }), toOutcome }).execute(task, context);
+
+/**
  * The answer to a task whose input breaks its schema (a zod error, or anything with such issues): it fails for
  * good, since the same input fails every attempt, and says which fields are wrong.
  */

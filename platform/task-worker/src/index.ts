@@ -1,4 +1,4 @@
-export { commandTask, invalidTaskInput } from './commandTask.ts';
+export { commandRunner, commandTask, invalidTaskInput } from './commandTask.ts';
 export { createTaskWorker } from './createTaskWorker.ts';
 export type { TaskContext, TaskHandler, TaskWorker, TaskWorkerOptions } from './createTaskWorker.ts';
 export { sagaTopics } from './sagaTopics.ts';

@@ -1,14 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, sagaTopicPrefix, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
 
 const bundledWorkflows = fileURLToPath(new URL('../../workflows/', import.meta.url));
 
 const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
-  SAGA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
-    .default('saga'),
+  SAGA_TOPIC_PREFIX: sagaTopicPrefix,
   SAGA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_SHARDS: z.coerce.number().int().min(1).max(1000).default(6),
   SAGA_TIMER_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),

@@ -1,8 +1,7 @@
 import type { ServiceDeps } from '@waggle/event-sourced-service';
-import type { CommandResult } from '@waggle/event-store';
-import { commandTask, invalidTaskInput, type Task, type TaskContext, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
+import { commandRunner, invalidTaskInput, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
 import { z } from 'zod';
-import { bookingDecider, type Booking, type BookingCommand } from './booking.ts';
+import { bookingDecider } from './booking.ts';
 
 const bookingId = z.string().min(1).max(200);
 const confirmInput = z.object({ bookingId, holdId: z.string().min(1).max(200) });
@@ -20,15 +19,7 @@ const missing = (id: string): TaskOutcome => ({
  * is answered from the booking's state, so a retried attempt finds what the first one did.
  */
 export const bookingTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): TaskHandler[] => {
-  const run = (task: Task, context: TaskContext, command: BookingCommand, toOutcome: (result: CommandResult<Booking>) => TaskOutcome) =>
-    commandTask({
-      taskType: task.taskType,
-      store: deps.store,
-      decider: bookingDecider,
-      appended: deps.appended,
-      toCommand: () => ({ streamId: command.bookingId, command }),
-      toOutcome,
-    }).execute(task, context);
+  const run = commandRunner({ store: deps.store, decider: bookingDecider, appended: deps.appended });
 
   return [
     {
@@ -37,7 +28,7 @@ export const bookingTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Tas
         const parsed = confirmInput.safeParse(task.input);
         if (!parsed.success) return invalidTaskInput(parsed.error);
         const { bookingId: id, holdId } = parsed.data;
-        return run(task, context, { type: 'ConfirmBooking', bookingId: id, holdId }, ({ state }) => {
+        return run(task, context, id, { type: 'ConfirmBooking', bookingId: id, holdId }, ({ state }) => {
           if (state.status === 'none') return missing(id);
           // cancelled by its customer while its seats and payment were being arranged: the saga compensates
           if (state.status !== 'confirmed')
@@ -55,7 +46,7 @@ export const bookingTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Tas
         const parsed = closeInput.safeParse(task.input);
         if (!parsed.success) return invalidTaskInput(parsed.error);
         const { bookingId: id, reason } = parsed.data;
-        return run(task, context, { type: 'RejectBooking', bookingId: id, reason }, (result) =>
+        return run(task, context, id, { type: 'RejectBooking', bookingId: id, reason }, (result) =>
           result.state.status === 'none'
             ? missing(id)
             : {
@@ -75,7 +66,7 @@ export const bookingTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Tas
         const parsed = closeInput.safeParse(task.input);
         if (!parsed.success) return invalidTaskInput(parsed.error);
         const { bookingId: id, reason } = parsed.data;
-        return run(task, context, { type: 'CancelBooking', bookingId: id, reason, byCustomer: false }, ({ state }) => {
+        return run(task, context, id, { type: 'CancelBooking', bookingId: id, reason, byCustomer: false }, ({ state }) => {
           if (state.status === 'none') return missing(id);
           // cancelled now or before (a cancellation saga starts from BookingCancelled), or rejected already: closed
           // either way; a booking is confirmed exactly when its hold is recorded, and cancelling keeps it

@@ -1,20 +1,13 @@
 import type { ServiceDeps } from '@waggle/event-sourced-service';
 import type { CommandResult } from '@waggle/event-store';
-import { commandTask, invalidTaskInput, type Task, type TaskContext, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
+import { commandRunner, invalidTaskInput, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
 import { z } from 'zod';
-import { bookingHoldId, flightDecider, unavailableReason, type Flight, type FlightCommand } from './flight.ts';
+import { bookingHoldId, flightDecider, unavailableReason, type Flight } from './flight.ts';
 
 const flightId = z.string().min(1).max(80);
 const bookingId = z.string().min(1).max(200);
 const holdInput = z.object({ flightId, bookingId, seats: z.number().int().min(1).max(9) });
 const bookingSeatsInput = z.object({ flightId, bookingId, reason: z.string().min(1).max(500).optional() });
-
-type Run = (
-  task: Task,
-  context: TaskContext,
-  command: FlightCommand,
-  toOutcome: (result: CommandResult<Flight>) => TaskOutcome,
-) => Promise<TaskOutcome>;
 
 const held = (result: CommandResult<Flight>, holdId: string, seats: number): TaskOutcome => {
   const flight = result.state;
@@ -44,15 +37,7 @@ const held = (result: CommandResult<Flight>, holdId: string, seats: number): Tas
  * booking (`hold-<bookingId>`), so a retried attempt finds it and answers the same.
  */
 export const flightTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): TaskHandler[] => {
-  const run: Run = (task, context, command, toOutcome) =>
-    commandTask({
-      taskType: task.taskType,
-      store: deps.store,
-      decider: flightDecider,
-      appended: deps.appended,
-      toCommand: () => ({ streamId: command.flightId, command }),
-      toOutcome,
-    }).execute(task, context);
+  const run = commandRunner({ store: deps.store, decider: flightDecider, appended: deps.appended });
 
   return [
     {
@@ -63,7 +48,7 @@ export const flightTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Task
         const { flightId: id, bookingId: booking, seats } = parsed.data;
         const holdId = bookingHoldId(booking);
         // no deadline: the saga answers every hold (sells it, or gives it back as its compensation)
-        return run(task, context, { type: 'HoldSeats', flightId: id, bookingId: booking, holdId, seats, expiresAt: null }, (result) =>
+        return run(task, context, id, { type: 'HoldSeats', flightId: id, bookingId: booking, holdId, seats, expiresAt: null }, (result) =>
           held(result, holdId, seats),
         );
       },
@@ -75,7 +60,7 @@ export const flightTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Task
         if (!parsed.success) return invalidTaskInput(parsed.error);
         const { flightId: id, bookingId: booking } = parsed.data;
         const holdId = bookingHoldId(booking);
-        return run(task, context, { type: 'ConfirmHold', flightId: id, holdId }, (result) => {
+        return run(task, context, id, { type: 'ConfirmHold', flightId: id, holdId }, (result) => {
           const hold = result.state.status === 'none' ? undefined : result.state.holds[holdId];
           if (hold === undefined)
             return {
@@ -93,7 +78,7 @@ export const flightTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Task
         if (!parsed.success) return invalidTaskInput(parsed.error);
         const { flightId: id, bookingId: booking } = parsed.data;
         const reason = parsed.data.reason ?? `released by ${task.workflowType ?? 'a saga'}`;
-        return run(task, context, { type: 'ReleaseBookingHold', flightId: id, bookingId: booking, reason }, (result) => {
+        return run(task, context, id, { type: 'ReleaseBookingHold', flightId: id, bookingId: booking, reason }, (result) => {
           const release = result.events.find((event) => event.type === 'SeatHoldReleased');
           return { status: 'COMPLETED', outputData: { released: release !== undefined, seats: release?.data['seats'] ?? 0 } };
         });

@@ -1,10 +1,10 @@
 import type { ServiceDeps } from '@waggle/event-sourced-service';
 import type { CommandResult, EventStore } from '@waggle/event-store';
-import { commandTask, invalidTaskInput, type Task, type TaskContext, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
+import { commandRunner, invalidTaskInput, type TaskHandler, type TaskOutcome } from '@waggle/task-worker';
 import type { PaymentsEvent } from '@waggle/schemas';
 import { z } from 'zod';
 import { defaultPaymentToken, type FakeGateway } from './fakeGateway.ts';
-import { paymentDecider, type Payment, type PaymentCommand } from './payment.ts';
+import { paymentDecider, type Payment } from './payment.ts';
 
 const bookingId = z.string().min(1).max(200);
 const authorizeInput = z.object({
@@ -65,20 +65,7 @@ const authorizedOutcome = (result: CommandResult<Payment>): TaskOutcome => {
  * retries with backoff.
  */
 export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gateway: FakeGateway): TaskHandler[] => {
-  const run = (
-    task: Task,
-    context: TaskContext,
-    command: PaymentCommand,
-    toOutcome: (result: CommandResult<Payment>) => TaskOutcome,
-  ): Promise<TaskOutcome> =>
-    commandTask({
-      taskType: task.taskType,
-      store: deps.store,
-      decider: paymentDecider,
-      appended: deps.appended,
-      toCommand: () => ({ streamId: command.bookingId, command }),
-      toOutcome,
-    }).execute(task, context);
+  const run = commandRunner({ store: deps.store, decider: paymentDecider, appended: deps.appended });
 
   /** Settles with the gateway when the payment is in one of `when`, else decides without it (nothing to do). */
   const settled = async (operation: 'capture' | 'void' | 'refund', id: string, when: readonly Payment['status'][]) =>
@@ -99,6 +86,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
         return run(
           task,
           context,
+          id,
           { type: 'AuthorizePayment', bookingId: id, customerId, amountCents, currency, decision },
           authorizedOutcome,
         );
@@ -112,7 +100,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
         const id = parsed.data.bookingId;
         if ((await settled('capture', id, ['authorized'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
-        return run(task, context, { type: 'CapturePayment', bookingId: id }, (result) =>
+        return run(task, context, id, { type: 'CapturePayment', bookingId: id }, (result) =>
           result.state.status === 'none'
             ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: `booking ${id} has no payment to capture` }
             : {
@@ -131,7 +119,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
         if ((await settled('void', id, ['authorized'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
         const reason = parsed.data.reason ?? 'authorization voided';
-        return run(task, context, { type: 'VoidPayment', bookingId: id, reason }, (result) => ({
+        return run(task, context, id, { type: 'VoidPayment', bookingId: id, reason }, (result) => ({
           status: 'COMPLETED',
           outputData: { voided: appendedRefund(result, true) },
         }));
@@ -146,7 +134,7 @@ export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gate
         if ((await settled('refund', id, ['authorized', 'captured'])) === 'unavailable')
           return { status: 'FAILED', reasonForIncompletion: gatewayUnavailable };
         const reason = parsed.data.reason ?? 'booking cancelled';
-        return run(task, context, { type: 'RefundPayment', bookingId: id, reason }, (result) => {
+        return run(task, context, id, { type: 'RefundPayment', bookingId: id, reason }, (result) => {
           const payment = result.state;
           if (appendedRefund(result, false) && payment.status !== 'none')
             return { status: 'COMPLETED', outputData: { refunded: true, amountCents: payment.amountCents, currency: payment.currency } };
