@@ -63,6 +63,7 @@ export default tseslint.config(
       'platform/event-store/src/openMongoEventStore.ts',
       'platform/read-model/src/mongo*.ts',
       'platform/outbox-relay/src/mongoOutboxAdmin.ts',
+      'saga-coordinator/src/service/mongo*.ts',
       'contexts/*/src/**/*Store.ts',
       'projections/flight-search/src/mongoFlightSearchStore.ts',
       'projections/customer-bookings/src/mongoCustomerBookingsStore.ts',

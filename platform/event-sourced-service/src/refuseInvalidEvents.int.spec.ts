@@ -59,7 +59,6 @@ beforeAll(async () => {
             command: request.body,
             metadata: commandFromRequest(request, 'decide'),
           });
-          deps.appended();
           return { status: 202 };
         },
       }),

@@ -42,8 +42,6 @@ export type ServiceDeps = {
   readonly db: Db;
   readonly serde: AvroSerde;
   readonly logger: Logger;
-  /** Tell the relay that this process just appended, so it publishes without waiting for its next poll. */
-  readonly appended: () => void;
 };
 
 /** Events of some topics handled by one consumer group; `handle` must be idempotent (redelivery happens). */
@@ -132,7 +130,8 @@ export const startEventSourcedService = async (options: EventSourcedServiceOptio
   onAppend = (lane) => relay.appended(lane);
   await relay.start();
 
-  const deps: ServiceDeps = { store: appends.store, db: opened.db, serde, logger, appended: () => relay.wake() };
+  // an append through `store` wakes the relay of its lane (or signals the lane's holder): nothing else need tell it
+  const deps: ServiceDeps = { store: appends.store, db: opened.db, serde, logger };
   const reactions = options.reactions?.(deps) ?? [];
   await createTopics(
     settings.kafkaBrokers,

@@ -21,6 +21,8 @@ const idleWarmupSeconds = seconds('WAGGLE_BENCH_PIPELINE_IDLE_WARMUP_SECONDS', 1
 const settleSeconds = seconds('WAGGLE_BENCH_PIPELINE_SETTLE_SECONDS', 10);
 const drainSeconds = seconds('WAGGLE_BENCH_PIPELINE_DRAIN_SECONDS', 120);
 const rates = (process.env['WAGGLE_BENCH_PIPELINE_RATES'] ?? '25,50,100').split(',').map(Number);
+/** A folder: every service writes its V8 CPU profile there (`<dir>/<service>/*.cpuprofile`) when it stops. */
+const profileDir = process.env['WAGGLE_BENCH_PIPELINE_PROFILE'];
 const flights = 20;
 
 /**
@@ -62,7 +64,12 @@ const bench: Bench = async (report, context) => {
   const bookingsTopic = topicsOf(run).BOOKINGS_TOPIC;
   const specs = [];
   for (const spec of waggleServices)
-    specs.push({ ...spec, port: await freePort(), env: { MONGO_DB: `${run}-${spec.name}`, GROUP_ID: `${run}-${spec.name}` } });
+    specs.push({
+      ...spec,
+      port: await freePort(),
+      env: { ...spec.env, MONGO_DB: `${run}-${spec.name}`, GROUP_ID: `${run}-${spec.name}` },
+      ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${spec.name}`] }),
+    });
   const system: Launched = await launchServices(specs, {
     env: {
       ...process.env,
@@ -194,7 +201,13 @@ const bench: Bench = async (report, context) => {
     for (const [index, rate] of rates.entries()) {
       let rss: Record<string, number> = {};
       let backlogAtEnd: Record<string, number> = {};
+      let loadCores: Record<string, number> = {};
+      const cpuBefore = await Promise.all(processes.map((p) => cpuSeconds(p.pid)));
+      const loadStart = performance.now();
       const result = await loadRun(rate, loadSeconds, async () => {
+        const cpuAfter = await Promise.all(processes.map((p) => cpuSeconds(p.pid)));
+        const loadElapsed = (performance.now() - loadStart) / 1000;
+        loadCores = Object.fromEntries(processes.map((p, i) => [p.name, round(((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / loadElapsed)]));
         const sizes = await Promise.all(system.services.map((s) => rssMiB(s.child.pid ?? 0)));
         rss = Object.fromEntries(system.services.map((s, i) => [s.name, round(sizes[i] ?? 0)]));
         backlogAtEnd = await backlog().catch((error: unknown) => ({ [`unknown: ${String(error)}`]: -1 }));
@@ -234,6 +247,7 @@ const bench: Bench = async (report, context) => {
         lastOutcomeAfterLastRequestS: visibleMs.length === 0 ? null : round((lastOutcome - result.lastSentAt) / 1000),
         unsettled,
         rssMiB: rss,
+        coresUnderLoad: { total: round(Object.values(loadCores).reduce((sum, c) => sum + c, 0)), ...loadCores },
         backlogAtLastRequest: backlogAtEnd,
         baseline: `${kafkaHops} hops × Kafka e2e p99 ${e2e.p99} ms`,
         baselineP99: kafkaHops * e2e.p99,

@@ -58,7 +58,7 @@ export const launchServices = async (
   const prefixes = new Map<string, string>();
   const built = await Promise.all(specs.map((spec) => buildService(repoRoot, spec.name, spec.entry)));
   const services: LaunchedService[] = specs.map((spec, index) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', built[index]!], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(spec.nodeArgs ?? []), built[index]!], {
       cwd: repoRoot,
       env: { ...options.env, ...spec.env, PORT: String(spec.port) },
       // a group of its own: a terminal's Ctrl-C reaches only the launcher, which stops each service once; the IPC

@@ -10,6 +10,8 @@ export type ServiceSpec = {
   readonly try: string;
   /** Settings of this service only (its database, say), on top of the shared environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Node flags NODE_OPTIONS refuses (`--cpu-prof`), before the service's entry. */
+  readonly nodeArgs?: readonly string[];
 };
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

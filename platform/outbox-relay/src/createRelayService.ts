@@ -66,7 +66,7 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
     topic: `${options.serviceName}.outbox-lanes`,
     partitions: options.store.lanes,
     onAssigned: (lanes) => relay.assign(lanes),
-    onSignal: () => relay.wake(),
+    onSignal: (lane) => relay.wake(lane),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
   });
   return {
@@ -77,9 +77,9 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
       await leases.stop();
       await relay.stop();
     },
-    wake: () => relay.wake(),
+    wake: (lane) => relay.wake(lane),
     appended: (lane) => {
-      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake();
+      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake(lane);
       if (signalling.has(lane)) return;
       signalling.add(lane);
       leases

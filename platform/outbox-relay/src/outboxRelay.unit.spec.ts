@@ -354,4 +354,41 @@ describe('outbox relay', () => {
       expect(published).toEqual(['s1:1:A']);
     });
   });
+
+  describe('given one lane woken after an append on it', () => {
+    it('reads that lane at once and leaves the other lanes waiting', async () => {
+      const inner = createInMemoryEventStore({ lanes: 4 });
+      const reads = new Map<number, number>();
+      const store: EventStore = {
+        ...inner,
+        readOutbox: (lane, afterSeq, options) => {
+          reads.set(lane, (reads.get(lane) ?? 0) + 1);
+          return inner.readOutbox(lane, afterSeq, options);
+        },
+      };
+      const published: string[] = [];
+      const relay = createOutboxRelay({
+        store,
+        ledger: createInMemoryRelayLedger(),
+        toRecords,
+        publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
+        minIdleMs: 10_000,
+        activeIdleMs: 10_000,
+        maxIdleMs: 10_000,
+      });
+      await relay.start();
+      await waitFor(() => reads.size === 4, { description: 'every lane read once on start' });
+      const appended = await inner.append('s1', [event('A')], { expectedVersion: 0 });
+      const before = new Map(reads);
+      relay.wake(appended.position.lane);
+      await waitFor(() => published.length === 1, { timeoutMs: 2_000, description: 'the append published' });
+      await relay.stop();
+      for (let lane = 0; lane < 4; lane++) {
+        const extra = (reads.get(lane) ?? 0) - (before.get(lane) ?? 0);
+        // the woken lane reads the append, then once more and finds nothing; the others are not read at all
+        if (lane === appended.position.lane) expect(extra).toBeGreaterThanOrEqual(1);
+        else expect(extra, `lane ${lane}`).toBe(0);
+      }
+    });
+  });
 });

@@ -16,8 +16,6 @@ export const commandTask = <Command, Event extends DomainEvent, State>(options: 
   readonly decider: Decider<Command, Event, State>;
   readonly toCommand: (task: Task) => { readonly streamId: string; readonly command: Command };
   readonly toOutcome?: (result: CommandResult<State>, task: Task) => TaskOutcome;
-  /** Called after the effect is durable (e.g. to wake the context's relay). */
-  readonly appended?: () => void;
 }): TaskHandler => ({
   taskType: options.taskType,
   execute: async (task: Task, context: TaskContext): Promise<TaskOutcome> => {
@@ -41,7 +39,6 @@ export const commandTask = <Command, Event extends DomainEvent, State>(options: 
       }
       throw error;
     }
-    if (!result.duplicate && result.events.length > 0) options.appended?.();
     return (
       options.toOutcome?.(result, task) ?? {
         status: 'COMPLETED',
@@ -56,11 +53,7 @@ export const commandTask = <Command, Event extends DomainEvent, State>(options: 
  * toOutcome)` handles the command as `commandTask` does (the attempt's command id, refusals failing for good).
  */
 export const commandRunner =
-  <Command, Event extends DomainEvent, State>(options: {
-    readonly store: EventStore;
-    readonly decider: Decider<Command, Event, State>;
-    readonly appended?: () => void;
-  }) =>
+  <Command, Event extends DomainEvent, State>(options: { readonly store: EventStore; readonly decider: Decider<Command, Event, State> }) =>
   (
     task: Task,
     context: TaskContext,

@@ -53,8 +53,12 @@ export const createCoordinatorRelay = (options: {
         );
         for (const topic of missing) created.add(topic);
       }
-      await options.timers.schedule(parsed<ScheduledTimer>(records, timerSink));
-      await options.pollQueue.offer(parsed<QueuedTask>(records, pollQueueSink));
+      // both idempotent and independent: written at once, and before the task commands, so a result cannot come back
+      // before its task is in the poll queue (its `done` would then leave a stale entry behind)
+      await Promise.all([
+        options.timers.schedule(parsed<ScheduledTimer>(records, timerSink)),
+        options.pollQueue.offer(parsed<QueuedTask>(records, pollQueueSink)),
+      ]);
       await options.producer.send(kafka);
       await options.gate.request(parsed<SlotRequest>(records, slotSink));
     },
@@ -70,7 +74,7 @@ export const createCoordinatorRelay = (options: {
     topic: `${options.serviceName}.outbox-lanes`,
     partitions: options.store.lanes,
     onAssigned: (lanes) => relay.assign(lanes),
-    onSignal: () => relay.wake(),
+    onSignal: (lane) => relay.wake(lane),
     sessionTimeoutMs: options.sessionTimeoutMs,
     logger: toMessageFirstLogger(options.logger),
   });
@@ -82,7 +86,7 @@ export const createCoordinatorRelay = (options: {
     /** This process appended to `streamId`: its lane's holder publishes now instead of at its next poll. */
     appended: (streamId: string): void => {
       const lane = laneOf(streamId, options.store.lanes);
-      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake();
+      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake(lane);
       if (signalling.has(lane)) return;
       signalling.add(lane);
       leases

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import { laneOf } from '@waggle/event-store';
 import type { QueuedTask, ScheduledTimer } from './commandRecords.ts';
-import { isDuplicateKey } from './mongoErrors.ts';
+import { bulkUpsert, isDuplicateKey } from './mongoErrors.ts';
 
 type TimerDoc = ScheduledTimer & { _id: string; shard: number };
 type OutcomeDoc = { _id: string; workflowId: string; applied: boolean; error?: { status: number; message: string }; at: Date };
@@ -22,12 +22,18 @@ export const createTimerStore = (db: Db, shards: number) => {
     start: async (): Promise<void> => {
       await timers.createIndex({ shard: 1, fireAt: 1 });
     },
-    /** Idempotent: a timer relayed twice is one timer. Listeners hear of them once written. */
+    /** Idempotent: a timer relayed twice is one timer. One round trip for the list; listeners hear of them once written. */
     schedule: async (list: readonly ScheduledTimer[]): Promise<void> => {
-      for (const timer of list) {
-        const doc = { ...timer, shard: shardOf(timer.workflowId) };
-        await timers.updateOne({ _id: timer.timerId }, { $setOnInsert: doc }, { upsert: true });
-      }
+      await bulkUpsert(
+        timers,
+        list.map((timer) => ({
+          updateOne: {
+            filter: { _id: timer.timerId },
+            update: { $setOnInsert: { ...timer, shard: shardOf(timer.workflowId) } },
+            upsert: true,
+          },
+        })),
+      );
       if (list.length > 0) for (const listener of listeners) listener(list);
     },
     /** Hears of every timer this process schedules (the sweeper: so it sleeps until the next one is due). */
@@ -92,17 +98,16 @@ export const createOutcomeStore = (db: Db) => {
     },
     find,
     /** The outcome of a command once recorded, or undefined after `timeoutMs`. */
-    wait: async (commandId: string, timeoutMs: number, pollMs = 50): Promise<Outcome | undefined> => {
+    wait: async (commandId: string, timeoutMs: number, pollMs = 250, maxPollMs = 2_000): Promise<Outcome | undefined> => {
       let heard: ((outcome: Outcome) => void) | undefined;
       const local = new Promise<Outcome>((resolve) => (heard = resolve));
       waiters.set(commandId, (outcome) => heard?.(outcome));
       try {
         const deadline = Date.now() + timeoutMs;
-        while (Date.now() < deadline) {
-          const found = await Promise.race([
-            local,
-            delay(Math.min(pollMs, Math.max(1, deadline - Date.now()))).then(() => find(commandId)),
-          ]);
+        // the owner of the input in this process answers at once; one elsewhere is asked for with a backoff, since
+        // a request waiting on a busy partition asked 20 times a second (most of the coordinator's reads at 5 bookings/s)
+        for (let wait = pollMs; Date.now() < deadline; wait = Math.min(maxPollMs, wait * 2)) {
+          const found = await Promise.race([local, delay(Math.min(wait, Math.max(1, deadline - Date.now()))).then(() => find(commandId))]);
           if (found !== undefined) return found;
         }
         return undefined;
@@ -120,14 +125,18 @@ export const createPollQueue = (db: Db) => {
     start: async (): Promise<void> => {
       await queue.createIndex({ taskType: 1, claimedAt: 1, queuedAt: 1 });
     },
-    /** A (re)dispatched task is offered again, unclaimed. */
+    /** A (re)dispatched task is offered again, unclaimed (one round trip for the list). */
     offer: async (tasks: readonly QueuedTask[], now = Date.now()): Promise<void> => {
-      for (const task of tasks)
-        await queue.updateOne(
-          { _id: task.taskId },
-          { $set: { taskType: task.taskType, workflowId: task.workflowId, queuedAt: now, claimedAt: null } },
-          { upsert: true },
-        );
+      await bulkUpsert(
+        queue,
+        tasks.map((task) => ({
+          updateOne: {
+            filter: { _id: task.taskId },
+            update: { $set: { taskType: task.taskType, workflowId: task.workflowId, queuedAt: now, claimedAt: null } },
+            upsert: true,
+          },
+        })),
+      );
     },
     /** Claims the oldest unclaimed task of a type for a worker; undefined when there is none. */
     claim: async (taskType: string, workerId: string, now = Date.now()): Promise<QueueDoc | undefined> =>

@@ -26,7 +26,7 @@ const bookingParams = z.object({ bookingId: z.string().min(1).max(80) });
 const accepted = z.object({ bookingId: z.string(), streamId: z.string(), version: z.number().int(), duplicate: z.boolean() });
 
 /** The bookings command API. The outcome of a request comes later, from the book-flight saga (seats, then payment). */
-export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Route[] => [
+export const bookingRoutes = (deps: Pick<ServiceDeps, 'store'>): Route[] => [
   defineRoute({
     method: 'post',
     path: '/api/v1/bookings',
@@ -43,7 +43,6 @@ export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Ro
         command: { type: 'RequestBooking', bookingId, ...request.body },
         metadata: commandFromRequest(request, 'requestBooking'),
       });
-      if (result.events.length > 0) deps.appended();
       return {
         status: 202,
         headers: { Location: `/api/v1/bookings/${bookingId}` },
@@ -71,7 +70,6 @@ export const bookingRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>): Ro
         command: { type: 'CancelBooking', bookingId, reason: request.body.reason, byCustomer: true },
         metadata: commandFromRequest(request, `cancelBooking:${bookingId}`),
       });
-      if (result.events.length > 0) deps.appended();
       return { status: 202, body: { bookingId, streamId: bookingId, version: result.version, duplicate: result.duplicate } };
     },
   }),

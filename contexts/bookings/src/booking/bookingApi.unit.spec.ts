@@ -14,7 +14,7 @@ beforeAll(async () => {
   const app = createHttpApp({
     logger: createLogger({ service: 'bookings-test', level: 'silent' }),
     info: { title: 'bookings', version: '1' },
-    routes: bookingRoutes({ store, appended: () => {} }),
+    routes: bookingRoutes({ store }),
     ready: () => Promise.resolve(),
   });
   server = await new Promise<Server>((resolve) => {

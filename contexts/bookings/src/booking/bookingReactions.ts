@@ -26,7 +26,7 @@ const commandFor = (event: FlightsEvent): BookingCommand | undefined => {
  * Reacts to flights events with commands on bookings; idempotent because command ids derive from event ids. A
  * record that breaks its schema throws a ValidationError: dead-lettered.
  */
-export const bookingReactions = (deps: Pick<ServiceDeps, 'store' | 'serde' | 'appended'>, options: { flightsTopic: string }): Reaction => ({
+export const bookingReactions = (deps: Pick<ServiceDeps, 'store' | 'serde'>, options: { flightsTopic: string }): Reaction => ({
   name: 'flight-reactions',
   topics: [options.flightsTopic],
   handle: async (incoming) => {
@@ -34,11 +34,10 @@ export const bookingReactions = (deps: Pick<ServiceDeps, 'store' | 'serde' | 'ap
     const command = event && commandFor(event);
     // holds made directly on flights (not for a booking) are none of bookings' business
     if (!command || command.bookingId.startsWith('direct-')) return;
-    const result = await handleCommand(deps.store, bookingDecider, {
+    await handleCommand(deps.store, bookingDecider, {
       streamId: command.bookingId,
       command,
       metadata: commandFromEvent(incoming, 'bookings.flight-reactions'),
     });
-    if (result.events.length > 0) deps.appended();
   },
 });

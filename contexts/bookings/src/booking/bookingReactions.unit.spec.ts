@@ -40,7 +40,7 @@ const released = (reason: string, id = bookingId) =>
   incoming({ type: 'SeatHoldReleased', data: { flightId, holdId: `hold-${id}`, bookingId: id, seats: 1, reason } });
 
 let store: EventStore;
-const reaction = () => bookingReactions({ store, serde, appended: () => {} }, { flightsTopic: 'flights.events' });
+const reaction = () => bookingReactions({ store, serde }, { flightsTopic: 'flights.events' });
 const bookingEvents = async (id = bookingId) => (await store.readStream(id)).events.map((e) => ({ type: e.type, data: e.data }));
 const request = (id = bookingId) =>
   handleCommand(store, bookingDecider, {

@@ -18,8 +18,8 @@ const missing = (id: string): TaskOutcome => ({
  * with the attempt's command id (`commandTask`), so a redelivered task has one effect and is answered from it; each
  * is answered from the booking's state, so a retried attempt finds what the first one did.
  */
-export const bookingTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): TaskHandler[] => {
-  const run = commandRunner({ store: deps.store, decider: bookingDecider, appended: deps.appended });
+export const bookingTasks = (deps: Pick<ServiceDeps, 'store'>): TaskHandler[] => {
+  const run = commandRunner({ store: deps.store, decider: bookingDecider });
 
   return [
     {

@@ -13,7 +13,7 @@ const passengerBody = z.object({ firstName: name, lastName: name }).strict();
 
 /** The check-in API: check a passenger in (HTTP → command → the flight's check-in stream), read a booking's check-in. */
 export const checkInRoutes = (
-  deps: Pick<ServiceDeps, 'store' | 'appended'>,
+  deps: Pick<ServiceDeps, 'store'>,
   records: CheckInRecords,
   options: { opensBeforeSeconds: number },
 ): Route[] => [
@@ -38,7 +38,6 @@ export const checkInRoutes = (
         command: { type: 'CheckInPassenger', flightId: booking.flightId, bookingId, passengerName, capacity, now: metadata.occurredAt },
         metadata,
       });
-      if (result.events.length > 0) deps.appended();
       const seat = result.state.bookings[bookingId]?.seats[passengerName];
       if (seat === undefined) throw new NotFoundError(`${passengerName} of booking ${bookingId} has no seat`);
       return { status: 200, body: { bookingId, flightId: booking.flightId, passengerName, seat, gate: null } };

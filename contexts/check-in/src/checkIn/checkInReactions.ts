@@ -5,16 +5,15 @@ import { windowOf, type CheckInRecords } from './checkInRecords.ts';
 import type { CheckInTimers } from './checkInTimers.ts';
 import { flightCheckInDecider, type FlightCheckInCommand } from './flightCheckIn.ts';
 
-type Deps = Pick<ServiceDeps, 'store' | 'serde' | 'appended'>;
+type Deps = Pick<ServiceDeps, 'store' | 'serde'>;
 type Options = { readonly opensBeforeSeconds: number };
 
 const run = async (deps: Deps, command: FlightCheckInCommand, incoming: IncomingEvent, reaction: string): Promise<void> => {
-  const result = await handleCommand(deps.store, flightCheckInDecider, {
+  await handleCommand(deps.store, flightCheckInDecider, {
     streamId: command.flightId,
     command,
     metadata: commandFromEvent(incoming, reaction),
   });
-  if (result.events.length > 0) deps.appended();
 };
 
 /**

@@ -21,7 +21,7 @@ export type CheckInTimers = {
  * the command and moving the timer on repeats the same command, which appends nothing.
  */
 export const createCheckInTimers = (
-  deps: Pick<ServiceDeps, 'store' | 'appended' | 'logger'>,
+  deps: Pick<ServiceDeps, 'store' | 'logger'>,
   records: CheckInRecords,
   options: { recheckMs: number },
 ): CheckInTimers => {
@@ -31,12 +31,11 @@ export const createCheckInTimers = (
   let interrupt: () => void = () => undefined;
 
   const run = async (timer: CheckInTimer, command: FlightCheckInCommand, commandId: string, now: string): Promise<void> => {
-    const result = await handleCommand(deps.store, flightCheckInDecider, {
+    await handleCommand(deps.store, flightCheckInDecider, {
       streamId: timer.flightId,
       command,
       metadata: { commandId, correlationId: timer.bookingId, occurredAt: now },
     });
-    if (result.events.length > 0) deps.appended();
   };
 
   const fire = async (timer: CheckInTimer & { opensAt: string; closesAt: string }, now: string): Promise<void> => {

@@ -36,14 +36,13 @@ const holdBody = z
   .strict();
 
 /** The flights command API: HTTP → command → flight stream. */
-export const flightRoutes = (deps: Pick<ServiceDeps, 'store' | 'appended'>, options: { holdTtlSeconds: number }): Route[] => {
+export const flightRoutes = (deps: Pick<ServiceDeps, 'store'>, options: { holdTtlSeconds: number }): Route[] => {
   const run = async (
     streamId: string,
     command: Parameters<typeof flightDecider.decide>[0],
     metadata: ReturnType<typeof commandFromRequest>,
   ) => {
     const result = await handleCommand(deps.store, flightDecider, { streamId, command, metadata });
-    if (result.events.length > 0) deps.appended();
     return result;
   };
   return [

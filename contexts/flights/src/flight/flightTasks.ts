@@ -36,8 +36,8 @@ const held = (result: CommandResult<Flight>, holdId: string, seats: number): Tas
  * command id (`commandTask`), so a redelivered task has one effect and is answered from it; a hold is one per
  * booking (`hold-<bookingId>`), so a retried attempt finds it and answers the same.
  */
-export const flightTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>): TaskHandler[] => {
-  const run = commandRunner({ store: deps.store, decider: flightDecider, appended: deps.appended });
+export const flightTasks = (deps: Pick<ServiceDeps, 'store'>): TaskHandler[] => {
+  const run = commandRunner({ store: deps.store, decider: flightDecider });
 
   return [
     {

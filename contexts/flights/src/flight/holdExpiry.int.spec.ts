@@ -21,7 +21,6 @@ beforeAll(async () => {
     db: opened.db,
     serde: createAvroSerde({ registryUrl: inject('stack').schemaRegistryUrl, schemas: loadSchemas() }),
     logger: createLogger({ service: 'flights-test', level: 'silent' }),
-    appended: () => {},
   };
   expiry = createHoldExpiry(deps, { flightsTopic: 'flights.events', sweepEveryMs: 50 });
   await run({

@@ -54,7 +54,6 @@ export const createHoldExpiry = (deps: ServiceDeps, options: { flightsTopic: str
       // the SeatHoldReleased event clears the timer too; clearing here keeps the next sweep from retrying
       await timers.clear(timer.holdId);
     }
-    if (due.length > 0) deps.appended();
     return due.length;
   };
 

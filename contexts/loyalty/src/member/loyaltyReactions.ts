@@ -11,7 +11,7 @@ import { memberDecider, type MemberCommand } from './member.ts';
  * nothing). A record that breaks its schema throws a ValidationError: dead-lettered.
  */
 export const loyaltyReactions = (
-  deps: Pick<ServiceDeps, 'store' | 'serde' | 'appended' | 'db' | 'logger'>,
+  deps: Pick<ServiceDeps, 'store' | 'serde' | 'db' | 'logger'>,
   options: { bookingsTopic: string; pointsPerSeat: number },
 ): Reaction => {
   const members = createBookingMembers(deps.db);
@@ -45,12 +45,11 @@ export const loyaltyReactions = (
       const event = decodeEvent<BookingsEvent>(deps.serde, bookingsFullNames, incoming);
       const command = event && (await commandFor(event));
       if (!command) return;
-      const result = await handleCommand(deps.store, memberDecider, {
+      await handleCommand(deps.store, memberDecider, {
         streamId: command.memberId,
         command,
         metadata: commandFromEvent(incoming, 'loyalty.booking-reactions'),
       });
-      if (result.events.length > 0) deps.appended();
     },
   };
 };

@@ -64,8 +64,8 @@ const authorizedOutcome = (result: CommandResult<Payment>): TaskOutcome => {
  * operation answers during an outage too; while the gateway is down the task answers FAILED, which the coordinator
  * retries with backoff.
  */
-export const paymentTasks = (deps: Pick<ServiceDeps, 'store' | 'appended'>, gateway: FakeGateway): TaskHandler[] => {
-  const run = commandRunner({ store: deps.store, decider: paymentDecider, appended: deps.appended });
+export const paymentTasks = (deps: Pick<ServiceDeps, 'store'>, gateway: FakeGateway): TaskHandler[] => {
+  const run = commandRunner({ store: deps.store, decider: paymentDecider });
 
   /** Settles with the gateway when the payment is in one of `when`, else decides without it (nothing to do). */
   const settled = async (operation: 'capture' | 'void' | 'refund', id: string, when: readonly Payment['status'][]) =>
