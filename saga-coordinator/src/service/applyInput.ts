@@ -5,10 +5,11 @@ import { childTraceparent, type Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import type { SagaTopics } from '@waggle/task-worker';
 import { isLimited, taskDefOf } from '../engine/decision.ts';
+import { isTerminalTask, type TaskStatus } from '../engine/execution.ts';
 import type { EngineInput } from '../engine/engineInput.ts';
 import type { Execution } from '../engine/execution.ts';
 import type { ExecutionEvent } from '../engine/executionEvents.ts';
-import type { OutcomeStore, PollQueue } from './coordinatorStores.ts';
+import type { OutcomeStore, PollQueue, TimerStore } from './coordinatorStores.ts';
 import type { ExecutionIndex } from './executionIndex.ts';
 import type { TaskGate } from './taskGate.ts';
 import { stableId, toEngineInput, toInputRecord, type CoordinatorInput, type ReceivedInput } from './inputRecords.ts';
@@ -21,6 +22,7 @@ export type ApplyInputDeps = {
   readonly outcomes: OutcomeStore;
   readonly index: ExecutionIndex;
   readonly pollQueue: PollQueue;
+  readonly timers: TimerStore;
   readonly gate: TaskGate;
   readonly producer: Producer;
   readonly serde: AvroSerde;
@@ -57,6 +59,16 @@ const slotsFreed = (execution: Execution, events: readonly { type: string; data:
   }
   return freed;
 };
+
+/** What these events ended: tasks that left SCHEDULED/IN_PROGRESS, and the execution when it ended. */
+const endedBy = (workflowId: string, events: readonly { type: string; data: unknown }[]) => ({
+  taskIds: events.flatMap((event) => {
+    if (event.type !== 'TaskUpdated') return [];
+    const { taskId, status } = event.data as { taskId: string; status: TaskStatus };
+    return isTerminalTask(status) ? [taskId] : [];
+  }),
+  workflowIds: events.some((event) => event.type === 'WorkflowEnded') ? [workflowId] : [],
+});
 
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
@@ -140,8 +152,11 @@ export const createInputApplier =
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
       await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
-    // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice
-    if (!result.duplicate)
+    // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice; and cancels no
+    // timer, since it may come after later inputs whose timers (a rerun task's, a restarted execution's) must stay
+    if (!result.duplicate) {
       for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
+      await deps.timers.cancel(endedBy(workflowId, result.events));
+    }
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };

@@ -110,6 +110,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     outcomes,
     index,
     pollQueue,
+    timers,
     gate,
     producer,
     serde,

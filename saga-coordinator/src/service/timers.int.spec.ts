@@ -45,6 +45,12 @@ beforeAll(async () => {
       tasks: [{ name: 'pause', taskReferenceName: 'pause', type: 'WAIT', inputParameters: { duration: '2 seconds' } }],
     },
     { name: 'retry_1s', version: 1, tasks: [{ name: 'flaky', taskReferenceName: 'flaky', type: 'SIMPLE' }] },
+    {
+      name: 'quick_with_timeouts',
+      version: 1,
+      timeoutSeconds: 600,
+      tasks: [{ name: 'quick', taskReferenceName: 'quick', type: 'SIMPLE' }],
+    },
   ];
   for (const def of workflows) expect((await api('POST', '/api/metadata/workflow', def)).status).toBe(200);
 }, 60_000);
@@ -71,6 +77,21 @@ describe('durable timers on an idle coordinator (no tick: it sleeps until the ne
     const delayMs = (second?.startTime ?? 0) - (first?.endTime ?? 0);
     expect(delayMs).toBeGreaterThanOrEqual(1_000);
     expect(delayMs).toBeLessThan(1_000 + boundMs);
+  });
+
+  it('cancels the timers of a finished task and the timeout of an ended execution instead of leaving them to fire', async () => {
+    const coordinatorDb = await openMongoEventStore({ url: stack.mongoUrl, database });
+    try {
+      const pending = (workflowId: string) => coordinatorDb.db.collection('timers').countDocuments({ workflowId });
+      const workflowId = await start('quick_with_timeouts', {});
+      // its workflow timeout (600 s) and the task's response timeout (60 s) are written before the task goes out
+      await waitFor(async () => (await pending(workflowId)) >= 2, { description: 'the execution’s timers written' });
+      const workflow = await ended(workflowId);
+      expect(workflow.status).toBe('COMPLETED');
+      await waitFor(async () => (await pending(workflowId)) === 0, { timeoutMs: 5_000, description: 'its timers cancelled' });
+    } finally {
+      await coordinatorDb.close();
+    }
   });
 
   it('idle, it reads its timer shards about once per re-check instead of every tick', async () => {

@@ -55,8 +55,9 @@ export const bookingReactions = (
           await run(deps, { type: 'CloseCheckIn', flightId, bookingId, reason }, incoming, 'checkin.booking-reactions');
           await records.closeBooking(bookingId);
         } else if (flight.departureTime !== undefined) {
-          await records.timeTimers({ flightId, bookingId }, windowOf(flight.departureTime, options.opensBeforeSeconds));
-          timers.wake();
+          const window = windowOf(flight.departureTime, options.opensBeforeSeconds);
+          await records.timeTimers({ flightId, bookingId }, window);
+          timers.wake(window.opensAt);
         }
         return;
       }
@@ -96,8 +97,9 @@ export const flightReactions = (
         const departureTime = new Date(event.data.departureTime).toISOString();
         // the flight first, the timers second (see BookingConfirmed)
         await records.rememberFlight(flightId, departureTime, capacity);
-        await records.timeTimers({ flightId }, windowOf(departureTime, options.opensBeforeSeconds));
-        timers.wake();
+        const window = windowOf(departureTime, options.opensBeforeSeconds);
+        await records.timeTimers({ flightId }, window);
+        timers.wake(window.opensAt);
         return;
       }
       case 'FlightCancelled': {

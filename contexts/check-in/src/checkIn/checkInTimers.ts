@@ -6,8 +6,11 @@ import { flightCheckInDecider, type FlightCheckInCommand } from './flightCheckIn
 export type CheckInTimers = {
   /** Fires every timer due now; resolves with how many fired. */
   readonly sweepOnce: () => Promise<number>;
-  /** A timer was set or timed in this process: look again now rather than at the next recheck. */
-  readonly wake: () => void;
+  /**
+   * A timer was set or timed in this process, due at `at`: looked at now, unless the sweep sleeps until an earlier
+   * moment anyway (every sweep reads all pending timers: a wake per confirmed booking read them all each time).
+   */
+  readonly wake: (at?: string) => void;
   readonly start: () => void;
   readonly stop: () => Promise<void>;
 };
@@ -29,6 +32,8 @@ export const createCheckInTimers = (
   let loop: Promise<void> = Promise.resolve();
   let woken = false;
   let interrupt: () => void = () => undefined;
+  /** When the current sleep ends (epoch ms); undefined while sweeping. */
+  let sleepingUntil: number | undefined;
 
   const run = async (timer: CheckInTimer, command: FlightCheckInCommand, commandId: string, now: string): Promise<void> => {
     await handleCommand(deps.store, flightCheckInDecider, {
@@ -82,9 +87,11 @@ export const createCheckInTimers = (
       const done = () => {
         clearTimeout(timeout);
         interrupt = () => undefined;
+        sleepingUntil = undefined;
         resolve();
       };
       const timeout = setTimeout(done, ms);
+      sleepingUntil = Date.now() + ms;
       interrupt = done;
     });
 
@@ -98,7 +105,8 @@ export const createCheckInTimers = (
 
   return {
     sweepOnce: async () => (await sweep()).fired,
-    wake: () => {
+    wake: (at) => {
+      if (at !== undefined && sleepingUntil !== undefined && Date.parse(at) >= sleepingUntil) return;
       woken = true;
       interrupt();
     },
