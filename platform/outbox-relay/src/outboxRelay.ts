@@ -37,11 +37,12 @@ export type OutboxRelayOptions = {
    */
   readonly batchLimit?: number;
   /**
-   * Idle polling starts at `minIdleMs` (default 100) and backs off, up to `activeIdleMs` (default 250) for `activeForMs`
+   * Idle polling starts at `minIdleMs` (default 100) and backs off, up to `activeIdleMs` (default 1 s) for `activeForMs`
    * (default 1 s) after the lane last had work, then up to `maxIdleMs` (default 1 s): a quiet lane costs one read a
    * second. `wake()` ends any wait, so appends in this process never wait for a poll, and appends of other instances
    * are signalled (`createRelayService`): polling is the safety net only. Starting at 2 ms with a 25 ms ceiling made a
-   * lane read ~45 times after each append, 60 % of every context's Mongo operations at 5 bookings/s.
+   * lane read ~45 times after each append, 60 % of every context's Mongo operations at 5 bookings/s; a step whose read
+   * came back short of its window waits like an empty read instead of reading again at once.
    */
   readonly minIdleMs?: number;
   readonly activeIdleMs?: number;
@@ -146,7 +147,7 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   const instance = options.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const batchLimit = Math.max(1, options.batchLimit ?? 512);
   const minIdleMs = options.minIdleMs ?? 100;
-  const activeIdleMs = options.activeIdleMs ?? 250;
+  const activeIdleMs = options.activeIdleMs ?? 1_000;
   const activeForMs = options.activeForMs ?? 1_000;
   const maxIdleMs = options.maxIdleMs ?? 1_000;
   const orphanAfterMs = options.orphanAfterMs ?? 10_000;
@@ -319,11 +320,18 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
         }
         idleMs = minIdleMs;
         lastWorkAt = performance.now();
-        window = advanced >= window ? Math.min(batchLimit, window * 2) : advanced;
+        const drained = advanced < window;
+        window = drained ? advanced : Math.min(batchLimit, window * 2);
         position = read.throughSeq;
         inFlight = publishStep(records, read.throughSeq);
         // its failure is handled where it is awaited; this only keeps it from counting as unhandled meanwhile
         inFlight.catch(() => {});
+        // a read short of its window found the lane's end: the next read waits for an append's wake (taken before
+        // this read, so one made meanwhile ends the wait at once) instead of finding nothing, one read per step less
+        if (drained) {
+          await idle(idleMs, woken);
+          idleMs = Math.min(activeIdleMs, idleMs * 2);
+        }
       } catch (caught) {
         // a failed publish matters more than a failed read-ahead after it: report that one
         const publishError = await inFlight?.then(
