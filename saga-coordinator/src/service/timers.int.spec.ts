@@ -82,13 +82,21 @@ describe('durable timers on an idle coordinator (no tick: it sleeps until the ne
   it('cancels the timers of a finished task and the timeout of an ended execution instead of leaving them to fire', async () => {
     const coordinatorDb = await openMongoEventStore({ url: stack.mongoUrl, database });
     try {
-      const pending = (workflowId: string) => coordinatorDb.db.collection('timers').countDocuments({ workflowId });
       const workflowId = await start('quick_with_timeouts', {});
-      // its workflow timeout (600 s) and the task's response timeout (60 s) are written before the task goes out
-      await waitFor(async () => (await pending(workflowId)) >= 2, { description: 'the execution’s timers written' });
       const workflow = await ended(workflowId);
       expect(workflow.status).toBe('COMPLETED');
-      await waitFor(async () => (await pending(workflowId)) === 0, { timeoutMs: 5_000, description: 'its timers cancelled' });
+      // what its decisions scheduled (the relay writes a step's timers before its task command goes out, so each was
+      // written before the result that ends it came back): the task's response timeout and the workflow timeout
+      const scheduled = (await coordinatorDb.store.readStream(workflowId)).events.flatMap((event) =>
+        event.type === 'CommandsIssued'
+          ? (event.data as { commands: { type: string; timer?: { kind: string } }[] }).commands.flatMap((c) =>
+              c.type === 'ScheduleTimer' && c.timer ? [c.timer.kind] : [],
+            )
+          : [],
+      );
+      expect(scheduled).toEqual(expect.arrayContaining(['workflowTimeout', 'responseTimeout']));
+      const pending = () => coordinatorDb.db.collection('timers').countDocuments({ workflowId });
+      await waitFor(async () => (await pending()) === 0, { timeoutMs: 5_000, description: 'its timers cancelled' });
     } finally {
       await coordinatorDb.close();
     }
