@@ -45,15 +45,17 @@ export const createJqRunner = (limits: JqLimits = defaultJqLimits) => {
     worker.unref();
     return { worker, port: port1, flag };
   };
-  let lane = start();
+  // started on the first query: a coordinator whose workflows have no JSON_JQ_TRANSFORM keeps no worker (~11 MB)
+  let started: Lane | undefined;
 
   const ask = (query: string, input: unknown): Reply | undefined => {
+    const lane = (started ??= start());
     Atomics.store(lane.flag, 0, 0);
     lane.port.postMessage({ query, input: JSON.stringify(input ?? null) });
     const waited = Atomics.wait(lane.flag, 0, 0, limits.timeoutMs);
     if (waited === 'timed-out') {
       void lane.worker.terminate();
-      lane = start();
+      started = undefined;
       return undefined;
     }
     return receiveMessageOnPort(lane.port)?.message as Reply | undefined;
@@ -67,5 +69,5 @@ export const createJqRunner = (limits: JqLimits = defaultJqLimits) => {
     return { ok: true, value: reply.lines.map((line) => JSON.parse(line) as unknown) };
   };
 
-  return { evaluateJq, close: () => lane.worker.terminate() };
+  return { evaluateJq, close: async (): Promise<void> => void (await started?.worker.terminate()) };
 };
