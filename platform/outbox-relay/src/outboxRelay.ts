@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRetriable, TransientError } from '@waggle/errors';
 import type { EventStore, OutboxBatch, RecordedEvent } from '@waggle/event-store';
+import { createLaneSignals } from './laneSignals.ts';
 import type { Claimed, RelayLedger } from './relayLedger.ts';
 
 /** A Kafka record ready to produce (the relay knows nothing of Kafka clients or Avro). */
@@ -155,25 +156,7 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
   const logger = options.logger ?? quietLogger;
   const loops = new Map<number, LaneLoop>();
-  /** Per lane, what its next wait ends on: an append on that lane (or a wake of every lane) resolves it. */
-  const signals = new Map<number, { readonly woken: Promise<void>; readonly wakeUp: () => void }>();
-  const signalOf = (lane: number): Promise<void> => {
-    let signal = signals.get(lane);
-    if (signal === undefined) {
-      let wakeUp: () => void = () => {};
-      const woken = new Promise<void>((resolve) => (wakeUp = resolve));
-      signals.set(lane, (signal = { woken, wakeUp }));
-    }
-    return signal.woken;
-  };
-  // a lane's wake only reads that lane: waking all of them on every append made each lane read after every append
-  const wake = (lane?: number): void => {
-    const woken = lane === undefined ? [...signals.keys()] : [lane];
-    for (const l of woken) {
-      signals.get(l)?.wakeUp();
-      signals.delete(l);
-    }
-  };
+  const { woken: signalOf, wake } = createLaneSignals();
 
   /** Records a failure in memory and, for other instances and the CLI, in the ledger. */
   const failed = (loop: LaneLoop, error: string): void => {

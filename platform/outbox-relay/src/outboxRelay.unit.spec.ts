@@ -18,6 +18,17 @@ const toRecords = (events: readonly RecordedEvent[]): Promise<OutgoingRecord[]> 
   );
 const cursorOf = async (ledger: RelayLedger, lane: number): Promise<number> =>
   (await ledger.lanes()).find((l) => l.lane === lane)?.cursor ?? 0;
+/** A relay whose every idle wait is 10 s: within a test, only a wake makes it read again. */
+const wokenOnlyRelay = (store: EventStore, published: string[]) =>
+  createOutboxRelay({
+    store,
+    ledger: createInMemoryRelayLedger(),
+    toRecords,
+    publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
+    minIdleMs: 10_000,
+    activeIdleMs: 10_000,
+    maxIdleMs: 10_000,
+  });
 
 describe('outbox relay', () => {
   describe('given appended batches on several streams', () => {
@@ -339,15 +350,7 @@ describe('outbox relay', () => {
         },
       };
       // every idle wait is long: only the wake can make the append go out in time
-      const relay = createOutboxRelay({
-        store,
-        ledger: createInMemoryRelayLedger(),
-        toRecords,
-        publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
-        minIdleMs: 10_000,
-        activeIdleMs: 10_000,
-        maxIdleMs: 10_000,
-      });
+      const relay = wokenOnlyRelay(store, published);
       await relay.start();
       await waitFor(() => published.length === 1, { timeoutMs: 2_000, description: 'the append published' });
       await relay.stop();
@@ -367,15 +370,7 @@ describe('outbox relay', () => {
         },
       };
       const published: string[] = [];
-      const relay = createOutboxRelay({
-        store,
-        ledger: createInMemoryRelayLedger(),
-        toRecords,
-        publish: (records) => Promise.resolve(void published.push(...records.map((r) => r.value.toString()))),
-        minIdleMs: 10_000,
-        activeIdleMs: 10_000,
-        maxIdleMs: 10_000,
-      });
+      const relay = wokenOnlyRelay(store, published);
       await relay.start();
       await waitFor(() => reads.size === 4, { description: 'every lane read once on start' });
       const appended = await inner.append('s1', [event('A')], { expectedVersion: 0 });
