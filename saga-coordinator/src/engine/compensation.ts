@@ -5,6 +5,12 @@ import { isSuccessfulTask, isTerminalTask } from './execution.ts';
 import type { CompensationStep, StartedExecution, TaskRecord } from './execution.ts';
 import { scheduleTask } from './scheduleTask.ts';
 
+/** The task that failed the execution, kept by CompensationStarted for the end that follows the compensation. */
+const failedTaskOf = (decision: Decision): TaskRecord | undefined => {
+  const failedTaskId = decision.execution().compensation?.failedTaskId;
+  return failedTaskId === undefined ? undefined : taskById(decision, failedTaskId);
+};
+
 const forkOf = (branch: string): string => branch.slice(0, branch.lastIndexOf('/'));
 
 /** Two tasks ran concurrently when their branch paths part in two branches of one fork. */
@@ -73,7 +79,7 @@ export const scheduleReadyCompensations = (decision: Decision): void => {
   });
   if (!settled) return;
   decision.emit({ type: 'CompensationEnded', data: { status: 'COMPENSATED', at: decision.at } });
-  finalizeWorkflow(decision, after.cause, { viaDecider: after.viaDecider, reason: after.reason });
+  finalizeWorkflow(decision, after.cause, { viaDecider: after.viaDecider, reason: after.reason, failedTask: failedTaskOf(decision) });
 };
 
 export const compensationProgress = (decision: Decision): void => scheduleReadyCompensations(decision);
@@ -85,5 +91,5 @@ export const compensationTaskFailed = (decision: Decision, task: TaskRecord): vo
   const reason = `${compensation.reason}; compensation ${task.referenceTaskName} failed: ${task.reasonForIncompletion ?? task.status}`;
   decision.emit({ type: 'CompensationEnded', data: { status: 'COMPENSATION_FAILED', at: decision.at } });
   cancelOpenTasks(decision, reason);
-  finalizeWorkflow(decision, compensation.cause, { viaDecider: compensation.viaDecider, reason });
+  finalizeWorkflow(decision, compensation.cause, { viaDecider: compensation.viaDecider, reason, failedTask: failedTaskOf(decision) });
 };

@@ -58,6 +58,9 @@ describe('an execution that fails after completed steps', () => {
       status: 'FAILED',
       compensation: { status: 'COMPENSATED' },
       reasonForIncompletion: expect.stringContaining('declined') as unknown,
+      // the step that failed is named once compensated, as Conductor names it (the dashboard's "failed step")
+      failedReferenceTaskNames: ['fail'],
+      failedTaskNames: ['fail'],
     });
   });
 
@@ -101,7 +104,11 @@ describe('an execution that fails after completed steps', () => {
     engine.advance(10_000);
     const attempts = engine.execution('w').tasks.filter((task) => task.ref === 'undo_hold');
     expect(attempts.map((task) => task.status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
-    expect(engine.execution('w')).toMatchObject({ status: 'FAILED', compensation: { status: 'COMPENSATION_FAILED' } });
+    expect(engine.execution('w')).toMatchObject({
+      status: 'FAILED',
+      compensation: { status: 'COMPENSATION_FAILED' },
+      failedReferenceTaskNames: ['fail'],
+    });
     expect(engine.execution('w').reasonForIncompletion).toMatch(/compensation undo_hold failed: still down/);
   });
 
@@ -139,6 +146,7 @@ describe('an operator terminate', () => {
       status: 'TERMINATED',
       compensation: { status: 'COMPENSATED' },
       reasonForIncompletion: 'customer left',
+      failedReferenceTaskNames: [],
     });
   });
 

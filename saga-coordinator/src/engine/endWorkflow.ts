@@ -119,6 +119,7 @@ export const endWorkflow = (decision: Decision, status: EndStatus, options: EndO
       cause: status === 'COMPLETED' ? 'FAILED' : status,
       reason: options.reason ?? `Workflow is ${status}`,
       viaDecider: options.viaDecider,
+      ...(options.failedTask === undefined ? {} : { failedTaskId: options.failedTask.taskId }),
       plan,
       at: decision.at,
     },

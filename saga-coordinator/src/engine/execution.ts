@@ -78,6 +78,8 @@ export type Compensation = {
   readonly cause: 'FAILED' | 'TIMED_OUT' | 'TERMINATED';
   readonly reason: string;
   readonly viaDecider: boolean;
+  /** The task whose failure ended the execution (absent for an operator's terminate): the end names it. */
+  readonly failedTaskId?: string;
   readonly plan: readonly CompensationStep[];
 };
 

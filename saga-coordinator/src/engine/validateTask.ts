@@ -9,6 +9,8 @@ export type TaskCheckContext = {
   readonly taskDefs: ReadonlyMap<string, TaskDef>;
   readonly scripts?: Pick<ScriptEvaluator, 'checkJavaScript'>;
   readonly insideLoop: boolean;
+  /** The JOIN right after a FORK_JOIN_DYNAMIC waits for every branch the fork made: its joinOn may be empty. */
+  readonly followsDynamicFork?: boolean;
 };
 
 const isExpression = (value: unknown): boolean => typeof value === 'string' && value.includes('${');
@@ -105,7 +107,7 @@ export const validateTask = (task: WorkflowTask, path: string, context: TaskChec
         problem('.forkTasks', `forkTasks should have atleast one task for taskType: FORK_JOIN taskName: ${task.name}`);
       break;
     case 'JOIN':
-      if ((task.joinOn ?? []).length === 0)
+      if ((task.joinOn ?? []).length === 0 && context.followsDynamicFork !== true)
         problem(
           '.joinOn',
           'joinOn is empty: it would complete at once (Conductor#18); name the last task of each branch',

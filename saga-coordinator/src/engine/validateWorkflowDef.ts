@@ -61,7 +61,12 @@ export const validateWorkflowDef = (
       }
       visited.push({ task, path: here });
       problems.push(
-        ...validateTask(task, here, { taskDefs, insideLoop, ...(options.scripts === undefined ? {} : { scripts: options.scripts }) }),
+        ...validateTask(task, here, {
+          taskDefs,
+          insideLoop,
+          followsDynamicFork: index > 0 && typeOf(tasks[index - 1] as WorkflowTask) === 'FORK_JOIN_DYNAMIC',
+          ...(options.scripts === undefined ? {} : { scripts: options.scripts }),
+        }),
       );
       const type = typeOf(task);
       if (type === 'FORK_JOIN_DYNAMIC' || type === 'DYNAMIC') hasDynamic.value = true;

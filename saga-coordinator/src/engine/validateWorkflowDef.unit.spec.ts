@@ -72,6 +72,22 @@ describe('an invalid definition', () => {
     expect(problems(def([fork, simple('b')]))).toContainEqual(expect.objectContaining({ path: '$.tasks[0]', invalidValue: 'f' }));
   });
 
+  it('takes a JOIN with an empty joinOn right after a FORK_JOIN_DYNAMIC: it waits for every branch the fork made', () => {
+    const dynamicFork: WorkflowTask = {
+      name: 'fan_out',
+      taskReferenceName: 'fan_out',
+      type: 'FORK_JOIN_DYNAMIC',
+      dynamicForkTasksParam: 'dynamicTasks',
+      dynamicForkTasksInputParamName: 'dynamicTasksInput',
+      inputParameters: { dynamicTasks: '${workflow.input.tasks}', dynamicTasksInput: '${workflow.input.inputs}' },
+    };
+    const join: WorkflowTask = { name: 'j', taskReferenceName: 'j', type: 'JOIN', joinOn: [] };
+    expect(problems(def([dynamicFork, join]))).toEqual([]);
+    expect(problems(def([dynamicFork, { ...join, joinOn: undefined }]))).toEqual([]);
+    // an empty joinOn elsewhere is still refused
+    expect(problems(def([simple('a'), join]))).toContainEqual(expect.objectContaining({ path: '$.tasks[1].joinOn' }));
+  });
+
   it('names an expression that reads an unknown task reference', () => {
     expect(problems(def([simple('a', { inputParameters: { x: '${ghost.output.y}' } })]))).toEqual([
       { path: '$.tasks[0].inputParameters', message: 'an expression reads an unknown task reference ghost', invalidValue: 'ghost' },
