@@ -164,4 +164,39 @@ describe('a consumer whose partition holds many keys', () => {
     expect(oracle.mostOfOneKey()).toBe(1);
     for (const key of keys) expect(oracle.effects.get(key), `key ${key}`).toEqual(Array.from({ length: 20 }, (_, n) => n));
   });
+
+  it(
+    'a batch of one key that outlasts the session timeout keeps the member in its group: each record handled once',
+    { timeout: 90_000 },
+    async () => {
+      const topic = uniqueName('keys-long-batch');
+      await createTopics(brokers, [{ topic, partitions: 1 }], { logger: quiet });
+      // one key, as a fork's task commands of one execution: 150 × 60 ms = 9 s, past the 6 s session timeout
+      const count = 150;
+      await producer.send(
+        Array.from({ length: count }, (_, n) => ({ topic, partition: 0, key: 'one', value: Buffer.from(JSON.stringify({ n })) })),
+      );
+      const seen: number[] = [];
+      const consumer = await started(
+        createConsumer({
+          brokers,
+          groupId: uniqueName('keys-long-batch'),
+          clientId: 'keys-long-batch',
+          topics: [topic],
+          fromBeginning: true,
+          sessionTimeoutMs: 6_000,
+          logger: quiet,
+          handle: async (record) => {
+            await sleep(60);
+            seen.push(nOf(record));
+          },
+        }),
+      );
+      await waitFor(async () => (await consumer.lag()).every((p) => p.lag === 0), { description: 'lag 0', timeoutMs: 60_000 });
+      await sleep(1_000);
+
+      // evicted mid-batch, its records would come again after the rejoin
+      expect(seen).toEqual(Array.from({ length: count }, (_, n) => n));
+    },
+  );
 });

@@ -57,8 +57,22 @@ export const handleKeysConcurrently = async (payload: EachBatchPayload, deps: Co
     }
   };
 
+  /** The group's session is kept and the handled prefix committed as the pass goes (kafkajs throttles both). */
+  let leftGroup: Error | undefined;
+  const keepSession = async (): Promise<void> => {
+    try {
+      await payload.heartbeat();
+      await payload.commitOffsetsIfNecessary();
+    } catch (error) {
+      leftGroup = error instanceof Error ? error : new Error(String(error));
+      stopped = true;
+    }
+  };
+
   for (let index = 0; index < messages.length; index++) {
     while (inFlight.size >= deps.limit && !stopped) await Promise.race(inFlight);
+    // a long batch (one key's many records one after the other) must not outlast the session timeout
+    if (!stopped) await keepSession();
     if (stopped || !payload.isRunning() || payload.isStale()) break;
     const message = messages[index]!;
     const key = message.key === null ? `\u0000${index}` : message.key.toString('latin1');
@@ -71,5 +85,7 @@ export const handleKeysConcurrently = async (payload: EachBatchPayload, deps: Co
     });
   }
   await Promise.all(inFlight);
+  // a rebalance under way: kafkajs rejoins, and what was not committed comes again (the handlers are idempotent)
+  if (leftGroup !== undefined) throw leftGroup;
   return { done, failed };
 };
