@@ -1,6 +1,7 @@
 import { ValidationError } from '@waggle/errors';
 import { describe, expect, it } from 'vitest';
-import { parseSearch } from './searchQuery.ts';
+import type { TaskRecord } from '../engine/execution.ts';
+import { parseSearch, parseTaskSearch } from './searchQuery.ts';
 
 const page = { start: 0, size: 15 };
 
@@ -40,5 +41,44 @@ describe("Conductor's search query, the subset its UI sends", () => {
 
   it('refuses a sort by an unknown field', () => {
     expect(() => parseSearch({ ...page, sort: 'input:ASC' })).toThrow(/cannot sort by input/);
+  });
+});
+
+const task = (extra: Partial<TaskRecord>): TaskRecord =>
+  ({
+    taskId: 't1',
+    taskType: 'pay',
+    taskDefName: 'pay',
+    referenceTaskName: 'pay',
+    status: 'FAILED',
+    retryCount: 0,
+    scheduledTime: 100,
+    ...extra,
+  }) as TaskRecord;
+
+describe("Conductor's task search query", () => {
+  it('sends execution terms to the index and keeps task terms for the tasks read', () => {
+    const search = parseTaskSearch({
+      ...page,
+      query: 'workflowType IN (book) AND taskType=pay AND status IN (FAILED,TIMED_OUT) AND scheduledTime>50',
+    });
+    expect(search.executions).toEqual({ $and: [{ workflowType: { $in: ['book'] } }] });
+    expect(search.matches(task({}))).toBe(true);
+    expect(search.matches(task({ status: 'COMPLETED' }))).toBe(false);
+    expect(search.matches(task({ taskType: 'hold' }))).toBe(false);
+    expect(search.matches(task({ scheduledTime: 10 }))).toBe(false);
+  });
+
+  it('takes taskRefName for referenceTaskName, free text over id, type, ref and reason, and a sort by task time', () => {
+    const search = parseTaskSearch({ ...page, query: 'taskRefName=pay', freeText: 'DECLINED', sort: 'updateTime:DESC' });
+    expect(search.matches(task({ reasonForIncompletion: 'card declined' }))).toBe(true);
+    expect(search.matches(task({ reasonForIncompletion: 'gateway down' }))).toBe(false);
+    expect(search.sort).toEqual([['updateTime', -1]]);
+    expect(search.executions).toEqual({});
+  });
+
+  it('refuses a field tasks do not have, and a sort by one', () => {
+    expect(() => parseTaskSearch({ ...page, query: 'version=1' })).toThrow(ValidationError);
+    expect(() => parseTaskSearch({ ...page, sort: 'outputData' })).toThrow(/cannot sort by outputData/);
   });
 });

@@ -2,10 +2,8 @@ import { defineRoute, type Route } from '@waggle/http';
 import { z } from 'zod';
 import { toWorkflowJson } from '../engine/toWorkflowJson.ts';
 import type { WorkflowDef } from '../engine/workflowDef.ts';
-import type { ExecutionSummary } from '../service/executionIndex.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import { readExecution } from './readExecution.ts';
-import { parseSearch } from './searchQuery.ts';
 import { startWorkflow } from './startWorkflow.ts';
 
 const input = z.record(z.string(), z.unknown());
@@ -30,28 +28,7 @@ const started = {
   409: { description: 'The idempotency key is taken' },
 };
 
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-/** Conductor's WorkflowSummary: ISO times, input and output as (JSON) strings, failed refs comma-joined. */
-const toSummaryJson = (summary: ExecutionSummary): Record<string, unknown> => ({
-  workflowType: summary.workflowType,
-  version: summary.version,
-  workflowId: summary.workflowId,
-  ...(summary.correlationId === undefined ? {} : { correlationId: summary.correlationId }),
-  startTime: iso(summary.startTime),
-  updateTime: iso(summary.updateTime),
-  ...(summary.endTime === undefined ? {} : { endTime: iso(summary.endTime), executionTime: summary.endTime - summary.startTime }),
-  status: summary.status,
-  input: JSON.stringify(summary.input),
-  output: JSON.stringify(summary.output),
-  ...(summary.reasonForIncompletion === undefined ? {} : { reasonForIncompletion: summary.reasonForIncompletion }),
-  failedReferenceTaskNames: summary.failedReferenceTaskNames,
-  priority: summary.priority,
-  parentWorkflowId: summary.parentWorkflowId ?? '',
-  ...(summary.compensationStatus === undefined ? {} : { compensationStatus: summary.compensationStatus }),
-});
-
-/** Conductor's workflow API: starting, reading and searching executions. */
+/** Conductor's workflow API: starting and reading executions (search: searchRoutes). */
 export const workflowRoutes = (deps: ApiDeps): Route[] => [
   defineRoute({
     method: 'post',
@@ -68,27 +45,6 @@ export const workflowRoutes = (deps: ApiDeps): Route[] => [
         { causationId: requestId, traceparent },
       ),
     }),
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/workflow/search',
-    operationId: 'searchWorkflows',
-    summary: "Search executions with Conductor's query syntax (workflowType IN (…) AND status IN (…) AND startTime>…)",
-    query: z.object({
-      start: z.coerce.number().int().min(0).default(0),
-      size: z.coerce.number().int().min(1).max(5000).default(100),
-      sort: z.string().optional(),
-      freeText: z.string().optional(),
-      query: z.string().optional(),
-    }),
-    responses: {
-      200: { description: 'SearchResult<WorkflowSummary>: {totalHits, results}' },
-      400: { description: 'A term waggle cannot search by' },
-    },
-    handler: async ({ query }) => {
-      const found = await deps.index.search(parseSearch(query));
-      return { status: 200, body: { totalHits: found.totalHits, results: found.results.map(toSummaryJson) } };
-    },
   }),
   defineRoute({
     method: 'post',

@@ -16,6 +16,7 @@ ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isS
 ajv.addFormat('email', /^[^@\s]+@[^@\s]+$/);
 const validateTask = ajv.compile(readCorpusSchema('Task'));
 const validateWorkflowDef = ajv.compile(readCorpusSchema('WorkflowDef'));
+const validateWorkflow = ajv.compile(readCorpusSchema('Workflow'));
 
 // polled over HTTP only: no Kafka worker serves this type
 const taskType = uniqueName('polled').replace(/-/g, '_');
@@ -190,6 +191,42 @@ describe("the coordinator's Conductor API", () => {
     expect(new Set(body.results.map((r) => r.status))).toEqual(new Set(['COMPLETED', 'TERMINATED']));
     expect(body.results.map((r) => r.startTime)).toEqual([...body.results.map((r) => r.startTime)].sort().reverse());
     expect((await api('GET', '/api/workflow/search?query=nonsense%3D1')).status).toBe(400);
+  });
+
+  it('search-v2 answers whole Workflow JSON; task search answers TaskSummary (search-v2: Task) rows of the executions chosen', async () => {
+    const id = await start('two_steps', { x: 42 });
+    await complete(await pollFor(id), { y: 1 });
+    const second = await pollFor(id);
+    await complete(second, {}, 'FAILED');
+    expect((await ended(id)).status).toBe('FAILED');
+
+    const v2 = await api('GET', `/api/workflow/search-v2?query=${encodeURIComponent(`workflowId="${id}"`)}`);
+    expect(v2.status, v2.text).toBe(200);
+    const workflows = v2.json<{ totalHits: number; results: (Record<string, unknown> & { tasks: unknown[] })[] }>();
+    expect(workflows.totalHits).toBe(1);
+    expect(validateWorkflow(workflows.results[0]), JSON.stringify(validateWorkflow.errors)).toBe(true);
+    expect(workflows.results[0]?.tasks).toHaveLength(2);
+
+    const query = encodeURIComponent(`workflowId="${id}" AND taskType=${taskType} AND status IN (FAILED)`);
+    const tasks = await api('GET', `/api/tasks/search?query=${query}`);
+    expect(tasks.status, tasks.text).toBe(200);
+    const summaries = tasks.json<{ totalHits: number; results: Record<string, unknown>[] }>();
+    expect(summaries.totalHits).toBe(1);
+    expect(summaries.results[0]).toMatchObject({
+      taskId: second.taskId,
+      workflowId: id,
+      status: 'FAILED',
+      taskType,
+      workflowType: 'two_steps',
+    });
+    expect(typeof summaries.results[0]?.['queueWaitTime']).toBe('number');
+    expect(summaries.results[0]?.['input']).toBe(JSON.stringify({ y: 1 }));
+
+    const byRef = await api('GET', `/api/tasks/search-v2?query=${encodeURIComponent(`workflowId="${id}"`)}&sort=seq:DESC`);
+    const full = byRef.json<{ totalHits: number; results: Record<string, unknown>[] }>();
+    expect(full.results.map((task) => task['referenceTaskName'])).toEqual(['second', 'first']);
+    for (const task of full.results) expect(validateTask(task), JSON.stringify(validateTask.errors)).toBe(true);
+    expect((await api('GET', '/api/tasks/search?query=version%3D1')).status).toBe(400);
   });
 
   it("bulk actions answer Conductor's BulkResponse: each id applied on its own, an unknown one listed with its reason", async () => {

@@ -2,7 +2,7 @@ import { waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { refs, taskByRef } from './testing/conductorClient.ts';
 import { startCorpusRun } from './testing/corpusRun.ts';
-import { echo, type TestAnswer } from './testing/startTestCoordinator.ts';
+import { countEffects, echo, type TestAnswer } from './testing/startTestCoordinator.ts';
 
 // task_optional always fails; task_rt leaves its first attempt unanswered (IN_PROGRESS) so its response timeout fires
 const answer: TestAnswer = (task) => {
@@ -123,4 +123,57 @@ describe("Conductor's corpus over Kafka (the rest), with generic workers", () =>
     expect(workflow.status).toBe('COMPLETED');
     expect(taskByRef(workflow, 'wait0').outputData).toEqual({ signal: 1 });
   });
+
+  it(
+    'FORK_JOIN_DYNAMIC of 1,000 SIMPLE branches over Kafka, registered with an empty joinOn: the JOIN waits for every branch, each applied once',
+    { timeout: 240_000 },
+    async () => {
+      const branches = 1000;
+      const fanOut = {
+        name: 'fan_out_1000',
+        version: 1,
+        ownerEmail: 'test@waggle.dev',
+        tasks: [
+          {
+            name: 'fan',
+            taskReferenceName: 'fan',
+            type: 'FORK_JOIN_DYNAMIC',
+            dynamicForkTasksParam: 'legs',
+            dynamicForkTasksInputParamName: 'inputs',
+            inputParameters: { legs: '${workflow.input.legs}', inputs: '${workflow.input.inputs}' },
+          },
+          { name: 'join', taskReferenceName: 'join', type: 'JOIN', joinOn: [] },
+          { name: 'integration_task_3', taskReferenceName: 'after', type: 'SIMPLE' },
+        ],
+      };
+      const registered = await api('POST', '/api/metadata/workflow', fanOut);
+      expect(registered.status, registered.text).toBe(200);
+      const legs = Array.from({ length: branches }, (_, n) => ({
+        name: 'integration_task_2',
+        taskReferenceName: `leg${n}`,
+        type: 'SIMPLE',
+      }));
+      const inputs = Object.fromEntries(legs.map((leg, n) => [leg.taskReferenceName, { n }]));
+      const id = await start('fan_out_1000', { legs, inputs });
+      // asked without its 1,003 tasks, once a second, so the test's own reads stay out of the way
+      await waitFor(
+        async () =>
+          ['COMPLETED', 'FAILED'].includes((await api('GET', `/api/workflow/${id}?includeTasks=false`)).json<{ status: string }>().status),
+        { timeoutMs: 200_000, intervalMs: 1_000, description: 'the fork of 1,000 branches to end' },
+      );
+      const workflow = await read(id);
+
+      expect(workflow.status).toBe('COMPLETED');
+      expect(workflow.tasks).toHaveLength(branches + 3);
+      const join = taskByRef(workflow, 'join') as ReturnType<typeof taskByRef> & { endTime: number };
+      expect(Object.keys(join.outputData)).toHaveLength(branches);
+      const legTasks = workflow.tasks.filter((task) => task.referenceTaskName.startsWith('leg'));
+      expect(legTasks.map((task) => task.inputData['n']).sort((a, b) => Number(a) - Number(b))).toEqual(legs.map((_, n) => n));
+      // the step after the JOIN was scheduled only once every branch had ended
+      const lastLeg = Math.max(...legTasks.map((task) => (task as typeof join).endTime));
+      expect((taskByRef(workflow, 'after') as typeof join & { scheduledTime: number }).scheduledTime).toBeGreaterThanOrEqual(lastLeg);
+      const counts = await countEffects(run.effects.store, ['integration_task_2']);
+      for (const task of legTasks) expect(counts.get(`${task.taskId}:0`), task.referenceTaskName).toBe(1);
+    },
+  );
 });

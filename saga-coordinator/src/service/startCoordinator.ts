@@ -20,8 +20,9 @@ import { createInputGateway } from '../api/inputGateway.ts';
 import { metadataRoutes } from '../api/metadataRoutes.ts';
 import { operatorRoutes } from '../api/operatorRoutes.ts';
 import { taskRoutes } from '../api/taskRoutes.ts';
+import { searchRoutes } from '../api/searchRoutes.ts';
 import { workflowRoutes } from '../api/workflowRoutes.ts';
-import { createInputApplier } from './applyInput.ts';
+import { createBatchApplier, createInputApplier } from './applyInput.ts';
 import type { CoordinatorConfig } from './config.ts';
 import { createCoordinatorRelay } from './coordinatorRelay.ts';
 import { createOutcomeStore, createPollQueue, createTimerStore } from './coordinatorStores.ts';
@@ -118,6 +119,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     logger,
     appended: (workflowId) => relay.appended(workflowId),
   });
+  const applyBatch = createBatchApplier(apply);
   const inputs = createConsumer<ReceivedInput>({
     brokers,
     groupId: `${serviceName}.inputs`,
@@ -128,9 +130,11 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     sessionTimeoutMs: config.sessionTimeoutMs,
     decode: decodeInput(serde),
     logger: busLogger,
-    handle: async (record) => {
-      if (record.event) await apply(record.event);
-    },
+    handleBatch: (records, context) =>
+      applyBatch(
+        records.flatMap((record) => (record.event ? [record.event] : [])),
+        () => context.heartbeat(),
+      ),
   });
   await inputs.start();
   const sweeper = createTimerSweeper({
@@ -199,6 +203,8 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     routes: [
       ...metadataRoutes(deps),
       ...bulkRoutes(deps),
+      // before the routes with an id in the path: /api/workflow/search-v2 is not an execution
+      ...searchRoutes(deps),
       ...workflowRoutes(deps),
       ...operatorRoutes(deps),
       ...taskRoutes(deps),
