@@ -13,6 +13,7 @@ import type { ExecutionIndex } from './executionIndex.ts';
 import type { TaskGate } from './taskGate.ts';
 import { stableId, toEngineInput, toInputRecord, type CoordinatorInput, type ReceivedInput } from './inputRecords.ts';
 import type { MetadataStore } from './metadataStore.ts';
+import type { WorkerSightings } from './workerSightings.ts';
 
 export type ApplyInputDeps = {
   readonly store: EventStore;
@@ -21,6 +22,7 @@ export type ApplyInputDeps = {
   readonly outcomes: OutcomeStore;
   readonly index: ExecutionIndex;
   readonly pollQueue: PollQueue;
+  readonly workers: WorkerSightings;
   readonly timers: TimerStore;
   readonly gate: TaskGate;
   readonly producer: Producer;
@@ -151,11 +153,21 @@ export const createInputApplier =
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
       await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
+    if (input.kind === 'result' && input.result.workerId !== undefined && result.state.status !== 'NONE') {
+      const { taskId, referenceTaskName, workerId } = input.result;
+      const task = result.state.tasks.find(
+        (t) => t.taskId === taskId || (taskId === undefined && t.referenceTaskName === referenceTaskName),
+      );
+      if (task !== undefined) await deps.workers.reported({ taskType: task.taskType, workerId }, at);
+    }
+    const ended = endedBy(workflowId, result.events);
     // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice; and cancels no
     // timer, since it may come after later inputs whose timers (a rerun task's, a restarted execution's) must stay
     if (!result.duplicate) {
       for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
-      await deps.timers.cancel(endedBy(workflowId, result.events));
+      await deps.timers.cancel(ended);
+      // a task that ended without a result (canceled, timed out) waits in no queue any more
+      await deps.pollQueue.drop(ended.taskIds);
     }
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };
