@@ -42,7 +42,10 @@ export const OperatorHistory = ({ actions }: { actions: readonly OperatorAction[
       <tbody>
         {actions.map((action, index) => (
           <tr key={`${action.at}-${index}`} data-action={action.action}>
-            <td class="mono">{fmtTime(action.at)}</td>
+            <td class="mono">
+              {fmtTime(action.at)}
+              <span class="muted">.{String(action.at % 1000).padStart(3, '0')}</span>
+            </td>
             <td>{action.actor}</td>
             <td>
               {actionLabels[action.action] ?? action.action}

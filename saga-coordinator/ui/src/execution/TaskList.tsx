@@ -108,6 +108,16 @@ export const TaskList = ({
   );
 };
 
+/** A bar's colour: a canceled or skipped attempt is not drawn as still running. */
+const barTone = (status: string): string =>
+  status === 'COMPLETED' || status === 'COMPLETED_WITH_ERRORS'
+    ? 'ok'
+    : status.startsWith('FAILED') || status === 'TIMED_OUT'
+      ? 'failed'
+      : status === 'CANCELED' || status === 'SKIPPED'
+        ? 'ended'
+        : 'running';
+
 /** A Gantt of every attempt: the wait from scheduled to started (hatched) and the run (solid), retries as their own rows. */
 export const Timeline = ({
   tasks,
@@ -190,10 +200,7 @@ export const Timeline = ({
                 <span class="gantt-track" aria-hidden="true">
                   <span class="bar wait" style={{ left: pct(scheduled), width: width(scheduled, started ?? ended) }} />
                   {started !== undefined && (
-                    <span
-                      class={`bar run tone-${task.status === 'COMPLETED' ? 'ok' : task.status.startsWith('FAILED') || task.status === 'TIMED_OUT' ? 'failed' : 'running'}`}
-                      style={{ left: pct(started), width: width(started, ended) }}
-                    />
+                    <span class={`bar run tone-${barTone(task.status)}`} style={{ left: pct(started), width: width(started, ended) }} />
                   )}
                 </span>
               </div>

@@ -12,9 +12,38 @@ type Worker = {
   readonly lastResultTime?: number;
 };
 
+/** One row per worker: the task types it was seen for, and when it was seen last (over all of them). */
+type SeenWorker = {
+  readonly workerId: string;
+  readonly taskTypes: readonly string[];
+  readonly lastPollTime?: number;
+  readonly lastResultTime?: number;
+};
+const byWorker = (sightings: readonly Worker[]): SeenWorker[] => {
+  const workers = new Map<string, { taskTypes: string[]; lastPollTime?: number; lastResultTime?: number }>();
+  const later = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  for (const s of sightings) {
+    const seen = workers.get(s.workerId) ?? { taskTypes: [] };
+    seen.taskTypes.push(s.taskType);
+    const lastPollTime = later(seen.lastPollTime, s.lastPollTime);
+    const lastResultTime = later(seen.lastResultTime, s.lastResultTime);
+    workers.set(s.workerId, {
+      taskTypes: seen.taskTypes,
+      ...(lastPollTime === undefined ? {} : { lastPollTime }),
+      ...(lastResultTime === undefined ? {} : { lastResultTime }),
+    });
+  }
+  const last = (w: SeenWorker) => Math.max(w.lastPollTime ?? 0, w.lastResultTime ?? 0);
+  return [...workers]
+    .map(([workerId, seen]) => ({ workerId, ...seen, taskTypes: [...seen.taskTypes].sort() }))
+    .sort((a, b) => last(b) - last(a));
+};
+
 const loadQueues = async () => {
   const [queues, workers] = await Promise.all([call<Queue[]>('/api/waggle/tasks/queues'), call<Worker[]>('/api/waggle/tasks/workers')]);
-  return { queues, workers, at: Date.now() };
+  // the queues with tasks waiting first, the longest wait on top
+  const sorted = [...queues].sort((a, b) => (b.oldestWaitMs ?? -1) - (a.oldestWaitMs ?? -1) || a.taskType.localeCompare(b.taskType));
+  return { queues: sorted, workers: byWorker(workers), at: Date.now() };
 };
 
 const ago = (at: number | undefined, now: number): string => (at === undefined ? '—' : `${fmtDuration(Math.max(0, now - at))} ago`);
@@ -56,7 +85,7 @@ export const TaskQueues = () => {
               </thead>
               <tbody>
                 {value.queues.map((queue) => (
-                  <tr key={queue.taskType} data-task-type={queue.taskType}>
+                  <tr key={queue.taskType} data-task-type={queue.taskType} class={queue.size > 0 ? 'waiting' : ''}>
                     <td class="mono">{queue.taskType}</td>
                     <td class="num size">{queue.size}</td>
                     <td class="oldest">
@@ -80,22 +109,27 @@ export const TaskQueues = () => {
             <p class="muted">No worker seen yet: an HTTP worker shows up with its first poll, a Kafka worker with its first result.</p>
           ) : (
             <table class="workers">
-              <caption class="sr-only">Workers by task type, the most recently seen first</caption>
+              <caption class="sr-only">Workers, the most recently seen first</caption>
               <thead>
                 <tr>
                   <th scope="col">Worker</th>
-                  <th scope="col">Task type</th>
-                  <th scope="col">Last poll</th>
-                  <th scope="col">Last result</th>
+                  <th scope="col">Task types</th>
+                  <th scope="col">Last seen</th>
                 </tr>
               </thead>
               <tbody>
                 {value.workers.map((worker) => (
-                  <tr key={`${worker.taskType} ${worker.workerId}`} data-worker={worker.workerId}>
-                    <td class="mono">{worker.workerId}</td>
-                    <td class="mono">{worker.taskType}</td>
-                    <td title={fmtTime(worker.lastPollTime)}>{ago(worker.lastPollTime, value.at)}</td>
-                    <td title={fmtTime(worker.lastResultTime)}>{ago(worker.lastResultTime, value.at)}</td>
+                  <tr key={worker.workerId} data-worker={worker.workerId}>
+                    <td class="mono worker-id">{worker.workerId}</td>
+                    <td class="mono task-types">{worker.taskTypes.join(', ')}</td>
+                    <td class="seen">
+                      {worker.lastPollTime !== undefined && (
+                        <div title={fmtTime(worker.lastPollTime)}>polled {ago(worker.lastPollTime, value.at)}</div>
+                      )}
+                      {worker.lastResultTime !== undefined && (
+                        <div title={fmtTime(worker.lastResultTime)}>result {ago(worker.lastResultTime, value.at)}</div>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
