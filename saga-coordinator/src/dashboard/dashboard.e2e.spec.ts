@@ -196,7 +196,10 @@ describe('the executions list on a 390-px phone', () => {
     await expect.poll(() => toggle.textContent()).toContain('2 active');
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
     expect(await page.getByRole('checkbox', { name: 'FAILED' }).isVisible()).toBe(false);
-    await page.locator('tbody tr').first().waitFor();
+    // what the folded form hides, in a line
+    expect(await page.locator('.filters-summary').textContent()).toBe('book-flight · failed, completed');
+    // the rows of the earlier tests' bookings, or (run alone) the empty note
+    await page.locator('tbody tr, .note.empty').first().waitFor();
     await shoot(page, 'executions-filters-closed-390');
     expect(await seriousViolations(page)).toEqual([]);
     // keyboard only: Tab to the button, Enter opens the form, the next Tab is in it
@@ -453,6 +456,7 @@ describe('the execution page', () => {
       ['ResumeWorkflow', 'Ana Ström', undefined],
       ['TerminateWorkflow', 'Ana Ström', 'customer called'],
     ]);
+    await expect.poll(() => page.locator('.last-action').textContent()).toMatch(/terminated by Ana Ström.*“customer called” \(3 in/);
     await page.getByRole('tab', { name: 'Operator history' }).click();
     const history = page.locator('table.history tbody tr');
     await expect.poll(() => history.count()).toBe(3);

@@ -57,3 +57,19 @@ export const OperatorHistory = ({ actions }: { actions: readonly OperatorAction[
       </tbody>
     </table>
   );
+
+/** The latest operator action among the execution's facts: who paused it (say) and why, without opening the history. */
+export const LastOperatorAction = ({ actions }: { actions: readonly OperatorAction[] }) => {
+  const last = actions.at(-1);
+  if (last === undefined) return null;
+  return (
+    <>
+      <dt>Last operator action</dt>
+      <dd class="last-action">
+        {actionLabels[last.action] ?? last.action} by <strong>{last.actor}</strong>, {fmtTime(last.at)}
+        {last.reason === undefined ? '' : `: “${last.reason}”`}
+        {actions.length > 1 && <span class="muted"> ({actions.length} in the Operator history tab)</span>}
+      </dd>
+    </>
+  );
+};

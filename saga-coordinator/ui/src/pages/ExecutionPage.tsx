@@ -4,7 +4,7 @@ import { call, enc, type Task, type Workflow } from '../api.ts';
 import { Actions, type Outcome } from '../execution/Actions.tsx';
 import { CompensationLane } from '../execution/CompensationLane.tsx';
 import { Diagram } from '../execution/Diagram.tsx';
-import { OperatorHistory } from '../execution/OperatorHistory.tsx';
+import { LastOperatorAction, OperatorHistory } from '../execution/OperatorHistory.tsx';
 import { TaskDetail } from '../execution/TaskDetail.tsx';
 import { TaskList, Timeline } from '../execution/TaskList.tsx';
 import { fmtDuration, fmtTime, shortReason } from '../format.ts';
@@ -112,6 +112,7 @@ export const ExecutionPage = ({ id }: { id: string }) => {
             </dd>
           </>
         )}
+        <LastOperatorAction actions={workflow.operatorActions ?? []} />
         <dt>Live</dt>
         <dd>{live ? 'following changes as they happen' : 'connecting…'}</dd>
       </dl>

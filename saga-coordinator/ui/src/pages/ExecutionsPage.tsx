@@ -13,6 +13,20 @@ const activeFilters = (filters: Filters): number =>
     (active) => active !== false && active !== '',
   ).length;
 
+/** The filters in use, in a line (what a folded form hides). */
+const describeFilters = (filters: Filters): string =>
+  [
+    filters.names.join(', '),
+    filters.statuses.map((status) => status.toLowerCase()).join(', '),
+    filters.id === '' ? '' : `id ${filters.id}`,
+    filters.correlationId === '' ? '' : `correlation id ${filters.correlationId}`,
+    filters.from === '' ? '' : `after ${filters.from.replace('T', ' ')}`,
+    filters.to === '' ? '' : `before ${filters.to.replace('T', ' ')}`,
+    filters.text === '' ? '' : `“${filters.text}”`,
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
+
 const FilterForm = ({
   filters,
   names,
@@ -200,6 +214,7 @@ export const ExecutionsPage = () => {
         <span aria-hidden="true">{filtersOpen ? '▾' : '▸'}</span> Filters
         {activeFilters(filters) > 0 && <span class="badge tone-running">{activeFilters(filters)} active</span>}
       </button>
+      {!filtersOpen && activeFilters(filters) > 0 && <p class="filters-summary muted">{describeFilters(filters)}</p>}
       <FilterForm
         key={search}
         filters={filters}
