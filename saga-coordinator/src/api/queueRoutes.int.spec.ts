@@ -84,6 +84,7 @@ describe('the task queue of an HTTP-polled type', () => {
 
     const all = await get<Record<string, number>>('/api/tasks/queue/all');
     expect(all).toMatchObject({ [polledType]: 1 });
+    expect(await get<number>(`/api/tasks/queue/size?taskType=${polledType}`)).toBe(1);
     expect(await get<Record<string, number>>(`/api/tasks/queue/sizes?taskType=${polledType}&taskType=nobody_has_it`)).toEqual({
       [polledType]: 1,
       nobody_has_it: 0,
@@ -120,6 +121,7 @@ describe("the coordinator's OpenAPI document", () => {
     const document = await get<{ paths: Record<string, unknown> }>('/openapi.json');
     for (const path of [
       '/api/tasks/queue/sizes',
+      '/api/tasks/queue/size',
       '/api/tasks/queue/all',
       '/api/tasks/queue/polldata',
       '/api/tasks/queue/polldata/all',

@@ -57,6 +57,15 @@ export const queueRoutes = (deps: ApiDeps): Route[] => [
   }),
   defineRoute({
     method: 'get',
+    path: '/api/tasks/queue/size',
+    operationId: 'taskQueueSize',
+    summary: "Tasks of a type waiting to be picked up (Conductor's newer form of sizes; domains are ignored)",
+    query: z.object({ taskType: z.string().min(1), domain: z.string().optional() }),
+    responses: { 200: { description: 'The queue size', schema: z.number() } },
+    handler: async ({ query }) => ({ status: 200, body: (await deps.pollQueue.waiting([query.taskType]))[0]?.size ?? 0 }),
+  }),
+  defineRoute({
+    method: 'get',
     path: '/api/tasks/queue/all',
     operationId: 'allTaskQueues',
     summary: 'Every task queue with its size ({taskType: size}): registered task types and any with tasks waiting',

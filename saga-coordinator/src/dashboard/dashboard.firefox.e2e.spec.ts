@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createInMemoryEventStore } from '@waggle/event-store';
 import type { Task, TaskOutcome, TaskWorker } from '@waggle/task-worker';
@@ -45,6 +46,14 @@ const openPage = async (width = 1280, height = 800): Promise<Page> => {
 // strings, not functions: the tests' TypeScript knows no DOM
 const attribute = (page: Page, selector: string, name: string): Promise<unknown> =>
   page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.getAttribute(${JSON.stringify(name)}) ?? null`);
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** axe-core's serious and critical violations on the page as Firefox renders it. */
+const seriousViolations = async (page: Page): Promise<unknown> => {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(`axe.run(document).then((result) => result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+};
 const shoot = (page: Page, name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
 
 beforeAll(async () => {
@@ -95,6 +104,7 @@ describe.skipIf(!hasFirefox)('the dashboard in Firefox', () => {
     await page.locator('svg .node[data-ref="authorize"]').click();
     await page.waitForFunction(`document.querySelector('.task-detail')?.textContent.includes('pay-${bookingId}')`);
     await shoot(page, 'firefox-execution-1280');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   });
 
