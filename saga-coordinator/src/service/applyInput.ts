@@ -71,6 +71,20 @@ const endedBy = (workflowId: string, events: readonly { type: string; data: unkn
   workflowIds: events.some((event) => event.type === 'WorkflowEnded') ? [workflowId] : [],
 });
 
+/** The task types the engine dispatches to workers: only their tasks are in the poll queue. */
+const dispatchedTypes = new Set(['SIMPLE', 'DYNAMIC', 'HTTP']);
+
+/**
+ * Dispatched tasks these events ended without a result by their task id (canceled, timed out, answered by reference
+ * name): they wait in no queue any more. The answered task left it already, so a plain completion costs no write.
+ */
+const queuedAndEnded = (execution: Execution, endedIds: readonly string[], answered: string | undefined): string[] =>
+  execution.status === 'NONE'
+    ? []
+    : endedIds.filter(
+        (taskId) => taskId !== answered && dispatchedTypes.has(execution.tasks.find((task) => task.taskId === taskId)?.type ?? ''),
+      );
+
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
 
@@ -166,8 +180,7 @@ export const createInputApplier =
     if (!result.duplicate) {
       for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
       await deps.timers.cancel(ended);
-      // a task that ended without a result (canceled, timed out) waits in no queue any more
-      await deps.pollQueue.drop(ended.taskIds);
+      await deps.pollQueue.drop(queuedAndEnded(result.state, ended.taskIds, input.kind === 'result' ? input.result.taskId : undefined));
     }
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };
