@@ -72,8 +72,15 @@ describe('waggle workflows and waggle saga', () => {
       input: unknown;
     };
     expect(shown).toMatchObject({ status: 'RUNNING', input: { a: 1 } });
-    expect((await runCli(['saga', 'pause', first.workflowId], { env })).code).toBe(0);
+    expect(
+      (await runCli(['saga', 'pause', first.workflowId, '--reason', 'cli pause'], { env: { ...env, WAGGLE_OPERATOR: 'cli-op' } })).code,
+    ).toBe(0);
     expect((await runCli(['saga', 'show', first.workflowId], { env })).stdout).toContain('PAUSED');
+    // who and why, as the execution's history recorded them
+    const paused = JSON.parse((await runCli(['saga', 'show', first.workflowId, '--json'], { env })).stdout) as {
+      operatorActions?: { action: string; actor: string; reason?: string }[];
+    };
+    expect(paused.operatorActions).toMatchObject([{ action: 'PauseWorkflow', actor: 'cli-op', reason: 'cli pause' }]);
     const resumeRunning = await runCli(['saga', 'resume', second], { env });
     expect(resumeRunning.code).toBe(1);
     expect(resumeRunning.stderr).toContain('is not PAUSED so cannot resume');

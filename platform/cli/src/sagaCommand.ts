@@ -24,6 +24,11 @@ type Workflow = Summary & {
 
 const statuses = ['RUNNING', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED', 'PAUSED'];
 const path = (id: string): string => `/api/workflow/${encodeURIComponent(id)}`;
+/** `?reason=…` (when given) and the other parameters of an operator action. */
+const withReason = (options: Record<string, string | boolean | undefined>, more: Record<string, string> = {}): string => {
+  const query = new URLSearchParams({ ...(typeof options['reason'] === 'string' ? { reason: options['reason'] } : {}), ...more });
+  return query.size === 0 ? '' : `?${query.toString()}`;
+};
 
 /**
  * An operator action on several executions, one after the other, with a line per execution as it goes (stderr) and a
@@ -56,6 +61,7 @@ const action = (
     .command(name)
     .description(description)
     .argument('<workflowId...>', 'one or more execution ids')
+    .option('--reason <text>', "why: recorded in each execution's history (a terminate's is also its reasonForIncompletion)")
     .option('--json', 'a JSON line per execution')
     .action(async (ids: string[], options: Record<string, string | boolean | undefined>) => {
       await each(ids, options['json'] === true, `${name}`, (id) => act(id, options));
@@ -163,24 +169,24 @@ export const sagaCommand = (): Command => {
         ),
       );
     });
-  action(saga, 'pause', 'pause executions: nothing new is scheduled until resumed', (id) =>
-    callCoordinator('PUT', `${path(id)}/pause`).then(() => undefined),
+  action(saga, 'pause', 'pause executions: nothing new is scheduled until resumed', (id, options) =>
+    callCoordinator('PUT', `${path(id)}/pause${withReason(options)}`).then(() => undefined),
   );
-  action(saga, 'resume', 'resume paused executions', (id) => callCoordinator('PUT', `${path(id)}/resume`).then(() => undefined));
-  action(saga, 'terminate', 'terminate executions (--compensate undoes their completed steps first)', (id, options) => {
-    const query = new URLSearchParams({
-      ...(typeof options['reason'] === 'string' ? { reason: options['reason'] } : {}),
-      compensate: String(options['compensate'] === true),
-    });
-    return callCoordinator('DELETE', `${path(id)}?${query.toString()}`).then(() => undefined);
-  })
-    .option('--reason <text>', 'why (shown as reasonForIncompletion)')
-    .option('--compensate', 'compensate completed steps in reverse order before ending');
-  action(saga, 'retry', 'retry failed executions from their failed tasks', (id) =>
-    callCoordinator('POST', `${path(id)}/retry`).then(() => undefined),
+  action(saga, 'resume', 'resume paused executions', (id, options) =>
+    callCoordinator('PUT', `${path(id)}/resume${withReason(options)}`).then(() => undefined),
+  );
+  action(saga, 'terminate', 'terminate executions (--compensate undoes their completed steps first)', (id, options) =>
+    callCoordinator('DELETE', `${path(id)}${withReason(options, { compensate: String(options['compensate'] === true) })}`).then(
+      () => undefined,
+    ),
+  ).option('--compensate', 'compensate completed steps in reverse order before ending');
+  action(saga, 'retry', 'retry failed executions from their failed tasks', (id, options) =>
+    callCoordinator('POST', `${path(id)}/retry${withReason(options)}`).then(() => undefined),
   );
   action(saga, 'restart', 'run ended executions again from the start', (id, options) =>
-    callCoordinator('POST', `${path(id)}/restart?useLatestDefinitions=${String(options['latest'] === true)}`).then(() => undefined),
+    callCoordinator('POST', `${path(id)}/restart${withReason(options, { useLatestDefinitions: String(options['latest'] === true) })}`).then(
+      () => undefined,
+    ),
   ).option('--latest', 'with the latest version of the definition');
   saga
     .command('rerun')

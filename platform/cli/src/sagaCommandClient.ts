@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { CliError, exitCodes } from './exitCodes.ts';
 import { serviceUrl } from './serviceUrls.ts';
 
@@ -6,6 +7,9 @@ type ConductorError = { message?: string; detail?: string; title?: string; valid
 
 /** An answer of the coordinator's Conductor API: its text (a bare id for starts) and its JSON when it has any. */
 export type CoordinatorAnswer = { readonly status: number; readonly text: string; readonly json: <T>() => T };
+
+/** Who runs the CLI: `WAGGLE_OPERATOR`, else the OS user at this host. */
+const operatorName = (): string => process.env['WAGGLE_OPERATOR'] ?? `${userInfo().username}@${hostname()}`;
 
 /**
  * Calls the saga coordinator's Conductor API (`SAGA_COORDINATOR_URL`, default the port `waggle start` gives it). A
@@ -23,7 +27,12 @@ export const callCoordinator = async (
     response = await fetch(`${base}${path}`, {
       method,
       signal: AbortSignal.timeout(60_000),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: {
+        // who acts: the coordinator records it with each operator action
+        ...(method === 'GET' ? {} : { 'x-waggle-operator': encodeURIComponent(operatorName()) }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
     throw new CliError(

@@ -89,6 +89,7 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
         ...(route.idempotent ? { idempotencyKey: idempotencyKeyOf(req) } : {}),
         traceparent: childTraceparent(req.get('traceparent')),
         requestId: req.get('X-Request-Id') ?? randomUUID(),
+        ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
       });
       res.status(result.status).set(result.headers ?? {});
       if (result.body === undefined) res.end();

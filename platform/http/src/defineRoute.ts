@@ -12,6 +12,8 @@ export type RouteRequest<Body, Query, Params> = {
   /** W3C trace context for the work this request causes. */
   readonly traceparent: string;
   readonly requestId: string;
+  /** The peer's address (no proxy is trusted: behind one, this is the proxy). */
+  readonly clientAddress?: string;
 };
 
 export type RouteResponse = { readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> };
@@ -26,6 +28,8 @@ export type Route<Body = unknown, Query = unknown, Params = unknown> = {
   readonly body?: z.ZodType<Body>;
   readonly query?: z.ZodType<Query>;
   readonly params?: z.ZodType<Params>;
+  /** Request headers the route reads (documented as header parameters; the handler finds them in `headers`). */
+  readonly headers?: readonly { readonly name: string; readonly description: string }[];
   /** Whether the route honours `Idempotency-Key` (documented as a header parameter). */
   readonly idempotent?: boolean;
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;

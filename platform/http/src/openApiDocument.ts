@@ -52,7 +52,12 @@ export const openApiDocument = (info: { title: string; version: string; descript
       [route.method]: {
         operationId: route.operationId,
         summary: route.summary,
-        parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query'), ...idempotencyHeader],
+        parameters: [
+          ...parametersOf(route.params, 'path'),
+          ...parametersOf(route.query, 'query'),
+          ...(route.headers ?? []).map((header) => ({ ...header, in: 'header', required: false, schema: { type: 'string' } })),
+          ...idempotencyHeader,
+        ],
         ...(route.body
           ? {
               requestBody: {

@@ -6,6 +6,7 @@ import type { ScriptEvaluator } from '../engine/scriptEvaluator.ts';
 import type { PollQueue } from '../service/coordinatorStores.ts';
 import type { ExecutionIndex } from '../service/executionIndex.ts';
 import type { MetadataStore } from '../service/metadataStore.ts';
+import type { WorkerSightings } from '../service/workerSightings.ts';
 import type { InputGateway } from './inputGateway.ts';
 
 /** What the REST API works with: it reads executions and definitions, and moves executions only through the gateway. */
@@ -16,5 +17,6 @@ export type ApiDeps = {
   readonly metadata: MetadataStore;
   readonly index: ExecutionIndex;
   readonly pollQueue: PollQueue;
+  readonly workers: WorkerSightings;
   readonly gateway: InputGateway;
 };

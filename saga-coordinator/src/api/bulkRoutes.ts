@@ -2,7 +2,7 @@ import { defineRoute, type Route } from '@waggle/http';
 import { z } from 'zod';
 import type { OperatorInput } from '../service/inputRecords.ts';
 import type { ApiDeps } from './apiDeps.ts';
-import { act, restartAction } from './operatorRoutes.ts';
+import { act, operatorHeaders, reasonQuery, restartAction } from './operatorRoutes.ts';
 
 const ids = z
   .array(z.string().min(1))
@@ -46,19 +46,24 @@ const bulk = (
     method,
     path: `/api/workflow/bulk/${verb}`,
     operationId: `bulk${verb[0]?.toUpperCase() ?? ''}${verb.slice(1)}`,
+    headers: operatorHeaders,
     summary,
     body: ids,
     query,
     responses: bulkResponse,
-    handler: async (request) => eachOf(request.body, async (id) => act(deps, id, await toAction(id, request.query), request)),
+    handler: async (request) =>
+      eachOf(request.body, async (id) => act(deps, id, await toAction(id, request.query), request, request.query['reason'])),
   });
 
-/** Conductor's bulk operator actions (registered before the single-execution routes, whose `:workflowId` would match `bulk`). */
+/**
+ * Conductor's bulk operator actions, each recorded in its execution's history with `?reason=` and the operator header
+ * (registered before the single-execution routes, whose `:workflowId` would match `bulk`).
+ */
 export const bulkRoutes = (deps: ApiDeps): Route[] => [
-  bulk(deps, 'put', 'pause', 'Pause executions', z.object({}), () => ({ type: 'PauseWorkflow' })),
-  bulk(deps, 'put', 'resume', 'Resume executions', z.object({}), () => ({ type: 'ResumeWorkflow' })),
-  bulk(deps, 'post', 'retry', 'Retry failed executions', z.object({}), () => ({ type: 'RetryWorkflow' })),
-  bulk(deps, 'post', 'restart', 'Restart ended executions', z.object({ useLatestDefinitions: flag }), (id, query) =>
+  bulk(deps, 'put', 'pause', 'Pause executions', reasonQuery, () => ({ type: 'PauseWorkflow' })),
+  bulk(deps, 'put', 'resume', 'Resume executions', reasonQuery, () => ({ type: 'ResumeWorkflow' })),
+  bulk(deps, 'post', 'retry', 'Retry failed executions', reasonQuery, () => ({ type: 'RetryWorkflow' })),
+  bulk(deps, 'post', 'restart', 'Restart ended executions', reasonQuery.extend({ useLatestDefinitions: flag }), (id, query) =>
     restartAction(deps, id, query['useLatestDefinitions'] === 'true'),
   ),
   bulk(
@@ -66,7 +71,7 @@ export const bulkRoutes = (deps: ApiDeps): Route[] => [
     'post',
     'terminate',
     'Terminate executions (compensate=true: a waggle extension)',
-    z.object({ reason: z.string().max(1000).optional(), compensate: flag }),
+    reasonQuery.extend({ compensate: flag }),
     (_id, query) => ({
       type: 'TerminateWorkflow',
       ...(query['reason'] === undefined ? {} : { reason: query['reason'] }),

@@ -1,5 +1,6 @@
-import { defineRoute, type Route } from '@waggle/http';
+import { defineRoute, type Route, type RouteRequest } from '@waggle/http';
 import { z } from 'zod';
+import type { OperatorNote } from '../engine/engineInput.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import { readExecution } from './readExecution.ts';
 import type { OperatorInput } from '../service/inputRecords.ts';
@@ -10,11 +11,47 @@ const refused = {
   409: { description: "The execution's state does not allow it (Conductor answers some of these with 500 or 404)" },
 };
 
-export type Cause = { readonly requestId: string; readonly traceparent: string };
+export type Cause = Pick<RouteRequest<unknown, unknown, unknown>, 'requestId' | 'traceparent' | 'headers' | 'clientAddress'>;
 
-/** Sends an operator action to the execution's owner and waits until it was applied (or refused). */
-export const act = async (deps: ApiDeps, workflowId: string, action: OperatorInput, request: Cause): Promise<void> => {
-  await deps.gateway.apply({ kind: 'action', workflowId, action }, { causationId: request.requestId, traceparent: request.traceparent });
+/** Names the operator behind an action (UTF-8, percent-encoded); a waggle header, Conductor's clients do not send it. */
+export const operatorHeader = 'x-waggle-operator';
+/** `?reason=` on every operator action (Conductor's terminate has it; Conductor's clients send none on the others). */
+export const reasonQuery = z.object({
+  reason: z.string().max(1000).optional().describe("Why: recorded with the action in the execution's history (operatorActions)"),
+});
+/** The operator header, as the OpenAPI document shows it. */
+export const operatorHeaders = [
+  {
+    name: 'X-Waggle-Operator',
+    description: "Who acts (UTF-8, percent-encoded), recorded in the execution's history; without it the client's address is recorded",
+  },
+] as const;
+
+const decoded = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+/** Who asked: the operator header, else (honestly) only where the request came from. */
+export const operatorOf = (request: Cause, reason: string | undefined): OperatorNote => {
+  const header = request.headers[operatorHeader];
+  const named = typeof header === 'string' ? decoded(header).trim().slice(0, 200) : '';
+  const actor = named === '' ? `anonymous at ${request.clientAddress ?? 'an unknown address'}` : named;
+  return { actor, ...(reason === undefined || reason.trim() === '' ? {} : { reason: reason.trim() }) };
+};
+
+/**
+ * Sends an operator action to the execution's owner and waits until it was applied (or refused); the execution's
+ * history records who asked, when and why.
+ */
+export const act = async (deps: ApiDeps, workflowId: string, action: OperatorInput, request: Cause, reason?: string): Promise<void> => {
+  await deps.gateway.apply(
+    { kind: 'action', workflowId, action: { ...action, by: operatorOf(request, reason) } },
+    { causationId: request.requestId, traceparent: request.traceparent },
+  );
 };
 
 /** A restart, onto the latest definition (and its task defs) when asked. */
@@ -28,18 +65,21 @@ export const restartAction = async (deps: ApiDeps, workflowId: string, useLatest
 /**
  * Conductor's operator actions. Each is applied by the execution's owner in order with its other inputs. Where Conductor
  * answers oddly (500 to resume a RUNNING execution, 404 to retry one that still runs), waggle answers 409 with the same
- * message.
+ * message. Each takes `?reason=` and the `X-Waggle-Operator` header, recorded with the action in the execution's history
+ * (its `operatorActions`).
  */
 export const operatorRoutes = (deps: ApiDeps): Route[] => [
   defineRoute({
     method: 'put',
     path: '/api/workflow/:workflowId/pause',
     operationId: 'pauseWorkflow',
+    headers: operatorHeaders,
     summary: 'Pause an execution: nothing new is scheduled until it is resumed',
     params: idParams,
+    query: reasonQuery,
     responses: { 200: { description: 'Paused (or already paused)' }, ...refused },
     handler: async (request) => {
-      await act(deps, request.params.workflowId, { type: 'PauseWorkflow' }, request);
+      await act(deps, request.params.workflowId, { type: 'PauseWorkflow' }, request, request.query.reason);
       return { status: 200 };
     },
   }),
@@ -47,11 +87,13 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'put',
     path: '/api/workflow/:workflowId/resume',
     operationId: 'resumeWorkflow',
+    headers: operatorHeaders,
     summary: 'Resume a paused execution',
     params: idParams,
+    query: reasonQuery,
     responses: { 200: { description: 'Resumed' }, ...refused },
     handler: async (request) => {
-      await act(deps, request.params.workflowId, { type: 'ResumeWorkflow' }, request);
+      await act(deps, request.params.workflowId, { type: 'ResumeWorkflow' }, request, request.query.reason);
       return { status: 200 };
     },
   }),
@@ -59,6 +101,7 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'delete',
     path: '/api/workflow/:workflowId',
     operationId: 'terminateWorkflow',
+    headers: operatorHeaders,
     summary: 'Terminate an execution (compensate=true undoes its completed steps first: a waggle extension)',
     params: idParams,
     query: z.object({ reason: z.string().max(1000).optional(), compensate: z.enum(['true', 'false']).default('false') }),
@@ -70,6 +113,7 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
         request.params.workflowId,
         { type: 'TerminateWorkflow', ...(reason === undefined ? {} : { reason }), compensate: compensate === 'true' },
         request,
+        reason,
       );
       return { status: 200 };
     },
@@ -78,12 +122,13 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'post',
     path: '/api/workflow/:workflowId/retry',
     operationId: 'retryWorkflow',
+    headers: operatorHeaders,
     summary: 'Retry a failed execution from its failed tasks',
     params: idParams,
-    query: z.object({ resumeSubworkflowTasks: z.enum(['true', 'false']).default('false') }),
+    query: reasonQuery.extend({ resumeSubworkflowTasks: z.enum(['true', 'false']).default('false') }),
     responses: { 204: { description: 'Retried' }, ...refused },
     handler: async (request) => {
-      await act(deps, request.params.workflowId, { type: 'RetryWorkflow' }, request);
+      await act(deps, request.params.workflowId, { type: 'RetryWorkflow' }, request, request.query.reason);
       return { status: 204 };
     },
   }),
@@ -91,13 +136,15 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'post',
     path: '/api/workflow/:workflowId/restart',
     operationId: 'restartWorkflow',
+    headers: operatorHeaders,
     summary: 'Run an ended execution again from the start (useLatestDefinitions=true moves it to the latest definition)',
     params: idParams,
-    query: z.object({ useLatestDefinitions: z.enum(['true', 'false']).default('false') }),
+    query: reasonQuery.extend({ useLatestDefinitions: z.enum(['true', 'false']).default('false') }),
     responses: { 204: { description: 'Restarted' }, ...refused },
     handler: async (request) => {
       const { workflowId } = request.params;
-      await act(deps, workflowId, await restartAction(deps, workflowId, request.query.useLatestDefinitions === 'true'), request);
+      const action = await restartAction(deps, workflowId, request.query.useLatestDefinitions === 'true');
+      await act(deps, workflowId, action, request, request.query.reason);
       return { status: 204 };
     },
   }),
@@ -105,8 +152,10 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'post',
     path: '/api/workflow/:workflowId/rerun',
     operationId: 'rerunWorkflow',
+    headers: operatorHeaders,
     summary: 'Rerun an ended execution from a task (reRunFromTaskId) or from the start, with new input if given',
     params: idParams,
+    query: reasonQuery,
     body: z
       .looseObject({
         reRunFromWorkflowId: z.string().optional(),
@@ -128,6 +177,7 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
           ...(workflowInput === undefined ? {} : { workflowInput }),
         },
         request,
+        request.query.reason,
       );
       return { status: 200, body: request.params.workflowId };
     },
@@ -136,8 +186,10 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     method: 'put',
     path: '/api/workflow/:workflowId/skiptask/:taskReferenceName',
     operationId: 'skipTask',
+    headers: operatorHeaders,
     summary: 'Skip a task not scheduled yet: it is marked SKIPPED and the execution moves past it',
     params: z.object({ workflowId: z.string().min(1), taskReferenceName: z.string().min(1) }),
+    query: reasonQuery,
     body: z
       .object({ taskInput: z.record(z.string(), z.unknown()).optional(), taskOutput: z.record(z.string(), z.unknown()).optional() })
       .optional(),
@@ -154,6 +206,7 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
           ...(taskOutput === undefined ? {} : { taskOutput }),
         },
         request,
+        request.query.reason,
       );
       return { status: 200 };
     },

@@ -37,6 +37,8 @@ const workflowOf = (taskId: string): string => taskId.slice(0, Math.max(0, taskI
  * claimed entry whose task has meanwhile ended (a result came over Kafka) is dropped. Waits up to `timeoutMs` for one.
  */
 const poll = async (deps: ApiDeps, taskType: string, workerId: string, count: number, timeoutMs: number) => {
+  // Conductor's poll data: who polled the queue last, and when (also when it finds nothing)
+  await deps.workers.polled({ taskType, workerId });
   const deadline = Date.now() + timeoutMs;
   const tasks: Record<string, unknown>[] = [];
   while (tasks.length < count) {

@@ -188,6 +188,46 @@ describe('the executions list', () => {
   });
 });
 
+describe('the executions list on a 390-px phone', () => {
+  it('given filters in the URL: the form folds behind a "Filters" button that counts them, reachable by keyboard; open on desktop', async () => {
+    const page = await openPage(390, 844);
+    await page.goto(`${coordinator.url}/ui/?name=book-flight&status=FAILED&status=COMPLETED`);
+    const toggle = page.getByRole('button', { name: /Filters/ });
+    await expect.poll(() => toggle.textContent()).toContain('2 active');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByRole('checkbox', { name: 'FAILED' }).isVisible()).toBe(false);
+    // what the folded form hides, in a line
+    expect(await page.locator('.filters-summary').textContent()).toBe('book-flight · failed, completed');
+    // the rows of the earlier tests' bookings, or (run alone) the empty note
+    await page.locator('tbody tr, .note.empty').first().waitFor();
+    await shoot(page, 'executions-filters-closed-390');
+    expect(await seriousViolations(page)).toEqual([]);
+    // keyboard only: Tab to the button, Enter opens the form, the next Tab is in it
+    const reached: string[] = [];
+    for (let i = 0; i < 20 && !reached.includes('filters'); i += 1) {
+      await page.keyboard.press('Tab');
+      reached.push(String(await page.evaluate(`document.activeElement?.classList.contains('filters-toggle') ? 'filters' : ''`)));
+    }
+    expect(reached).toContain('filters');
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByRole('checkbox', { name: 'FAILED' }).isChecked()).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(`document.activeElement?.closest('form.filters') !== null`)).toBe(true);
+    await shoot(page, 'executions-filters-open-390');
+    expect(await seriousViolations(page)).toEqual([]);
+    // applied, the form folds again and the URL holds the filters
+    await page.getByRole('checkbox', { name: 'COMPLETED' }).uncheck();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(new URL(page.url()).searchParams.getAll('status')).toEqual(['FAILED']);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await toggle.isVisible()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'FAILED' }).isVisible()).toBe(true);
+    await page.close();
+  });
+});
+
 describe('paging', () => {
   it('given 27 executions of a workflow: 25 a page, the second page in the URL shows the 2 oldest', async () => {
     const paged = { ...waiting, name: `${run}-paged` };
@@ -282,6 +322,38 @@ describe('the health page', () => {
   });
 });
 
+describe('task queues and workers on the health page', () => {
+  it('given a task nobody serves: its queue depth and oldest waiting task, and the Kafka workers last seen', async () => {
+    const unserved = `${run}_unserved`.replace(/-/g, '_');
+    expect((await api('POST', '/api/metadata/taskdefs', [{ name: unserved, retryCount: 0, responseTimeoutSeconds: 600 }])).status).toBe(
+      200,
+    );
+    const def = { ...waiting, name: `${run}-unserved`, tasks: [{ name: unserved, taskReferenceName: 'nobody', type: 'SIMPLE' }] };
+    expect((await api('POST', '/api/metadata/workflow', def)).status).toBeLessThan(300);
+    for (let i = 0; i < 2; i += 1) expect((await api('POST', '/api/workflow', { name: def.name, input: {} })).status).toBe(200);
+    await waitFor(
+      async () => (await api('GET', `/api/tasks/queue/sizes?taskType=${unserved}`)).json<Record<string, number>>()[unserved] === 2,
+      { description: 'two tasks waiting' },
+    );
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/health`);
+    const row = page.locator(`table.queues tr[data-task-type="${unserved}"]`);
+    await expect.poll(() => row.locator('.size').textContent()).toBe('2');
+    expect(await row.locator('.oldest').textContent()).toMatch(/\d+(\.\d+)? (ms|s)|min/);
+    // the airline's workers answered over Kafka (earlier tests): seen by their results
+    const worker = page.locator('table.workers tr[data-worker]', { hasText: 'hold_seats' }).first();
+    await worker.waitFor();
+    expect(await worker.textContent()).toContain(`${run}-airline`);
+    expect(await worker.textContent()).toMatch(/ago/);
+    await shoot(page, 'health-queues-1280');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'health-390');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the execution page', () => {
   it('given a completed booking: the diagram shows each step completed, with a legend', async () => {
     const id = await startBooking(`ok-page-${run}`);
@@ -353,6 +425,49 @@ describe('the execution page', () => {
     await page.getByRole('status').getByText('accepted “terminate”').waitFor();
     expect(await statusOf(id)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'changed my mind' });
     await page.locator('button[data-action="restart"]').waitFor();
+    await page.close();
+  });
+
+  it("given a running execution: the operator's name is asked once, and who/when/why of each action shows in its history and timeline", async () => {
+    const id = await startWaiting();
+    await waitFor(async () => (await statusOf(id)).tasks.some((t) => t.status === 'IN_PROGRESS'), { description: 'the WAIT task' });
+    const page = await openPage();
+    await page.goto(`${coordinator.url}/ui/execution/${encodeURIComponent(id)}`);
+    const dialog = page.getByRole('dialog');
+    await page.locator('button[data-action="pause"]').click();
+    await dialog.getByLabel(/Your name/).fill('Ana Ström');
+    await dialog.getByLabel(/Reason \(optional/).fill('fare table reload');
+    await dialog.getByRole('button', { name: 'Pause now' }).click();
+    await page.getByRole('status').getByText('accepted “pause”').waitFor();
+    // asked once: the next dialog knows the name
+    await page.locator('button[data-action="resume"]').click();
+    expect(await dialog.locator('.operator-line').textContent()).toContain('Recorded as Ana Ström');
+    expect(await dialog.getByLabel(/Your name/).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Resume now' }).click();
+    await page.getByRole('status').getByText('accepted “resume”').waitFor();
+    await page.locator('button[data-action="terminate"]').click();
+    await dialog.getByLabel(/Reason \(kept/).fill('customer called');
+    await dialog.getByRole('button', { name: 'Terminate now' }).click();
+    await page.getByRole('status').getByText('accepted “terminate”').waitFor();
+
+    const recorded = (await statusOf(id)) as WorkflowJson & { operatorActions?: { action: string; actor: string; reason?: string }[] };
+    expect(recorded.operatorActions?.map(({ action, actor, reason }) => [action, actor, reason])).toEqual([
+      ['PauseWorkflow', 'Ana Ström', 'fare table reload'],
+      ['ResumeWorkflow', 'Ana Ström', undefined],
+      ['TerminateWorkflow', 'Ana Ström', 'customer called'],
+    ]);
+    await expect.poll(() => page.locator('.last-action').textContent()).toMatch(/terminated by Ana Ström.*“customer called” \(3 in/);
+    await page.getByRole('tab', { name: 'Operator history' }).click();
+    const history = page.locator('table.history tbody tr');
+    await expect.poll(() => history.count()).toBe(3);
+    expect(await history.nth(0).textContent()).toMatch(/Ana Ström.*paused.*fare table reload/);
+    expect(await history.nth(2).textContent()).toMatch(/Ana Ström.*terminated.*customer called/);
+    await shoot(page, 'execution-history-1280');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await expect.poll(() => page.locator('.operator-row .op-mark').count()).toBe(3);
+    expect(await page.locator('.operator-row').textContent()).toContain('Ana Ström terminated (customer called)');
+    await shoot(page, 'execution-timeline-1280');
     await page.close();
   });
 

@@ -3,10 +3,10 @@ import type { Decider } from '@waggle/event-store';
 import { applyTaskResult } from './applyTaskResult.ts';
 import { createDecision, taskById } from './decision.ts';
 import type { EngineCommand } from './engineCommand.ts';
-import type { EngineInput } from './engineInput.ts';
+import type { EngineInput, OperatorActionType, OperatorNote } from './engineInput.ts';
 import { evolve } from './evolve.ts';
 import { initialState, isTerminalTask } from './execution.ts';
-import type { Execution, StartedExecution } from './execution.ts';
+import type { Execution, OperatorActionRecord, StartedExecution } from './execution.ts';
 import type { ExecutionEvent } from './executionEvents.ts';
 import { fireTimer } from './fireTimer.ts';
 import {
@@ -28,6 +28,20 @@ export type Decided = { readonly events: readonly ExecutionEvent[]; readonly com
 const nothing: Decided = { events: [], commands: [] };
 
 const subWorkflowStatus = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', TERMINATED: 'CANCELED', TIMED_OUT: 'TIMED_OUT' } as const;
+
+const toOperatorRecord = (input: Extract<EngineInput, { type: OperatorActionType }>, by: OperatorNote): OperatorActionRecord => {
+  const target = input.type === 'SkipTask' ? input.referenceTaskName : input.type === 'RerunWorkflow' ? input.reRunFromTaskId : undefined;
+  const reason = by.reason ?? (input.type === 'TerminateWorkflow' ? input.reason : undefined);
+  return {
+    action: input.type,
+    actor: by.actor,
+    at: input.meta.at,
+    ...(reason === undefined ? {} : { reason }),
+    ...(target === undefined ? {} : { target }),
+    ...(input.type === 'TerminateWorkflow' ? { compensate: input.compensate ?? false } : {}),
+    ...(input.type === 'RestartWorkflow' ? { useLatestDefinitions: input.definition !== undefined } : {}),
+  };
+};
 
 /**
  * The engine: an input and the execution so far give events and commands. Pure and deterministic: time comes in
@@ -60,6 +74,8 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
     throw new RuleViolationError('No such workflow');
   }
   const decision = createDecision(execution, input.meta.at, scripts);
+  // the record comes first, as the cause of what follows; a refused action throws below and leaves no record
+  if ('by' in input && input.by !== undefined) decision.emit({ type: 'OperatorActionRecorded', data: toOperatorRecord(input, input.by) });
   switch (input.type) {
     case 'ReportTaskResult':
       applyTaskResult(decision, input.result);
@@ -116,5 +132,6 @@ export const createExecutionDecider = (scripts: ScriptEvaluator): Decider<Engine
     return commands.length === 0 ? events : [...events, { type: 'CommandsIssued', data: { commands } }];
   },
   evolve,
-  stateVersion: 1,
+  // 2: executions keep their operator actions (a snapshot of 1 is folded again from the history)
+  stateVersion: 2,
 });

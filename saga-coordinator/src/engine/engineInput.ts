@@ -11,6 +11,9 @@ export type Timer =
   | { readonly kind: 'slot'; readonly taskId: string }
   | { readonly kind: 'workflowTimeout' };
 
+/** Who asked for an operator action and why: recorded in the execution's history (a waggle extension). */
+export type OperatorNote = { readonly actor: string; readonly reason?: string };
+
 /** Time comes in with every input, never from a clock inside the decider. */
 export type InputMeta = { readonly at: number };
 
@@ -37,19 +40,26 @@ export type EngineInput = { readonly meta: InputMeta } & (
       readonly reasonForIncompletion?: string;
     }
   | { readonly type: 'FireTimer'; readonly timerId: string; readonly timer: Timer }
-  | { readonly type: 'PauseWorkflow' }
-  | { readonly type: 'ResumeWorkflow' }
-  | { readonly type: 'TerminateWorkflow'; readonly reason?: string; readonly compensate?: boolean }
-  | { readonly type: 'RetryWorkflow' }
+  | { readonly type: 'PauseWorkflow'; readonly by?: OperatorNote }
+  | { readonly type: 'ResumeWorkflow'; readonly by?: OperatorNote }
+  | { readonly type: 'TerminateWorkflow'; readonly reason?: string; readonly compensate?: boolean; readonly by?: OperatorNote }
+  | { readonly type: 'RetryWorkflow'; readonly by?: OperatorNote }
   | {
       readonly type: 'RerunWorkflow';
+      readonly by?: OperatorNote;
       readonly reRunFromTaskId?: string;
       readonly taskInput?: Readonly<Record<string, unknown>>;
       readonly workflowInput?: Readonly<Record<string, unknown>>;
     }
-  | { readonly type: 'RestartWorkflow'; readonly definition?: WorkflowDef; readonly taskDefs?: readonly TaskDef[] }
+  | {
+      readonly type: 'RestartWorkflow';
+      readonly definition?: WorkflowDef;
+      readonly taskDefs?: readonly TaskDef[];
+      readonly by?: OperatorNote;
+    }
   | {
       readonly type: 'SkipTask';
+      readonly by?: OperatorNote;
       readonly referenceTaskName: string;
       readonly taskInput?: Record<string, unknown>;
       readonly taskOutput?: Record<string, unknown>;
@@ -57,3 +67,7 @@ export type EngineInput = { readonly meta: InputMeta } & (
 );
 
 export type EngineInputType = EngineInput['type'];
+
+/** The inputs an operator gives (through the API); each may say who and why. */
+export type OperatorActionType =
+  'PauseWorkflow' | 'ResumeWorkflow' | 'TerminateWorkflow' | 'RetryWorkflow' | 'RerunWorkflow' | 'RestartWorkflow' | 'SkipTask';

@@ -30,6 +30,7 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
       skips: {},
       deferred: [],
       endedBranches: [],
+      operatorActions: [],
     };
   }
   const current = started(execution);
@@ -119,6 +120,8 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
     }
     case 'CommandsIssued':
       return current;
+    case 'OperatorActionRecorded':
+      return { ...current, operatorActions: [...current.operatorActions, event.data] };
     case 'WorkflowRetried': {
       const { reasonForIncompletion: _reason, endTime: _end, ...rest } = current;
       return {

@@ -1,3 +1,4 @@
+import type { OperatorActionType } from './engineInput.ts';
 import type { TaskDef, WorkflowDef, WorkflowTask } from './workflowDef.ts';
 
 export type TaskStatus =
@@ -70,6 +71,18 @@ export type TaskResult = {
   readonly workerId?: string;
 };
 
+/** An operator action as the execution's history keeps it: what, who, when, why, and the task it aimed at. */
+export type OperatorActionRecord = {
+  readonly action: OperatorActionType;
+  readonly actor: string;
+  readonly at: number;
+  readonly reason?: string;
+  /** The task ref skipped, or the task id a rerun starts from. */
+  readonly target?: string;
+  readonly compensate?: boolean;
+  readonly useLatestDefinitions?: boolean;
+};
+
 export type CompensationStep = { readonly taskId: string; readonly after: readonly string[] };
 
 export type Compensation = {
@@ -114,6 +127,8 @@ export type StartedExecution = {
   readonly endedBranches: readonly string[];
   readonly compensation?: Compensation;
   readonly failureWorkflowId?: string;
+  /** Who paused, resumed, terminated, retried… it, when and why, oldest first (restarts keep them). */
+  readonly operatorActions: readonly OperatorActionRecord[];
 };
 
 /** An execution: its whole history is its events; this is what deciding needs of it. */

@@ -1,4 +1,12 @@
-import type { Compensation, CompensationStatus, TaskRecord, TaskResult, TaskStatus, WorkflowStatus } from './execution.ts';
+import type {
+  Compensation,
+  CompensationStatus,
+  OperatorActionRecord,
+  TaskRecord,
+  TaskResult,
+  TaskStatus,
+  WorkflowStatus,
+} from './execution.ts';
 import type { EngineCommand } from './engineCommand.ts';
 import type { TaskDef, WorkflowDef } from './workflowDef.ts';
 
@@ -70,6 +78,8 @@ export type ExecutionEvent =
       };
     }
   | { readonly type: 'WorkflowRetried'; readonly data: { readonly at: number } }
+  /** An operator asked for an action (and it was not refused): who, when, why. The action's own events follow. */
+  | { readonly type: 'OperatorActionRecorded'; readonly data: OperatorActionRecord }
   /** What a decision asked the service to do, kept with its events so an outbox relays it (no dual write). */
   | { readonly type: 'CommandsIssued'; readonly data: { readonly commands: readonly EngineCommand[] } }
   | {

@@ -46,7 +46,8 @@ const dropUndefined = (value: Record<string, unknown>): Record<string, unknown> 
 /**
  * An execution as Conductor's Workflow JSON (GET /api/workflow/{id}). Null fields are left out, as Conductor's
  * Jackson NON_NULL does. waggle adds `compensationStatus` (COMPENSATING / COMPENSATED / COMPENSATION_FAILED);
- * while compensating, `status` stays RUNNING, for a Conductor client the execution is not over yet.
+ * while compensating, `status` stays RUNNING, for a Conductor client the execution is not over yet. It also adds
+ * `operatorActions`: who paused, terminated, retried… it, when (`at`, epoch ms) and why.
  */
 export const toWorkflowJson = (execution: StartedExecution, options: { readonly includeTasks?: boolean } = {}): Record<string, unknown> =>
   dropUndefined({
@@ -72,4 +73,5 @@ export const toWorkflowJson = (execution: StartedExecution, options: { readonly 
     workflowName: execution.definition.name,
     workflowVersion: execution.definition.version ?? 1,
     compensationStatus: execution.compensation?.status,
+    operatorActions: execution.operatorActions.length === 0 ? undefined : execution.operatorActions,
   });

@@ -13,6 +13,7 @@ import type { ExecutionIndex } from './executionIndex.ts';
 import type { TaskGate } from './taskGate.ts';
 import { stableId, toEngineInput, toInputRecord, type CoordinatorInput, type ReceivedInput } from './inputRecords.ts';
 import type { MetadataStore } from './metadataStore.ts';
+import type { WorkerSightings } from './workerSightings.ts';
 
 export type ApplyInputDeps = {
   readonly store: EventStore;
@@ -21,6 +22,7 @@ export type ApplyInputDeps = {
   readonly outcomes: OutcomeStore;
   readonly index: ExecutionIndex;
   readonly pollQueue: PollQueue;
+  readonly workers: WorkerSightings;
   readonly timers: TimerStore;
   readonly gate: TaskGate;
   readonly producer: Producer;
@@ -68,6 +70,20 @@ const endedBy = (workflowId: string, events: readonly { type: string; data: unkn
   }),
   workflowIds: events.some((event) => event.type === 'WorkflowEnded') ? [workflowId] : [],
 });
+
+/** The task types the engine dispatches to workers: only their tasks are in the poll queue. */
+const dispatchedTypes = new Set(['SIMPLE', 'DYNAMIC', 'HTTP']);
+
+/**
+ * Dispatched tasks these events ended without a result by their task id (canceled, timed out, answered by reference
+ * name): they wait in no queue any more. The answered task left it already, so a plain completion costs no write.
+ */
+const queuedAndEnded = (execution: Execution, endedIds: readonly string[], answered: string | undefined): string[] =>
+  execution.status === 'NONE'
+    ? []
+    : endedIds.filter(
+        (taskId) => taskId !== answered && dispatchedTypes.has(execution.tasks.find((task) => task.taskId === taskId)?.type ?? ''),
+      );
 
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
@@ -152,11 +168,20 @@ export const createInputApplier =
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
       await deps.index.put(result.state, result.version);
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
+    if (input.kind === 'result' && input.result.workerId !== undefined && result.state.status !== 'NONE') {
+      const { taskId, referenceTaskName, workerId } = input.result;
+      const task = result.state.tasks.find(
+        (t) => t.taskId === taskId || (taskId === undefined && t.referenceTaskName === referenceTaskName),
+      );
+      if (task !== undefined) await deps.workers.reported({ taskType: task.taskType, workerId }, at);
+    }
+    const ended = endedBy(workflowId, result.events);
     // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice; and cancels no
     // timer, since it may come after later inputs whose timers (a rerun task's, a restarted execution's) must stay
     if (!result.duplicate) {
       for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
-      await deps.timers.cancel(endedBy(workflowId, result.events));
+      await deps.timers.cancel(ended);
+      await deps.pollQueue.drop(queuedAndEnded(result.state, ended.taskIds, input.kind === 'result' ? input.result.taskId : undefined));
     }
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };

@@ -133,12 +133,17 @@ export const createOutcomeStore = (db: Db) => {
   };
 };
 
+/** A task type's queue: how many wait to be picked up, and since when the oldest does (epoch ms). */
+export type QueueDepth = { readonly taskType: string; readonly size: number; readonly oldestQueuedAt: number };
+
 /** Tasks offered to HTTP-polling workers (Conductor's task queue): filled by the relay, emptied by polls and results. */
 export const createPollQueue = (db: Db) => {
   const queue = db.collection<QueueDoc>('task_queue');
   return {
     start: async (): Promise<void> => {
       await queue.createIndex({ taskType: 1, claimedAt: 1, queuedAt: 1 });
+      // the queue sizes read only the waiting entries
+      await queue.createIndex({ claimedAt: 1, taskType: 1 });
     },
     /** A (re)dispatched task is offered again, unclaimed (one round trip for the list). */
     offer: async (tasks: readonly QueuedTask[], now = Date.now()): Promise<void> => {
@@ -163,7 +168,30 @@ export const createPollQueue = (db: Db) => {
     done: async (taskId: string): Promise<void> => {
       await queue.deleteOne({ _id: taskId });
     },
+    /** Drops the entries of tasks that ended without a result of their own (canceled, timed out, skipped). */
+    drop: async (taskIds: readonly string[]): Promise<void> => {
+      if (taskIds.length > 0) await queue.deleteMany({ _id: { $in: [...taskIds] } });
+    },
     size: (taskType: string): Promise<number> => queue.countDocuments({ taskType, claimedAt: null }),
+    /** Per task type: the tasks offered and not picked up yet (polled, or answered over Kafka), and the oldest one's time. */
+    waiting: async (taskTypes?: readonly string[]): Promise<QueueDepth[]> => {
+      const groups = await queue
+        .aggregate<{ _id: string; size: number }>([
+          { $match: { claimedAt: null, ...(taskTypes === undefined ? {} : { taskType: { $in: [...taskTypes] } }) } },
+          { $group: { _id: '$taskType', size: { $sum: 1 } } },
+        ])
+        .toArray();
+      // the oldest of each from the index, in order ($min in a $group is not in every MongoDB-compatible server)
+      return Promise.all(
+        groups.map(async (group) => {
+          const oldest = await queue.findOne(
+            { taskType: group._id, claimedAt: null },
+            { sort: { queuedAt: 1 }, projection: { queuedAt: 1 } },
+          );
+          return { taskType: group._id, size: group.size, oldestQueuedAt: oldest?.queuedAt ?? Date.now() };
+        }),
+      );
+    },
   };
 };
 

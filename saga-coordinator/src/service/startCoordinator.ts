@@ -19,6 +19,7 @@ import { bulkRoutes } from '../api/bulkRoutes.ts';
 import { createInputGateway } from '../api/inputGateway.ts';
 import { metadataRoutes } from '../api/metadataRoutes.ts';
 import { operatorRoutes } from '../api/operatorRoutes.ts';
+import { queueRoutes } from '../api/queueRoutes.ts';
 import { taskRoutes } from '../api/taskRoutes.ts';
 import { searchRoutes } from '../api/searchRoutes.ts';
 import { workflowRoutes } from '../api/workflowRoutes.ts';
@@ -32,6 +33,7 @@ import { decodeInput, type ReceivedInput } from './inputRecords.ts';
 import { createMetadataStore } from './metadataStore.ts';
 import { createTaskGate } from './taskGate.ts';
 import { createTimerSweeper } from './timerSweeper.ts';
+import { createWorkerSightings } from './workerSightings.ts';
 import { loadExecution } from './loadExecution.ts';
 
 export type RunningCoordinator = { readonly url: string; readonly stop: () => Promise<void> };
@@ -54,9 +56,10 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
   const outcomes = createOutcomeStore(opened.db);
   const index = createExecutionIndex(opened.db);
   const pollQueue = createPollQueue(opened.db);
+  const workers = createWorkerSightings(opened.db);
   const timers = createTimerStore(opened.db, config.timerShards);
   const eventHandlers = createEventHandlerStore(opened.db);
-  for (const store of [metadata, outcomes, index, pollQueue, timers, eventHandlers]) await store.start();
+  for (const store of [metadata, outcomes, index, pollQueue, workers, timers, eventHandlers]) await store.start();
   if (config.workflowsDir !== undefined) {
     const registered = await registerBundledDefinitions({
       dir: config.workflowsDir,
@@ -111,6 +114,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     outcomes,
     index,
     pollQueue,
+    workers,
     timers,
     gate,
     producer,
@@ -166,7 +170,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
   }, 60_000);
   pruning.unref();
   const gateway = createInputGateway({ producer, serde, topics, outcomes, replyTimeoutMs: config.replyTimeoutMs });
-  const deps = { store: opened.store, decider, scripts, metadata, index, pollQueue, gateway };
+  const deps = { store: opened.store, decider, scripts, metadata, index, pollQueue, workers, gateway };
   const eventConsumers = createEventHandlerConsumers({
     api: deps,
     handlers: eventHandlers,
@@ -207,6 +211,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       ...searchRoutes(deps),
       ...workflowRoutes(deps),
       ...operatorRoutes(deps),
+      ...queueRoutes(deps),
       ...taskRoutes(deps),
       ...eventHandlerRoutes({ handlers: eventHandlers, scripts }),
       status,

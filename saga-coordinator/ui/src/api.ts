@@ -1,3 +1,5 @@
+import { operatorName } from './operator.ts';
+
 /** The coordinator's REST API as the dashboard uses it (Conductor's, plus waggle's extensions under /api/waggle). */
 
 export type Problem = {
@@ -24,6 +26,8 @@ export type CallOptions = { readonly method?: string; readonly body?: unknown };
 export const call = async <T>(path: string, options: CallOptions = {}): Promise<T> => {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // who acts: recorded with every operator action in the execution's history
+  if ((options.method ?? 'GET') !== 'GET' && operatorName() !== '') headers['x-waggle-operator'] = encodeURIComponent(operatorName());
   let response: Response;
   try {
     response = await fetch(path, {
@@ -120,6 +124,17 @@ export type Task = {
   readonly parentTaskId?: string;
 };
 
+/** waggle's record of an operator action (the execution JSON's `operatorActions`). */
+export type OperatorAction = {
+  readonly action: string;
+  readonly actor: string;
+  readonly at: number;
+  readonly reason?: string;
+  readonly target?: string;
+  readonly compensate?: boolean;
+  readonly useLatestDefinitions?: boolean;
+};
+
 export type Workflow = {
   readonly workflowId: string;
   readonly status: string;
@@ -140,6 +155,7 @@ export type Workflow = {
   readonly tasks: readonly Task[];
   readonly workflowDefinition: WorkflowDef;
   readonly compensationStatus?: string;
+  readonly operatorActions?: readonly OperatorAction[];
   readonly priority?: number;
   readonly [key: string]: unknown;
 };

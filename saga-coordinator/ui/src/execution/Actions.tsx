@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, enc, type Workflow, type WorkflowTaskDef } from '../api.ts';
 import { Dialog } from '../ui.tsx';
+import { OperatorFields } from './OperatorFields.tsx';
 
 export type Verb = 'pause' | 'resume' | 'terminate' | 'retry' | 'restart' | 'rerun' | 'skip';
 
@@ -89,24 +90,24 @@ type Choice = { readonly reason: string; readonly compensate: boolean; readonly 
 
 const request = (verb: Verb, id: string, choice: Choice): [string, string, unknown?] => {
   const base = `/api/workflow/${enc(id)}`;
+  // every action takes ?reason= (recorded in the execution's history); terminate's is also Conductor's own
+  const query = (more: Record<string, string> = {}) =>
+    `?${new URLSearchParams({ ...(choice.reason === '' ? {} : { reason: choice.reason }), ...more }).toString()}`;
   switch (verb) {
     case 'pause':
-      return ['PUT', `${base}/pause`];
+      return ['PUT', `${base}/pause${query()}`];
     case 'resume':
-      return ['PUT', `${base}/resume`];
+      return ['PUT', `${base}/resume${query()}`];
     case 'terminate':
-      return [
-        'DELETE',
-        `${base}?${new URLSearchParams({ ...(choice.reason === '' ? {} : { reason: choice.reason }), compensate: String(choice.compensate) }).toString()}`,
-      ];
+      return ['DELETE', `${base}${query({ compensate: String(choice.compensate) })}`];
     case 'retry':
-      return ['POST', `${base}/retry`];
+      return ['POST', `${base}/retry${query()}`];
     case 'restart':
-      return ['POST', `${base}/restart?useLatestDefinitions=${String(choice.latest)}`];
+      return ['POST', `${base}/restart${query({ useLatestDefinitions: String(choice.latest) })}`];
     case 'rerun':
-      return ['POST', `${base}/rerun`, { reRunFromWorkflowId: id, reRunFromTaskId: choice.target }];
+      return ['POST', `${base}/rerun${query()}`, { reRunFromWorkflowId: id, reRunFromTaskId: choice.target }];
     case 'skip':
-      return ['PUT', `${base}/skiptask/${enc(choice.target)}`];
+      return ['PUT', `${base}/skiptask/${enc(choice.target)}${query()}`];
   }
 };
 
@@ -125,6 +126,7 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
 
   const open = (v: Verb) => {
     setTarget(targetsOf(v, workflow)[0]?.value ?? '');
+    setReason('');
     setVerb(v);
   };
   const run = async () => {
@@ -185,6 +187,7 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
                 </select>
               </label>
             ))}
+          <OperatorFields reason={reason} onReason={setReason} withReason={verb !== 'terminate'} />
           {verb === 'terminate' && (
             <>
               <label>

@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'preact/hooks';
-import type { Task } from '../api.ts';
+import type { OperatorAction, Task } from '../api.ts';
 import { fmtDuration, fmtTime } from '../format.ts';
 import { Status } from '../status.tsx';
+import { actionLabels } from './OperatorHistory.tsx';
 
 const rowHeight = 40;
 
@@ -107,10 +108,31 @@ export const TaskList = ({
   );
 };
 
+/** A bar's colour: a canceled or skipped attempt is not drawn as still running. */
+const barTone = (status: string): string =>
+  status === 'COMPLETED' || status === 'COMPLETED_WITH_ERRORS'
+    ? 'ok'
+    : status.startsWith('FAILED') || status === 'TIMED_OUT'
+      ? 'failed'
+      : status === 'CANCELED' || status === 'SKIPPED'
+        ? 'ended'
+        : 'running';
+
 /** A Gantt of every attempt: the wait from scheduled to started (hatched) and the run (solid), retries as their own rows. */
-export const Timeline = ({ tasks, onSelect }: { tasks: readonly Task[]; onSelect: (task: Task) => void }) => {
+export const Timeline = ({
+  tasks,
+  onSelect,
+  operatorActions = [],
+}: {
+  tasks: readonly Task[];
+  onSelect: (task: Task) => void;
+  operatorActions?: readonly OperatorAction[];
+}) => {
   const now = Date.now();
-  const times = tasks.flatMap((t) => [t.scheduledTime, t.startTime, t.endTime].filter((v): v is number => v !== undefined && v > 0));
+  const times = [
+    ...tasks.flatMap((t) => [t.scheduledTime, t.startTime, t.endTime].filter((v): v is number => v !== undefined && v > 0)),
+    ...operatorActions.map((action) => action.at),
+  ];
   const begin = Math.min(...times, now);
   // a task still waiting or running reaches to now
   const open = tasks.some((t) => t.endTime === undefined || t.endTime === 0);
@@ -131,8 +153,24 @@ export const Timeline = ({ tasks, onSelect }: { tasks: readonly Task[]; onSelect
       </div>
       <p class="muted">
         <span class="swatch wait" aria-hidden="true" /> waiting (scheduled → started) <span class="swatch run" aria-hidden="true" /> running
-        (started → ended). One row per attempt.
+        (started → ended). One row per attempt{operatorActions.length > 0 && <>; ▼ an operator action</>}.
       </p>
+      {operatorActions.length > 0 && (
+        <div class="gantt-row operator-row">
+          <span class="gantt-label">operators</span>
+          <ul class="gantt-track" aria-label="Operator actions on the timeline">
+            {operatorActions.map((action, index) => {
+              const said = `${fmtTime(action.at)}: ${action.actor} ${actionLabels[action.action] ?? action.action}${action.reason === undefined ? '' : ` (${action.reason})`}`;
+              return (
+                <li key={`${action.at}-${index}`} class="op-mark" style={{ left: pct(action.at) }} title={said}>
+                  <span aria-hidden="true">▼</span>
+                  <span class="sr-only">{said}</span>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <div
         class="vscroll"
         ref={scroller}
@@ -162,10 +200,7 @@ export const Timeline = ({ tasks, onSelect }: { tasks: readonly Task[]; onSelect
                 <span class="gantt-track" aria-hidden="true">
                   <span class="bar wait" style={{ left: pct(scheduled), width: width(scheduled, started ?? ended) }} />
                   {started !== undefined && (
-                    <span
-                      class={`bar run tone-${task.status === 'COMPLETED' ? 'ok' : task.status.startsWith('FAILED') || task.status === 'TIMED_OUT' ? 'failed' : 'running'}`}
-                      style={{ left: pct(started), width: width(started, ended) }}
-                    />
+                    <span class={`bar run tone-${barTone(task.status)}`} style={{ left: pct(started), width: width(started, ended) }} />
                   )}
                 </span>
               </div>

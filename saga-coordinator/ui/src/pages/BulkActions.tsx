@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, type BulkResponse } from '../api.ts';
+import { OperatorFields } from '../execution/OperatorFields.tsx';
 import { Dialog, ErrorNote } from '../ui.tsx';
 
 /** The bulk actions on selected executions: what each verb does, and the dialog that confirms it and shows each row's result. */
@@ -60,10 +61,9 @@ export const BulkDialog = ({
     setError(undefined);
     try {
       const params = new URLSearchParams();
-      if (verb === 'terminate' || verb === 'compensate') {
-        if (reason !== '') params.set('reason', reason);
-        params.set('compensate', String(verb === 'compensate'));
-      }
+      // recorded in each execution's history; for a terminate also its reason for incompletion
+      if (reason.trim() !== '') params.set('reason', reason.trim());
+      if (verb === 'terminate' || verb === 'compensate') params.set('compensate', String(verb === 'compensate'));
       if (verb === 'restart') params.set('useLatestDefinitions', String(latest));
       const answer = await call<BulkResponse>(`/api/workflow/bulk/${spec.path}?${params.toString()}`, { method: spec.method, body: ids });
       const done: Record<string, { ok: boolean; message: string }> = {};
@@ -92,9 +92,10 @@ export const BulkDialog = ({
         ))}
         {ids.length > 20 && <li>… and {ids.length - 20} more</li>}
       </ul>
+      <OperatorFields reason={reason} onReason={setReason} withReason={verb !== 'terminate' && verb !== 'compensate'} />
       {(verb === 'terminate' || verb === 'compensate') && (
         <label>
-          Reason (kept as each execution's reason for incompletion)
+          Reason (kept as each execution's reason for incompletion and in its history)
           <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
         </label>
       )}

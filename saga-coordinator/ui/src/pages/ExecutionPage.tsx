@@ -4,16 +4,18 @@ import { call, enc, type Task, type Workflow } from '../api.ts';
 import { Actions, type Outcome } from '../execution/Actions.tsx';
 import { CompensationLane } from '../execution/CompensationLane.tsx';
 import { Diagram } from '../execution/Diagram.tsx';
+import { LastOperatorAction, OperatorHistory } from '../execution/OperatorHistory.tsx';
 import { TaskDetail } from '../execution/TaskDetail.tsx';
 import { TaskList, Timeline } from '../execution/TaskList.tsx';
 import { fmtDuration, fmtTime, shortReason } from '../format.ts';
 import { Status } from '../status.tsx';
 import { ErrorNote, JsonView, Tabs, useEventStream, useLoad } from '../ui.tsx';
 
-type Tab = 'tasks' | 'timeline' | 'io' | 'json';
+type Tab = 'tasks' | 'timeline' | 'history' | 'io' | 'json';
 const tabs: readonly (readonly [Tab, string])[] = [
   ['tasks', 'Tasks'],
   ['timeline', 'Timeline'],
+  ['history', 'Operator history'],
   ['io', 'Input & output'],
   ['json', 'Raw JSON'],
 ];
@@ -110,6 +112,7 @@ export const ExecutionPage = ({ id }: { id: string }) => {
             </dd>
           </>
         )}
+        <LastOperatorAction actions={workflow.operatorActions ?? []} />
         <dt>Live</dt>
         <dd>{live ? 'following changes as they happen' : 'connecting…'}</dd>
       </dl>
@@ -154,7 +157,8 @@ export const ExecutionPage = ({ id }: { id: string }) => {
         <Tabs tabs={tabs} current={tab} onSelect={setTab} label="Execution details" />
         <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
           {tab === 'tasks' && <TaskList tasks={workflow.tasks} onSelect={select} selected={selectedId} />}
-          {tab === 'timeline' && <Timeline tasks={workflow.tasks} onSelect={select} />}
+          {tab === 'timeline' && <Timeline tasks={workflow.tasks} onSelect={select} operatorActions={workflow.operatorActions ?? []} />}
+          {tab === 'history' && <OperatorHistory actions={workflow.operatorActions ?? []} />}
           {tab === 'io' && (
             <div class="io">
               <div>

@@ -7,13 +7,44 @@ import { ErrorNote, useEventStream, useLoad } from '../ui.tsx';
 import { BulkDialog, bulkVerbs, type BulkVerb } from './BulkActions.tsx';
 import { columns, matches, pageSize, serverSorts, shortId, toFilters, toQuery, toSearch, type Filters } from './executionFilters.ts';
 
-const FilterForm = ({ filters, names, onApply }: { filters: Filters; names: readonly string[]; onApply: (f: Filters) => void }) => {
+/** How many filters are in use (the workflows and statuses count as one each), as the phone's Filters button says. */
+const activeFilters = (filters: Filters): number =>
+  [filters.names.length > 0, filters.statuses.length > 0, filters.id, filters.correlationId, filters.from, filters.to, filters.text].filter(
+    (active) => active !== false && active !== '',
+  ).length;
+
+/** The filters in use, in a line (what a folded form hides). */
+const describeFilters = (filters: Filters): string =>
+  [
+    filters.names.join(', '),
+    filters.statuses.map((status) => status.toLowerCase()).join(', '),
+    filters.id === '' ? '' : `id ${filters.id}`,
+    filters.correlationId === '' ? '' : `correlation id ${filters.correlationId}`,
+    filters.from === '' ? '' : `after ${filters.from.replace('T', ' ')}`,
+    filters.to === '' ? '' : `before ${filters.to.replace('T', ' ')}`,
+    filters.text === '' ? '' : `“${filters.text}”`,
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
+
+const FilterForm = ({
+  filters,
+  names,
+  onApply,
+  open,
+}: {
+  filters: Filters;
+  names: readonly string[];
+  onApply: (f: Filters) => void;
+  open: boolean;
+}) => {
   const [draft, setDraft] = useState(filters);
   const set = (patch: Partial<Filters>) => setDraft((d) => ({ ...d, ...patch }));
   const toggle = (list: readonly string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
   return (
     <form
-      class="filters"
+      id="execution-filters"
+      class={`filters ${open ? 'open' : ''}`}
       aria-label="Filter executions"
       onSubmit={(event) => {
         event.preventDefault();
@@ -150,6 +181,7 @@ export const ExecutionsPage = () => {
     setSelected(new Set());
   }, [search]);
   const [bulk, setBulk] = useState<BulkVerb | undefined>();
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const [results, setResults] = useState<Record<string, { ok: boolean; message: string }>>({});
 
   const rows = useMemo(() => {
@@ -171,7 +203,28 @@ export const ExecutionsPage = () => {
   return (
     <section aria-labelledby="executions-title">
       <h1 id="executions-title">Executions</h1>
-      <FilterForm key={search} filters={filters} names={names} onApply={apply} />
+      {/* on a phone the form folds behind this button; on a wider screen the button is hidden and the form always shown */}
+      <button
+        type="button"
+        class="filters-toggle"
+        aria-expanded={filtersOpen}
+        aria-controls="execution-filters"
+        onClick={() => setFiltersOpen(!filtersOpen)}
+      >
+        <span aria-hidden="true">{filtersOpen ? '▾' : '▸'}</span> Filters
+        {activeFilters(filters) > 0 && <span class="badge tone-running">{activeFilters(filters)} active</span>}
+      </button>
+      {!filtersOpen && activeFilters(filters) > 0 && <p class="filters-summary muted">{describeFilters(filters)}</p>}
+      <FilterForm
+        key={search}
+        filters={filters}
+        names={names}
+        open={filtersOpen}
+        onApply={(next) => {
+          setFiltersOpen(false);
+          apply(next);
+        }}
+      />
       <div class="live-bar" aria-live="polite">
         <span class={`live-dot ${connected ? 'on' : ''}`} aria-hidden="true" />
         <span class="muted">

@@ -4,6 +4,7 @@ import { call, enc, type WorkflowSummary } from '../api.ts';
 import { shortReason, toMs } from '../format.ts';
 import { Status, workflowStatuses } from '../status.tsx';
 import { ErrorNote, useEventStream, useLoad } from '../ui.tsx';
+import { TaskQueues } from './TaskQueues.tsx';
 
 type Found = { totalHits: number; results: WorkflowSummary[] };
 const search = (query: string, size: number, sort = 'startTime:DESC') =>
@@ -53,7 +54,10 @@ const loadHealth = async (): Promise<Health> => {
 
 const hourLabel = (at: number): string => new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
 
-/** Health: executions by status now and per hour over the last day, and the top failure reasons, from the search API. */
+/**
+ * Health: executions by status now and per hour over the last day, the top failure reasons (from the search API), the
+ * task queues and the workers last seen.
+ */
 export const HealthPage = () => {
   const [health, reload] = useLoad(loadHealth, []);
   // a status changed somewhere: read again (the feed says when, the search says how many)
@@ -154,9 +158,9 @@ export const HealthPage = () => {
               </table>
             )}
           </section>
+          <TaskQueues />
           <p class="muted">
-            Task queue depths and workers last seen are not in the coordinator's API yet; its <a href="/status">/status</a> shows the inputs
-            consumer's lag, the outbox lanes and the timer shards.
+            The coordinator's <a href="/status">/status</a> shows the inputs consumer's lag, the outbox lanes and the timer shards.
           </p>
         </>
       )}
