@@ -2,7 +2,7 @@ import { defineRoute, type Route } from '@waggle/http';
 import { z } from 'zod';
 import type { OperatorInput } from '../service/inputRecords.ts';
 import type { ApiDeps } from './apiDeps.ts';
-import { act, operatorHeaders, reasonQuery, restartAction } from './operatorRoutes.ts';
+import { act, archiveWorkflow, operatorHeaders, reasonQuery, removeAction, restartAction } from './operatorRoutes.ts';
 
 const ids = z
   .array(z.string().min(1))
@@ -36,7 +36,7 @@ const eachOf = async (workflowIds: readonly string[], run: (id: string) => Promi
 
 const bulk = (
   deps: ApiDeps,
-  method: 'put' | 'post',
+  method: 'put' | 'post' | 'delete',
   verb: string,
   summary: string,
   query: z.ZodType<Record<string, string>>,
@@ -45,7 +45,10 @@ const bulk = (
   defineRoute({
     method,
     path: `/api/workflow/bulk/${verb}`,
-    operationId: `bulk${verb[0]?.toUpperCase() ?? ''}${verb.slice(1)}`,
+    operationId: `bulk${verb
+      .split('-')
+      .map((word) => `${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`)
+      .join('')}`,
     headers: operatorHeaders,
     summary,
     body: ids,
@@ -77,5 +80,16 @@ export const bulkRoutes = (deps: ApiDeps): Route[] => [
       ...(query['reason'] === undefined ? {} : { reason: query['reason'] }),
       compensate: query['compensate'] === 'true',
     }),
+  ),
+  bulk(deps, 'delete', 'remove', 'Remove ended executions (their history stays)', reasonQuery.extend({ archiveWorkflow }), () => ({
+    type: 'RemoveWorkflow',
+  })),
+  bulk(
+    deps,
+    'delete',
+    'terminate-remove',
+    'Terminate executions that still run (no compensation), then remove them',
+    reasonQuery.extend({ archiveWorkflow }),
+    (_id, query) => removeAction(query['reason']),
   ),
 ];

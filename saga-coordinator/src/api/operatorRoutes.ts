@@ -54,6 +54,23 @@ export const act = async (deps: ApiDeps, workflowId: string, action: OperatorInp
   );
 };
 
+/**
+ * Conductor's `archiveWorkflow` on remove: waggle always keeps the history (its event store is append-only), which is
+ * what `true` asks for; `false`, deleting it, is refused rather than quietly not done.
+ */
+export const archiveWorkflow = z
+  .enum(['true'], {
+    error: "waggle keeps every execution's history in its event store: archiveWorkflow=false (deleting it) is not supported",
+  })
+  .default('true');
+
+/** terminate-remove: ended first (no compensation) when it still runs. */
+export const removeAction = (reason: string | undefined): OperatorInput => ({
+  type: 'RemoveWorkflow',
+  terminate: true,
+  ...(reason === undefined ? {} : { reason }),
+});
+
 /** A restart, onto the latest definition (and its task defs) when asked. */
 export const restartAction = async (deps: ApiDeps, workflowId: string, useLatest: boolean): Promise<OperatorInput> => {
   if (!useLatest) return { type: 'RestartWorkflow' };
@@ -115,6 +132,35 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
         request,
         reason,
       );
+      return { status: 200 };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/api/workflow/:workflowId/remove',
+    operationId: 'deleteWorkflow',
+    headers: operatorHeaders,
+    summary: "Remove an ended execution from the API and search (its history stays in the coordinator's event store)",
+    params: idParams,
+    query: reasonQuery.extend({ archiveWorkflow }),
+    responses: { 200: { description: 'Removed' }, 400: { description: 'archiveWorkflow=false' }, ...refused },
+    handler: async (request) => {
+      await act(deps, request.params.workflowId, { type: 'RemoveWorkflow' }, request, request.query.reason);
+      return { status: 200 };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/api/workflow/:workflowId/terminate-remove',
+    operationId: 'terminateRemove',
+    headers: operatorHeaders,
+    summary: 'Terminate an execution if it still runs (no compensation), then remove it',
+    params: idParams,
+    query: reasonQuery.extend({ archiveWorkflow }),
+    responses: { 200: { description: 'Terminated and removed' }, 400: { description: 'archiveWorkflow=false' }, ...refused },
+    handler: async (request) => {
+      const { reason } = request.query;
+      await act(deps, request.params.workflowId, removeAction(reason), request, reason);
       return { status: 200 };
     },
   }),

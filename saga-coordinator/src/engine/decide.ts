@@ -11,6 +11,7 @@ import type { ExecutionEvent } from './executionEvents.ts';
 import { fireTimer } from './fireTimer.ts';
 import {
   pauseWorkflow,
+  removeWorkflow,
   rerunWorkflow,
   restartWorkflow,
   resumeWorkflow,
@@ -31,7 +32,7 @@ const subWorkflowStatus = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', TERMINATED
 
 const toOperatorRecord = (input: Extract<EngineInput, { type: OperatorActionType }>, by: OperatorNote): OperatorActionRecord => {
   const target = input.type === 'SkipTask' ? input.referenceTaskName : input.type === 'RerunWorkflow' ? input.reRunFromTaskId : undefined;
-  const reason = by.reason ?? (input.type === 'TerminateWorkflow' ? input.reason : undefined);
+  const reason = by.reason ?? (input.type === 'TerminateWorkflow' || input.type === 'RemoveWorkflow' ? input.reason : undefined);
   return {
     action: input.type,
     actor: by.actor,
@@ -70,6 +71,10 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
     return { events: [startedEvent, ...decision.events], commands: decision.commands };
   }
   if (execution.status === 'NONE') {
+    if (input.type === 'ReportTaskResult' || input.type === 'FireTimer' || input.type === 'ReportSubWorkflowEnded') return nothing;
+    throw new RuleViolationError('No such workflow');
+  }
+  if (execution.removed === true) {
     if (input.type === 'ReportTaskResult' || input.type === 'FireTimer' || input.type === 'ReportSubWorkflowEnded') return nothing;
     throw new RuleViolationError('No such workflow');
   }
@@ -113,6 +118,9 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
       break;
     case 'RestartWorkflow':
       restartWorkflow(decision, input.definition, input.taskDefs);
+      break;
+    case 'RemoveWorkflow':
+      removeWorkflow(decision, input.terminate ?? false, input.reason);
       break;
     case 'SkipTask':
       skipTask(decision, input.referenceTaskName, input.taskInput ?? {}, input.taskOutput ?? {});

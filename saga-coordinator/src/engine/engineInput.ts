@@ -57,6 +57,8 @@ export type EngineInput = { readonly meta: InputMeta } & (
       readonly taskDefs?: readonly TaskDef[];
       readonly by?: OperatorNote;
     }
+  /** Conductor's remove; `terminate` (terminate-remove) ends a running execution first, with `reason`. */
+  | { readonly type: 'RemoveWorkflow'; readonly terminate?: boolean; readonly reason?: string; readonly by?: OperatorNote }
   | {
       readonly type: 'SkipTask';
       readonly by?: OperatorNote;
@@ -70,4 +72,11 @@ export type EngineInputType = EngineInput['type'];
 
 /** The inputs an operator gives (through the API); each may say who and why. */
 export type OperatorActionType =
-  'PauseWorkflow' | 'ResumeWorkflow' | 'TerminateWorkflow' | 'RetryWorkflow' | 'RerunWorkflow' | 'RestartWorkflow' | 'SkipTask';
+  | 'PauseWorkflow'
+  | 'ResumeWorkflow'
+  | 'TerminateWorkflow'
+  | 'RetryWorkflow'
+  | 'RerunWorkflow'
+  | 'RestartWorkflow'
+  | 'SkipTask'
+  | 'RemoveWorkflow';

@@ -120,6 +120,8 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
     }
     case 'CommandsIssued':
       return current;
+    case 'WorkflowRemoved':
+      return { ...current, removed: true, updateTime: event.data.at };
     case 'OperatorActionRecorded':
       return { ...current, operatorActions: [...current.operatorActions, event.data] };
     case 'WorkflowRetried': {

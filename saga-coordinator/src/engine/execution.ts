@@ -129,6 +129,8 @@ export type StartedExecution = {
   readonly failureWorkflowId?: string;
   /** Who paused, resumed, terminated, retried… it, when and why, oldest first (restarts keep them). */
   readonly operatorActions: readonly OperatorActionRecord[];
+  /** Removed by an operator: gone from the API and search, its history kept in the event store. */
+  readonly removed?: boolean;
 };
 
 /** An execution: its whole history is its events; this is what deciding needs of it. */

@@ -80,6 +80,7 @@ export type ExecutionEvent =
   | { readonly type: 'WorkflowRetried'; readonly data: { readonly at: number } }
   /** An operator asked for an action (and it was not refused): who, when, why. The action's own events follow. */
   | { readonly type: 'OperatorActionRecorded'; readonly data: OperatorActionRecord }
+  | { readonly type: 'WorkflowRemoved'; readonly data: { readonly at: number } }
   /** What a decision asked the service to do, kept with its events so an outbox relays it (no dual write). */
   | { readonly type: 'CommandsIssued'; readonly data: { readonly commands: readonly EngineCommand[] } }
   | {

@@ -65,6 +65,21 @@ export const terminateWorkflow = (decision: Decision, reason: string | undefined
   endWorkflow(decision, 'TERMINATED', { viaDecider: false, reason, compensate });
 };
 
+/**
+ * Remove (Conductor's DELETE /api/workflow/{id}/remove): an ended execution leaves the API and search. Its history
+ * stays in the event store, as Conductor's archiveWorkflow=true keeps it. A running one is refused unless
+ * `terminate` (terminate-remove) ends it first.
+ */
+export const removeWorkflow = (decision: Decision, terminate: boolean, reason: string | undefined): void => {
+  const { status, workflowId, compensation } = decision.execution();
+  if (!isTerminalWorkflow(status) || compensation?.status === 'COMPENSATING') {
+    if (!terminate)
+      throw new RuleViolationError(`Workflow ${workflowId} is ${status}: terminate it before removing it, or use terminate-remove`);
+    terminateWorkflow(decision, reason, false);
+  }
+  decision.emit({ type: 'WorkflowRemoved', data: { at: decision.at } });
+};
+
 const requireEnded = (decision: Decision): void => {
   const { status, workflowId } = decision.execution();
   if (!isTerminalWorkflow(status)) throw new RuleViolationError(`Workflow: ${workflowId} is not in terminal state, unable to restart.`);

@@ -102,3 +102,36 @@ describe('a terminated execution', () => {
     expect(after.status).toBe('RUNNING');
   });
 });
+
+describe('removing an execution', () => {
+  const terminated = () => given(started, { type: 'TerminateWorkflow', reason: 'stop', meta: { at: at + 1 } }).execution;
+
+  it('given it ended: when removed, it is marked removed with who and why, and every later input decides nothing', () => {
+    const execution = terminated();
+    const events = when(execution, { type: 'RemoveWorkflow', by: { ...ana, reason: 'test data' }, meta: { at: at + 2 } });
+    expect(events.map((event) => event.type)).toEqual(['OperatorActionRecorded', 'WorkflowRemoved']);
+    const removed = fold(events, execution) as StartedExecution;
+    expect(removed.removed).toBe(true);
+    expect(removed.operatorActions.at(-1)).toMatchObject({ action: 'RemoveWorkflow', reason: 'test data' });
+    const taskId = removed.tasks[0]?.taskId ?? '';
+    expect(when(removed, { type: 'ReportTaskResult', result: { taskId, status: 'COMPLETED' }, meta: { at } })).toEqual([]);
+    expect(() => when(removed, { type: 'RestartWorkflow', by: ana, meta: { at } })).toThrow('No such workflow');
+    expect(() => when(removed, { type: 'RemoveWorkflow', meta: { at } })).toThrow('No such workflow');
+  });
+
+  it('given it runs: a remove is refused (nothing recorded), a terminate-remove ends it first and then removes it', () => {
+    const { execution } = given(started);
+    expect(() => when(execution, { type: 'RemoveWorkflow', by: ana, meta: { at } })).toThrow(RuleViolationError);
+    expect(() => when(execution, { type: 'RemoveWorkflow', by: ana, meta: { at } })).toThrow(/terminate it before removing it/);
+    const events = when(execution, { type: 'RemoveWorkflow', terminate: true, reason: 'abandoned', by: ana, meta: { at: at + 3 } });
+    expect(events.map((event) => event.type)).toEqual([
+      'OperatorActionRecorded',
+      'TaskUpdated',
+      'WorkflowEnded',
+      'WorkflowRemoved',
+    ]);
+    const removed = fold(events, execution) as StartedExecution;
+    expect(removed).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'abandoned', removed: true });
+    expect(removed.operatorActions.at(-1)).toMatchObject({ action: 'RemoveWorkflow', reason: 'abandoned' });
+  });
+});

@@ -44,6 +44,7 @@ const summaryEvents = new Set([
   'WorkflowRestarted',
   'CompensationStarted',
   'CompensationEnded',
+  'WorkflowRemoved',
 ]);
 
 /** Tasks of limited types that left IN_PROGRESS in these events: their slots go back to the gate, per task type. */
@@ -68,7 +69,7 @@ const endedBy = (workflowId: string, events: readonly { type: string; data: unkn
     const { taskId, status } = event.data as { taskId: string; status: TaskStatus };
     return isTerminalTask(status) ? [taskId] : [];
   }),
-  workflowIds: events.some((event) => event.type === 'WorkflowEnded') ? [workflowId] : [],
+  workflowIds: events.some((event) => event.type === 'WorkflowEnded' || event.type === 'WorkflowRemoved') ? [workflowId] : [],
 });
 
 /** The task types the engine dispatches to workers: only their tasks are in the poll queue. */
@@ -166,7 +167,7 @@ export const createInputApplier =
     }
     if (!result.duplicate && result.events.length > 0) deps.appended(workflowId);
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
-      await deps.index.put(result.state, result.version);
+      await (result.state.removed === true ? deps.index.remove(workflowId) : deps.index.put(result.state, result.version));
     if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
     if (input.kind === 'result' && input.result.workerId !== undefined && result.state.status !== 'NONE') {
       const { taskId, referenceTaskName, workerId } = input.result;

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { createServer, type Server } from 'node:http';
+import { openMongoEventStore } from '@waggle/event-store';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
@@ -10,6 +11,7 @@ import { startTestCoordinator, testCoordinatorConfig } from './testing/startTest
 
 const stack = inject('stack');
 let coordinator: RunningCoordinator;
+const database = uniqueName('saga-api');
 const { api, start, ended, workflow: read } = conductorClient(() => coordinator.url);
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isSafeInteger(value) });
@@ -68,11 +70,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => echoServer.listen(echoPort, '127.0.0.1', resolve));
   coordinator = await startTestCoordinator(
-    testCoordinatorConfig(
-      stack,
-      { prefix: uniqueName('saga'), database: uniqueName('saga-api') },
-      { SAGA_HTTP_ALLOWED_HOSTS: `127.0.0.1:${echoPort}` },
-    ),
+    testCoordinatorConfig(stack, { prefix: uniqueName('saga'), database }, { SAGA_HTTP_ALLOWED_HOSTS: `127.0.0.1:${echoPort}` }),
   );
   expect((await api('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 0, responseTimeoutSeconds: 600 }])).status).toBe(200);
   for (const name of ['two_steps', 'idem', 'idem_fail', 'idem_running'])
@@ -227,6 +225,55 @@ describe("the coordinator's Conductor API", () => {
     expect(full.results.map((task) => task['referenceTaskName'])).toEqual(['second', 'first']);
     for (const task of full.results) expect(validateTask(task), JSON.stringify(validateTask.errors)).toBe(true);
     expect((await api('GET', '/api/tasks/search?query=version%3D1')).status).toBe(400);
+  });
+
+  it('removes an ended execution (404 after, gone from search, its history kept); refuses a running one; terminate-remove ends it first', async () => {
+    const running = await start('two_steps', { x: 7 });
+    const refused = await api('DELETE', `/api/workflow/${running}/remove`);
+    expect(refused.status).toBe(409);
+    expect(refused.json<{ message: string }>().message).toMatch(/terminate it before removing it, or use terminate-remove/);
+    expect((await api('DELETE', `/api/workflow/${running}/remove?archiveWorkflow=false`)).status).toBe(400);
+
+    const ended = await start('two_steps', { x: 8 });
+    expect((await api('DELETE', `/api/workflow/${ended}?reason=done`)).status).toBe(200);
+    expect((await api('DELETE', `/api/workflow/${ended}/remove?reason=test%20data`)).status).toBe(200);
+    expect((await api('DELETE', `/api/workflow/${running}/terminate-remove?reason=abandoned`)).status).toBe(200);
+    for (const id of [running, ended]) {
+      expect((await api('GET', `/api/workflow/${id}`)).status).toBe(404);
+      const found = await api('GET', `/api/workflow/search?query=${encodeURIComponent(`workflowId="${id}"`)}`);
+      expect(found.json<{ totalHits: number }>().totalHits).toBe(0);
+      expect((await api('DELETE', `/api/workflow/${id}/remove`)).status).toBe(404);
+    }
+    // the history stays, with who removed it and why; the running one was terminated first
+    const opened = await openMongoEventStore({ url: inject('stack').mongoUrl, database });
+    try {
+      const history = (await opened.store.readStream(running)).events;
+      expect(history.map((event) => event.type)).toEqual(expect.arrayContaining(['WorkflowEnded', 'WorkflowRemoved']));
+      expect(history.find((event) => event.type === 'WorkflowEnded')?.data).toMatchObject({
+        status: 'TERMINATED',
+        reasonForIncompletion: 'abandoned',
+      });
+      expect(history.find((event) => event.type === 'OperatorActionRecorded')?.data).toMatchObject({
+        action: 'RemoveWorkflow',
+        reason: 'abandoned',
+      });
+    } finally {
+      await opened.close();
+    }
+    // a result for a task of a removed execution is taken and changes nothing
+    expect((await api('POST', `/api/tasks/${running}/first/COMPLETED`, { y: 1 })).status).toBeLessThan(500);
+    expect((await api('GET', `/api/workflow/${running}`)).status).toBe(404);
+
+    const [one, two] = [await start('two_steps', { x: 9 }), await start('two_steps', { x: 10 })];
+    expect((await api('DELETE', `/api/workflow/${one}`)).status).toBe(200);
+    const bulk = await api('DELETE', '/api/workflow/bulk/remove', [one, two]);
+    expect(bulk.json<{ bulkSuccessfulResults: string[]; bulkErrorResults: Record<string, string> }>()).toMatchObject({
+      bulkSuccessfulResults: [one],
+      bulkErrorResults: { [two]: expect.stringMatching(/terminate it before removing it/) as unknown },
+    });
+    const both = await api('DELETE', '/api/workflow/bulk/terminate-remove?reason=cleanup', [two]);
+    expect(both.json<{ bulkSuccessfulResults: string[] }>().bulkSuccessfulResults).toEqual([two]);
+    expect((await api('GET', `/api/workflow/${two}`)).status).toBe(404);
   });
 
   it("bulk actions answer Conductor's BulkResponse: each id applied on its own, an unknown one listed with its reason", async () => {

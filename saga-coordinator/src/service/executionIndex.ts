@@ -72,6 +72,10 @@ export const createExecutionIndex = (db: Db) => {
         if (!isDuplicateKey(error)) throw error;
       }
     },
+    /** A removed execution leaves search; nothing writes its summary again (its inputs decide nothing now). */
+    remove: async (workflowId: string): Promise<void> => {
+      await summaries.deleteOne({ _id: workflowId });
+    },
     search: async (query: SummaryQuery): Promise<{ totalHits: number; results: ExecutionSummary[] }> => {
       const filter = query.filter as Filter<SummaryDoc>;
       const cursor = summaries

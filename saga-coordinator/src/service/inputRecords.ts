@@ -9,7 +9,17 @@ import type { TaskDef, WorkflowDef } from '../engine/workflowDef.ts';
 
 type Operator = Extract<
   EngineInput,
-  { type: 'PauseWorkflow' | 'ResumeWorkflow' | 'TerminateWorkflow' | 'RetryWorkflow' | 'RerunWorkflow' | 'RestartWorkflow' | 'SkipTask' }
+  {
+    type:
+      | 'PauseWorkflow'
+      | 'ResumeWorkflow'
+      | 'TerminateWorkflow'
+      | 'RetryWorkflow'
+      | 'RerunWorkflow'
+      | 'RestartWorkflow'
+      | 'SkipTask'
+      | 'RemoveWorkflow';
+  }
 >;
 /** An operator action as it travels: the engine input without its time. */
 export type OperatorInput = Operator extends infer T ? (T extends Operator ? Omit<T, 'meta'> : never) : never;
@@ -64,6 +74,7 @@ const actions = {
   RerunWorkflow: 'RERUN',
   RestartWorkflow: 'RESTART',
   SkipTask: 'SKIP_TASK',
+  RemoveWorkflow: 'REMOVE',
 } as const satisfies Record<OperatorInput['type'], string>;
 const actionTypes = Object.fromEntries(Object.entries(actions).map(([type, action]) => [action, type])) as Record<
   string,
