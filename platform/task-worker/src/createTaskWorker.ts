@@ -3,6 +3,7 @@ import { isRetriable } from '@waggle/errors';
 import { createConsumer, createProducer, createTopics, type Brokers, type Consumer, type EventMeta } from '@waggle/kafka-bus';
 import { childTraceparent, toMessageFirstLogger, type Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
+import { outputTooLarge } from './outputLimit.ts';
 import { sagaTopics, type SagaTopics } from './sagaTopics.ts';
 import {
   decodeTaskDelivery,
@@ -103,6 +104,12 @@ export const createTaskWorker = (options: TaskWorkerOptions): TaskWorker => {
       if (isRetriable(error)) throw error;
       options.logger.warn({ err: error, taskId: task.taskId, taskType: task.taskType }, 'task failed');
       outcome = { status: 'FAILED', reasonForIncompletion: messageOf(error) };
+    }
+    // an output that cannot travel fails the task for good, instead of a result that never arrives
+    const tooLarge = outputTooLarge(outcome.outputData);
+    if (tooLarge !== undefined) {
+      options.logger.warn({ taskId: task.taskId, taskType: task.taskType }, tooLarge);
+      outcome = { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: tooLarge };
     }
     await answer(task, context, outcome);
   };

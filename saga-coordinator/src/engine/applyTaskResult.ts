@@ -2,6 +2,7 @@ import { scheduleTimer, taskById, taskDefFor } from './decision.ts';
 import type { Decision } from './decision.ts';
 import { isTerminalTask, isTerminalWorkflow } from './execution.ts';
 import type { TaskRecord, TaskResult } from './execution.ts';
+import { outputTooLarge } from '@waggle/task-worker';
 import { finishTask } from './progress.ts';
 
 const acceptsResults = (task: TaskRecord): boolean =>
@@ -9,6 +10,14 @@ const acceptsResults = (task: TaskRecord): boolean =>
 
 const sameOutcome = (task: TaskRecord, result: TaskResult): boolean =>
   task.status === result.status && JSON.stringify(task.outputData) === JSON.stringify(result.outputData ?? {});
+
+/** A result whose output is over the limit fails its task for good, the output left out (a worker outside waggle's library). */
+const withinOutputLimit = (result: TaskResult): TaskResult => {
+  const tooLarge = outputTooLarge(result.outputData);
+  if (tooLarge === undefined) return result;
+  const { outputData: _dropped, callbackAfterSeconds: _callback, ...rest } = result;
+  return { ...rest, status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: tooLarge };
+};
 
 /** The open task a result is for: by task id, else the latest open attempt of the reference name. */
 const findTask = (decision: Decision, result: TaskResult): TaskRecord | undefined => {
@@ -52,8 +61,9 @@ const apply = (decision: Decision, task: TaskRecord, result: TaskResult): void =
  * A worker's result: applied to its open task; a duplicate is ignored; a late one (the task already ended or was
  * retried) is recorded, never applied; an early one (no such task yet) is buffered until its task is scheduled.
  */
-export const applyTaskResult = (decision: Decision, result: TaskResult): void => {
+export const applyTaskResult = (decision: Decision, given: TaskResult): void => {
   const execution = decision.execution();
+  const result = withinOutputLimit(given);
   const task = findTask(decision, result);
   const late = (note: string): void => decision.emit({ type: 'LateTaskResultRecorded', data: { result, at: decision.at, note } });
   if (task === undefined) {

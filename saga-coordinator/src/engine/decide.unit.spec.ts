@@ -10,6 +10,7 @@ import type { Execution } from './execution.ts';
 import type { ExecutionEvent } from './executionEvents.ts';
 import { createInMemoryEngine } from './inMemoryEngine.ts';
 import type { SimulatedWorker } from './inMemoryEngine.ts';
+import { maxTaskOutputBytes } from '@waggle/task-worker';
 import { retryDelaySeconds } from './retryPolicy.ts';
 import type { TaskDef, WorkflowDef, WorkflowTask } from './workflowDef.ts';
 
@@ -406,5 +407,25 @@ describe('a DYNAMIC task', () => {
         { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'Cannot map a dynamic task based on the parameter and input' },
       ],
     });
+  });
+});
+
+describe('a result whose output is over the limit', () => {
+  it('fails its task for good with both sizes named, the output left out, and the execution ends FAILED (no retry)', () => {
+    const big = { blob: 'x'.repeat(maxTaskOutputBytes) };
+    const running = engine(linear([simple('a'), simple('b')]), () => undefined, [{ name: 'a', retryCount: 3 }]);
+    running.send('w', { type: 'ReportTaskResult', result: { taskId: taskId(running, 'a'), status: 'COMPLETED', outputData: big } });
+    const task = running.execution('w').tasks[0];
+    expect(task).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR', outputData: {} });
+    expect(task?.reasonForIncompletion).toMatch(/^the task output is 5242\d\d bytes, over the limit of 524288 bytes$/);
+    expect(statuses(running)).toEqual(['a:FAILED_WITH_TERMINAL_ERROR']);
+    expect(running.execution('w')).toMatchObject({ status: 'FAILED', failedReferenceTaskNames: ['a'] });
+  });
+
+  it('an output just under the limit is taken', () => {
+    const running = engine(linear([simple('a')]), () => undefined);
+    const fits = { blob: 'x'.repeat(maxTaskOutputBytes - 20) };
+    running.send('w', { type: 'ReportTaskResult', result: { taskId: taskId(running, 'a'), status: 'COMPLETED', outputData: fits } });
+    expect(running.execution('w').status).toBe('COMPLETED');
   });
 });

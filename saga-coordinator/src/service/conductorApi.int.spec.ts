@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readCorpusSchema } from '../engine/corpus/conductorCorpus.ts';
 import type { WorkflowDef } from '../engine/workflowDef.ts';
 import type { RunningCoordinator } from './startCoordinator.ts';
-import { conductorClient, refs, type TaskJson } from './testing/conductorClient.ts';
+import { conductorClient, refs, taskByRef, type TaskJson } from './testing/conductorClient.ts';
 import { startTestCoordinator, testCoordinatorConfig } from './testing/startTestCoordinator.ts';
 
 const stack = inject('stack');
@@ -274,6 +274,23 @@ describe("the coordinator's Conductor API", () => {
     const both = await api('DELETE', '/api/workflow/bulk/terminate-remove?reason=cleanup', [two]);
     expect(both.json<{ bulkSuccessfulResults: string[] }>().bulkSuccessfulResults).toEqual([two]);
     expect((await api('GET', `/api/workflow/${two}`)).status).toBe(404);
+  });
+
+  it('an HTTP worker output over the limit fails the task cleanly (200, then FAILED); a body over 4 MB is refused with 413', async () => {
+    const id = await start('two_steps', { x: 11 });
+    const task = await pollFor(id);
+    await complete(task, { blob: 'x'.repeat(600 * 1024) });
+    const workflow = await ended(id);
+    expect(workflow.status).toBe('FAILED');
+    expect(taskByRef(workflow, 'first')).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR', outputData: {} });
+    expect(workflow.reasonForIncompletion).toMatch(/over the limit of 524288 bytes/);
+    const huge = await api('POST', '/api/tasks', {
+      workflowInstanceId: id,
+      taskId: task.taskId,
+      status: 'COMPLETED',
+      outputData: { blob: 'x'.repeat(5 * 1024 * 1024) },
+    });
+    expect(huge.status).toBe(413);
   });
 
   it("bulk actions answer Conductor's BulkResponse: each id applied on its own, an unknown one listed with its reason", async () => {

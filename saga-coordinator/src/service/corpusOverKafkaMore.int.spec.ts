@@ -8,6 +8,9 @@ import { countEffects, echo, type TestAnswer } from './testing/startTestCoordina
 const answer: TestAnswer = (task) => {
   if (task.taskType === 'task_optional') return { status: 'FAILED', reasonForIncompletion: 'nope' };
   if (task.taskType === 'task_rt' && task.retryCount === 0) return { status: 'IN_PROGRESS' };
+  // a worker whose output cannot travel (2 MB): waggle's worker library fails the task instead of sending it
+  if (typeof task.input['bigOutput'] === 'number')
+    return { status: 'COMPLETED', outputData: { blob: 'x'.repeat(task.input['bigOutput']) } };
   return echo(task);
 };
 
@@ -176,4 +179,20 @@ describe("Conductor's corpus over Kafka (the rest), with generic workers", () =>
       for (const task of legTasks) expect(counts.get(`${task.taskId}:0`), task.referenceTaskName).toBe(1);
     },
   );
+
+  it('a worker output over the limit (2 MB) fails its task cleanly for good and the execution ends FAILED, not RUNNING (Netflix/conductor#2323)', async () => {
+    const definition = {
+      name: 'big_output',
+      version: 1,
+      ownerEmail: 'test@waggle.dev',
+      tasks: [
+        { name: 'integration_task_4', taskReferenceName: 'big', type: 'SIMPLE', inputParameters: { bigOutput: '${workflow.input.size}' } },
+      ],
+    };
+    expect((await api('POST', '/api/metadata/workflow', definition)).status).toBe(200);
+    const workflow = await ended(await start('big_output', { size: 2 * 1024 * 1024 }));
+    expect(workflow.status).toBe('FAILED');
+    expect(taskByRef(workflow, 'big')).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR', retryCount: 0, outputData: {} });
+    expect(workflow.reasonForIncompletion).toMatch(/the task output is 2097\d+ bytes, over the limit of 524288 bytes/);
+  });
 });
