@@ -1,11 +1,13 @@
 import { createLogger } from '@waggle/observability';
 import { seedOrders, startOrderTotals } from '@waggle/read-model/fixtures/orderTotals';
 import type { RunningReadModel } from '@waggle/read-model';
-import { runCli, uniqueName } from '@waggle/testing';
+import { describeGroupOffsets } from '@waggle/kafka-bus';
+import { runCli, uniqueName, waitFor } from '@waggle/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const stack = inject('stack');
 const topic = uniqueName('orders');
+const groupId = uniqueName('replay-cli');
 const keys = Array.from({ length: 200 }, (_, i) => `key-${i}`);
 let service: RunningReadModel;
 let env: NodeJS.ProcessEnv;
@@ -17,7 +19,7 @@ beforeAll(async () => {
       kafkaBrokers: stack.kafkaBrokers,
       mongoUrl: stack.mongoUrl,
       dbName: uniqueName('replay-cli'),
-      groupId: uniqueName('replay-cli'),
+      groupId,
       topic,
       logger: createLogger({ service: 'replay-cli-test', level: 'silent' }),
     },
@@ -78,5 +80,19 @@ describe('waggle replay', () => {
     };
     expect(json.pointer.version).toBe(1);
     expect(json.versions.find((v) => v.version === 3)?.state).toBe('retired');
+    // the discarded version's consumer group is deleted from Kafka, offsets and all, once its consumer stopped
+    await waitFor(
+      async () => {
+        const group = await describeGroupOffsets(stack.kafkaBrokers, `${groupId}.v3`);
+        return group.state === 'Dead' && group.partitions.length === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: `consumer group ${groupId}.v3 to be deleted` },
+    );
+    const after = JSON.parse((await runCli(['replay', 'status', 'flight-search', '--json'], { env })).stdout) as {
+      versions: { version: number; groupDeletedAt?: string }[];
+    };
+    expect(after.versions.find((v) => v.version === 3)?.groupDeletedAt).toEqual(expect.any(String));
+    // the serving version's group stays
+    expect((await describeGroupOffsets(stack.kafkaBrokers, groupId)).partitions.length).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -122,3 +122,23 @@ export const resetGroupOffsets = (
     }
     return changes;
   });
+
+/**
+ * Deletes a consumer group and its committed offsets: true once it is gone (or never was), false while it still has
+ * live members (Kafka refuses a non-empty group; ask again once they stopped).
+ */
+export const deleteGroup = (brokers: Brokers, groupId: string, options: Options = {}): Promise<boolean> =>
+  withAdmin(brokers, options, `deleting consumer group ${groupId}`, async (admin) => {
+    const group = await read(admin, groupId, options.topics);
+    if (group.state === 'Dead' && group.partitions.length === 0) return true;
+    if (group.state !== 'Empty' && group.state !== 'Dead') return false;
+    try {
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      const codes = (error as { groups?: { error?: { type?: string } }[] }).groups?.map((g) => g.error?.type) ?? [];
+      if (codes.includes('GROUP_ID_NOT_FOUND')) return true;
+      if (codes.includes('NON_EMPTY_GROUP')) return false;
+      throw error;
+    }
+    return true;
+  });

@@ -40,5 +40,5 @@ export type { PartitionLeases, PartitionLeasesOptions } from './createPartitionL
 export { createSinkConsumer } from './createSinkConsumer.ts';
 export type { PartitionFence, SinkBatch, SinkConsumer, SinkConsumerOptions } from './createSinkConsumer.ts';
 export { listTopics } from './listTopics.ts';
-export { describeGroupOffsets, resetGroupOffsets } from './groupOffsets.ts';
+export { deleteGroup, describeGroupOffsets, resetGroupOffsets } from './groupOffsets.ts';
 export type { GroupOffsets, GroupPartition, OffsetChange, ResetTarget } from './groupOffsets.ts';

@@ -40,6 +40,8 @@ export type VersionRecord = {
   /** A previous version is retired (its collections dropped) after this. */
   readonly keepUntil?: string;
   readonly retiredAt?: string;
+  /** When a retired version's consumer group (and its offsets) was deleted from Kafka. */
+  readonly groupDeletedAt?: string;
   readonly verification?: VerificationReport;
   /** Why it stopped where it is (a refused switch, a failed verification), for `waggle replay status`. */
   readonly note?: string;

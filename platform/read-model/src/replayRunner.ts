@@ -1,6 +1,7 @@
 import { NotFoundError, RuleViolationError, ValidationError } from '@waggle/errors';
 import {
   createConsumer,
+  deleteGroup,
   describeTopics,
   type Brokers,
   type ConsumedRecord,
@@ -263,7 +264,19 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
         .drop()
         .catch(() => false);
     logger.info({ version }, `${options.name} v${version} retired (${why}): its collections dropped`);
+    await deleteRetiredGroup(version);
     return true;
+  };
+
+  /**
+   * Deletes a retired version's consumer group, once no instance consumes with it any more (Kafka refuses a group
+   * with live members: the next ticks ask again, since each instance stops its consumer on its own next tick).
+   */
+  const deleteRetiredGroup = async (version: number): Promise<void> => {
+    const { groupId } = versionNames(options.groupId, version);
+    if (!(await deleteGroup(options.brokers, groupId, { logger: options.busLogger }))) return;
+    await versions.update(version, { groupDeletedAt: new Date().toISOString() });
+    logger.info({ version, groupId }, `${options.name} v${version}: consumer group ${groupId} deleted`);
   };
 
   const tick = async (): Promise<void> => {
@@ -290,6 +303,13 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
     const now = new Date().toISOString();
     for (const old of list.filter((v) => v.state === 'previous' && v.keepUntil !== undefined && v.keepUntil < now && v.version !== serving))
       await retire(old.version, ['previous'], 'kept long enough');
+    for (const gone of list.filter((v) => v.state === 'retired' && v.groupDeletedAt === undefined))
+      await deleteRetiredGroup(gone.version).catch((error: unknown) =>
+        logger.warn(
+          { err: error, version: gone.version },
+          `${options.name} v${gone.version}: deleting its consumer group failed; trying again`,
+        ),
+      );
   };
 
   const schedule = (): void => {
