@@ -1,6 +1,6 @@
 import { defineRoute, type Route } from '@waggle/http';
 import { z } from 'zod';
-import type { OperatorInput } from '../service/inputRecords.ts';
+import type { OperatorAction } from '../service/inputRecords.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import { act, archiveWorkflow, operatorHeaders, reasonQuery, removeAction, restartAction } from './operatorRoutes.ts';
 
@@ -40,7 +40,7 @@ const bulk = (
   verb: string,
   summary: string,
   query: z.ZodType<Record<string, string>>,
-  toAction: (id: string, query: Record<string, string>) => Promise<OperatorInput> | OperatorInput,
+  toAction: (id: string, query: Record<string, string>) => Promise<OperatorAction> | OperatorAction,
 ): Route =>
   defineRoute({
     method,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { OperatorNote } from '../engine/engineInput.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import { readExecution } from './readExecution.ts';
-import type { OperatorInput } from '../service/inputRecords.ts';
+import type { OperatorAction } from '../service/inputRecords.ts';
 
 const idParams = z.object({ workflowId: z.string().min(1) });
 const refused = {
@@ -47,7 +47,7 @@ export const operatorOf = (request: Cause, reason: string | undefined): Operator
  * Sends an operator action to the execution's owner and waits until it was applied (or refused); the execution's
  * history records who asked, when and why.
  */
-export const act = async (deps: ApiDeps, workflowId: string, action: OperatorInput, request: Cause, reason?: string): Promise<void> => {
+export const act = async (deps: ApiDeps, workflowId: string, action: OperatorAction, request: Cause, reason?: string): Promise<void> => {
   await deps.gateway.apply(
     { kind: 'action', workflowId, action: { ...action, by: operatorOf(request, reason) } },
     { causationId: request.requestId, traceparent: request.traceparent },
@@ -65,14 +65,14 @@ export const archiveWorkflow = z
   .default('true');
 
 /** terminate-remove: ended first (no compensation) when it still runs. */
-export const removeAction = (reason: string | undefined): OperatorInput => ({
+export const removeAction = (reason: string | undefined): OperatorAction => ({
   type: 'RemoveWorkflow',
   terminate: true,
   ...(reason === undefined ? {} : { reason }),
 });
 
 /** A restart, onto the latest definition (and its task defs) when asked. */
-export const restartAction = async (deps: ApiDeps, workflowId: string, useLatest: boolean): Promise<OperatorInput> => {
+export const restartAction = async (deps: ApiDeps, workflowId: string, useLatest: boolean): Promise<OperatorAction> => {
   if (!useLatest) return { type: 'RestartWorkflow' };
   const execution = await readExecution(deps, workflowId);
   const definition = await deps.metadata.getWorkflowDef(execution.definition.name);
@@ -169,12 +169,20 @@ export const operatorRoutes = (deps: ApiDeps): Route[] => [
     path: '/api/workflow/:workflowId/retry',
     operationId: 'retryWorkflow',
     headers: operatorHeaders,
-    summary: 'Retry a failed execution from its failed tasks',
+    summary:
+      'Retry a failed execution from its failed tasks (resumeSubworkflowTasks=true: a failed sub-workflow is retried inside the child, from its failed step); a retried child resumes its parents',
     params: idParams,
     query: reasonQuery.extend({ resumeSubworkflowTasks: z.enum(['true', 'false']).default('false') }),
     responses: { 204: { description: 'Retried' }, ...refused },
     handler: async (request) => {
-      await act(deps, request.params.workflowId, { type: 'RetryWorkflow' }, request, request.query.reason);
+      const resume = request.query.resumeSubworkflowTasks === 'true';
+      await act(
+        deps,
+        request.params.workflowId,
+        { type: 'RetryWorkflow', ...(resume ? { resumeSubworkflowTasks: true } : {}) },
+        request,
+        request.query.reason,
+      );
       return { status: 204 };
     },
   }),

@@ -13,6 +13,7 @@ import {
   pauseWorkflow,
   removeWorkflow,
   rerunWorkflow,
+  resumeFromChild,
   restartWorkflow,
   resumeWorkflow,
   retryWorkflow,
@@ -71,11 +72,23 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
     return { events: [startedEvent, ...decision.events], commands: decision.commands };
   }
   if (execution.status === 'NONE') {
-    if (input.type === 'ReportTaskResult' || input.type === 'FireTimer' || input.type === 'ReportSubWorkflowEnded') return nothing;
+    if (
+      input.type === 'ReportTaskResult' ||
+      input.type === 'FireTimer' ||
+      input.type === 'ReportSubWorkflowEnded' ||
+      input.type === 'ReportSubWorkflowRetried'
+    )
+      return nothing;
     throw new RuleViolationError('No such workflow');
   }
   if (execution.removed === true) {
-    if (input.type === 'ReportTaskResult' || input.type === 'FireTimer' || input.type === 'ReportSubWorkflowEnded') return nothing;
+    if (
+      input.type === 'ReportTaskResult' ||
+      input.type === 'FireTimer' ||
+      input.type === 'ReportSubWorkflowEnded' ||
+      input.type === 'ReportSubWorkflowRetried'
+    )
+      return nothing;
     throw new RuleViolationError('No such workflow');
   }
   const decision = createDecision(execution, input.meta.at, scripts);
@@ -111,7 +124,13 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
       terminateWorkflow(decision, input.reason, input.compensate ?? false);
       break;
     case 'RetryWorkflow':
-      retryWorkflow(decision);
+      retryWorkflow(decision, {
+        ...(input.resumeSubworkflowTasks === undefined ? {} : { resume: input.resumeSubworkflowTasks }),
+        ...(input.fromParent === undefined ? {} : { fromParent: input.fromParent }),
+      });
+      break;
+    case 'ReportSubWorkflowRetried':
+      resumeFromChild(decision, input.taskId, input.subWorkflowId);
       break;
     case 'RerunWorkflow':
       rerunWorkflow(decision, input.reRunFromTaskId, input.taskInput, input.workflowInput);

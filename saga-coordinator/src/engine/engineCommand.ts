@@ -44,6 +44,15 @@ export type EngineCommand =
       readonly parentWorkflowTaskId?: string;
     }
   | { readonly type: 'TerminateWorkflow'; readonly workflowId: string; readonly reason: string }
+  /** Resumes a failed child from its failed step (a parent's retry with resumeSubworkflowTasks). */
+  | { readonly type: 'RetryWorkflow'; readonly workflowId: string }
+  /** Tells the parent its child runs again (retried or rerun), so the parent resumes too, up the chain. */
+  | {
+      readonly type: 'NotifyParentRetried';
+      readonly parentWorkflowId: string;
+      readonly parentWorkflowTaskId: string;
+      readonly workflowId: string;
+    }
   | {
       readonly type: 'PublishEvent';
       readonly workflowId: string;

@@ -43,7 +43,16 @@ export type EngineInput = { readonly meta: InputMeta } & (
   | { readonly type: 'PauseWorkflow'; readonly by?: OperatorNote }
   | { readonly type: 'ResumeWorkflow'; readonly by?: OperatorNote }
   | { readonly type: 'TerminateWorkflow'; readonly reason?: string; readonly compensate?: boolean; readonly by?: OperatorNote }
-  | { readonly type: 'RetryWorkflow'; readonly by?: OperatorNote }
+  | {
+      readonly type: 'RetryWorkflow';
+      readonly by?: OperatorNote;
+      /** Conductor's resumeSubworkflowTasks: a failed sub-workflow is retried inside the child, from its failed step. */
+      readonly resumeSubworkflowTasks?: boolean;
+      /** Sent by the parent to resume its child: a child that cannot be retried answers with its end instead. */
+      readonly fromParent?: boolean;
+    }
+  /** A child retried or rerun: the parent's failed SUB_WORKFLOW task waits for it again (Conductor's updateAndPushParents). */
+  | { readonly type: 'ReportSubWorkflowRetried'; readonly taskId: string; readonly subWorkflowId: string }
   | {
       readonly type: 'RerunWorkflow';
       readonly by?: OperatorNote;

@@ -108,6 +108,15 @@ export const createInMemoryEngine = (options: {
       case 'TerminateWorkflow':
         queue.push({ workflowId: command.workflowId, input: { type: 'TerminateWorkflow', reason: command.reason } });
         return;
+      case 'RetryWorkflow':
+        queue.push({ workflowId: command.workflowId, input: { type: 'RetryWorkflow', resumeSubworkflowTasks: true, fromParent: true } });
+        return;
+      case 'NotifyParentRetried':
+        queue.push({
+          workflowId: command.parentWorkflowId,
+          input: { type: 'ReportSubWorkflowRetried', taskId: command.parentWorkflowTaskId, subWorkflowId: command.workflowId },
+        });
+        return;
       case 'RequestSlot':
         // no other executions compete here: the slot is granted at once (the service's gate enforces the limits)
         queue.push({

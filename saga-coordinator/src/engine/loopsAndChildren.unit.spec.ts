@@ -191,6 +191,100 @@ describe('sub-workflows', () => {
     expect(engine.execution('w').tasks.map((task) => task.subWorkflowId ?? task.referenceTaskName)).toEqual(['w:1:sub', 'w:2:sub', 'next']);
   });
 
+  describe('three levels (root → mid → leaf), the leaf failing at its second step', () => {
+    const leaf: WorkflowDef = { name: 'leaf', tasks: [simple('debit'), simple('ship')] };
+    const mid: WorkflowDef = {
+      name: 'mid',
+      tasks: [simple('reserve'), { name: 'l', taskReferenceName: 'l', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'leaf' } }],
+    };
+    const root: WorkflowDef = {
+      name: 'root',
+      tasks: [{ name: 'm', taskReferenceName: 'm', type: 'SUB_WORKFLOW', subWorkflowParam: { name: 'mid' } }, simple('notify')],
+    };
+    const failedTree = () => {
+      const runs = new Map<string, number>();
+      let shipFails = true;
+      const engine = createInMemoryEngine({
+        scripts: sandbox,
+        definitions: [leaf, mid],
+        worker: (task) => {
+          runs.set(task.taskType, (runs.get(task.taskType) ?? 0) + 1);
+          return task.taskType === 'ship' && shipFails
+            ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'no truck' }
+            : { status: 'COMPLETED' };
+        },
+      });
+      engine.start('w', root);
+      const midId = engine.execution('w').tasks[0]?.subWorkflowId ?? '';
+      const leafId = engine.execution(midId).tasks.find((task) => task.referenceTaskName === 'l')?.subWorkflowId ?? '';
+      for (const id of ['w', midId, leafId]) expect(engine.execution(id).status, id).toBe('FAILED');
+      return { engine, runs, midId, leafId, heal: () => (shipFails = false) };
+    };
+
+    it('retrying the root with resumeSubworkflowTasks resumes the leaf from its failed step: nothing completed runs again', () => {
+      const { engine, runs, midId, leafId, heal } = failedTree();
+      heal();
+      engine.send('w', { type: 'RetryWorkflow', resumeSubworkflowTasks: true });
+      for (const id of ['w', midId, leafId]) expect(engine.execution(id).status, id).toBe('COMPLETED');
+      expect(Object.fromEntries(runs)).toEqual({ reserve: 1, debit: 1, ship: 2, notify: 1 });
+      // the same children: no new sub-workflow attempt at any level
+      expect(engine.execution('w').tasks.map((task) => `${task.referenceTaskName}:${task.status}`)).toEqual([
+        'm:COMPLETED',
+        'notify:COMPLETED',
+      ]);
+      expect(engine.execution(leafId).tasks.map((task) => `${task.referenceTaskName}:${task.status}`)).toEqual([
+        'debit:COMPLETED',
+        'ship:FAILED_WITH_TERMINAL_ERROR',
+        'ship:COMPLETED',
+      ]);
+    });
+
+    it('retrying the leaf resumes its parent and grandparent (Netflix/conductor#2338: the ancestors stayed FAILED)', () => {
+      const { engine, runs, midId, leafId, heal } = failedTree();
+      heal();
+      engine.send(leafId, { type: 'RetryWorkflow' });
+      for (const id of ['w', midId, leafId]) expect(engine.execution(id).status, id).toBe('COMPLETED');
+      expect(Object.fromEntries(runs)).toEqual({ reserve: 1, debit: 1, ship: 2, notify: 1 });
+    });
+
+    it('rerunning the leaf from its failed step resumes the ancestors too', () => {
+      const { engine, midId, leafId, heal } = failedTree();
+      heal();
+      const ship = engine.execution(leafId).tasks.find((task) => task.referenceTaskName === 'ship');
+      engine.send(leafId, { type: 'RerunWorkflow', reRunFromTaskId: ship?.taskId ?? '' });
+      for (const id of ['w', midId, leafId]) expect(engine.execution(id).status, id).toBe('COMPLETED');
+    });
+
+    it("without resumeSubworkflowTasks (Conductor's default), the root's retry starts a new mid child, which runs everything again", () => {
+      const { engine, runs, heal } = failedTree();
+      heal();
+      engine.send('w', { type: 'RetryWorkflow' });
+      expect(engine.execution('w').status).toBe('COMPLETED');
+      expect(Object.fromEntries(runs)).toEqual({ reserve: 2, debit: 2, ship: 2, notify: 1 });
+    });
+
+    it('a child that cannot be retried (it was compensated) answers its parent with its end: the ancestors fail again, nothing waits forever', () => {
+      const compensated: WorkflowDef = {
+        name: 'leaf',
+        tasks: [simple('debit', { compensation: { name: 'refund', taskReferenceName: 'refund', type: 'SIMPLE' } }), simple('ship')],
+      };
+      const engine = createInMemoryEngine({
+        scripts: sandbox,
+        definitions: [compensated, mid],
+        worker: (task) =>
+          task.taskType === 'ship' ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'no truck' } : { status: 'COMPLETED' },
+      });
+      engine.start('w', root);
+      const midId = engine.execution('w').tasks[0]?.subWorkflowId ?? '';
+      const leafId = engine.execution(midId).tasks.find((task) => task.referenceTaskName === 'l')?.subWorkflowId ?? '';
+      expect(engine.execution(leafId)).toMatchObject({ status: 'FAILED', compensation: { status: 'COMPENSATED' } });
+      engine.send('w', { type: 'RetryWorkflow', resumeSubworkflowTasks: true });
+      for (const id of ['w', midId]) expect(engine.execution(id).status, id).toBe('FAILED');
+      expect(engine.execution(leafId).tasks.filter((task) => task.referenceTaskName === 'ship')).toHaveLength(1);
+      expect(() => engine.send(leafId, { type: 'RetryWorkflow' })).toThrow('This execution was compensated; use restart or rerun');
+    });
+  });
+
   it('runs an inline child definition, no registration needed', () => {
     const engine = createInMemoryEngine({ scripts: sandbox, worker: () => ({ status: 'COMPLETED', outputData: { n: 1 } }) });
     engine.start('w', {

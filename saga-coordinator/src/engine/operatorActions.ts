@@ -7,6 +7,7 @@ import { failTask } from './failTask.ts';
 import { checkJoins, continueAfter, endIteration } from './progress.ts';
 import { enterList, scheduleTask } from './scheduleTask.ts';
 import { startTask } from './startTask.ts';
+import type { TaskRecord } from './execution.ts';
 import type { TaskDef, WorkflowDef } from './workflowDef.ts';
 
 const armWorkflowTimeout = (decision: Decision): void => {
@@ -85,25 +86,93 @@ const requireEnded = (decision: Decision): void => {
   if (!isTerminalWorkflow(status)) throw new RuleViolationError(`Workflow: ${workflowId} is not in terminal state, unable to restart.`);
 };
 
-/** Retry: each last unsuccessful attempt gets a new one; canceled JOINs and loops open again. */
-export const retryWorkflow = (decision: Decision): void => {
-  const execution = decision.execution();
-  if (!isTerminalWorkflow(execution.status)) throw new RuleViolationError(`Workflow is still running.  status=${execution.status}`);
-  if (execution.status === 'COMPLETED') throw new RuleViolationError('A COMPLETED workflow cannot be retried; use restart or rerun');
-  if (execution.compensation !== undefined) throw new RuleViolationError('This execution was compensated; use restart or rerun');
-  const latest = new Map(execution.tasks.filter((task) => task.compensationOf === undefined).map((task) => [task.referenceTaskName, task]));
-  const retryable = [...latest.values()].filter((task) =>
-    ['FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT', 'CANCELED'].includes(task.status),
-  );
-  if (retryable.length === 0)
-    throw new RuleViolationError('There are no retryable tasks! Use restart if you want to attempt entire workflow execution again.');
+const retryableStatuses = ['FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT', 'CANCELED'];
+
+/** Each last unsuccessful forward attempt (per reference name). */
+const retryableTasks = (decision: Decision): TaskRecord[] => {
+  const tasks = decision.execution().tasks.filter((task) => task.compensationOf === undefined);
+  const latest = new Map(tasks.map((task) => [task.referenceTaskName, task]));
+  return [...latest.values()].filter((task) => retryableStatuses.includes(task.status));
+};
+
+/** A child runs again: its parent hears it, so the parent resumes too, and so on up. */
+const notifyParentRetried = (decision: Decision): void => {
+  const { parentWorkflowId, parentWorkflowTaskId, workflowId } = decision.execution();
+  if (parentWorkflowId !== undefined && parentWorkflowTaskId !== undefined)
+    decision.command({ type: 'NotifyParentRetried', parentWorkflowId, parentWorkflowTaskId, workflowId });
+};
+
+/**
+ * The execution runs again from its failed steps: canceled JOINs and loops open again; a failed SUB_WORKFLOW task
+ * with `resume` waits for its child again, which is told to retry from its own failed step (`waitingFor`: one
+ * already running again); every other failed task gets a new attempt.
+ */
+const reopen = (decision: Decision, tasks: readonly TaskRecord[], resume: boolean, waitingFor?: string): void => {
   decision.emit({ type: 'WorkflowRetried', data: { at: decision.at } });
   armWorkflowTimeout(decision);
-  for (const task of retryable.filter((candidate) => candidate.type === 'JOIN' || candidate.type === 'DO_WHILE'))
-    decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at } });
-  for (const task of retryable.filter((candidate) => candidate.type !== 'JOIN' && candidate.type !== 'DO_WHILE'))
+  for (const task of tasks) {
+    if (task.type === 'JOIN' || task.type === 'DO_WHILE') {
+      decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at } });
+      continue;
+    }
+    if (task.type === 'SUB_WORKFLOW' && task.subWorkflowId !== undefined && (resume || task.taskId === waitingFor)) {
+      decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'IN_PROGRESS', at: decision.at } });
+      if (task.taskId !== waitingFor) decision.command({ type: 'RetryWorkflow', workflowId: task.subWorkflowId });
+      continue;
+    }
     scheduleTask(decision, task.workflowTask, placementOf(task), { inputData: task.inputData, retryOf: task });
+  }
   checkJoins(decision);
+};
+
+/**
+ * Retry: each last unsuccessful attempt gets a new one (with `resumeSubworkflowTasks`, a failed child is retried
+ * from its own failed step instead of started anew); canceled JOINs and loops open again; a parent resumes with it.
+ * Asked by a parent (`fromParent`), a child that cannot be retried answers with its end, so the parent's task fails
+ * again instead of waiting forever.
+ */
+export const retryWorkflow = (decision: Decision, options: { resume?: boolean; fromParent?: boolean } = {}): void => {
+  const execution = decision.execution();
+  const refuse = (message: string): void => {
+    if (options.fromParent !== true) throw new RuleViolationError(message);
+    const { parentWorkflowId, parentWorkflowTaskId, workflowId, status, output, reasonForIncompletion } = execution;
+    if (parentWorkflowId === undefined || parentWorkflowTaskId === undefined || !isTerminalWorkflow(status)) return;
+    decision.command({
+      type: 'NotifyParent',
+      parentWorkflowId,
+      parentWorkflowTaskId,
+      workflowId,
+      status: status as 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED',
+      output,
+      ...(reasonForIncompletion === undefined ? {} : { reasonForIncompletion }),
+    });
+  };
+  if (!isTerminalWorkflow(execution.status)) {
+    // a parent's resume of a child already running again (the operator retried both): nothing to do
+    if (options.fromParent !== true) throw new RuleViolationError(`Workflow is still running.  status=${execution.status}`);
+    return;
+  }
+  if (execution.status === 'COMPLETED') return refuse('A COMPLETED workflow cannot be retried; use restart or rerun');
+  if (execution.compensation !== undefined) return refuse('This execution was compensated; use restart or rerun');
+  const retryable = retryableTasks(decision);
+  if (retryable.length === 0)
+    return refuse('There are no retryable tasks! Use restart if you want to attempt entire workflow execution again.');
+  reopen(decision, retryable, options.resume === true || options.fromParent === true);
+  if (options.fromParent !== true) notifyParentRetried(decision);
+};
+
+/**
+ * A child of this execution runs again (retried or rerun): its failed SUB_WORKFLOW task waits for it again and the
+ * execution resumes from its failed steps, then tells its own parent. Nothing when the task already moved on (a
+ * new attempt, or it waits already) or when the execution was compensated meanwhile.
+ */
+export const resumeFromChild = (decision: Decision, taskId: string, subWorkflowId: string): void => {
+  const execution = decision.execution();
+  const task = taskById(decision, taskId);
+  if (task === undefined || task.subWorkflowId !== subWorkflowId || task.retried || !retryableStatuses.includes(task.status)) return;
+  if (!isTerminalWorkflow(execution.status) || execution.compensation !== undefined) return;
+  reopen(decision, retryableTasks(decision), false, taskId);
+  notifyParentRetried(decision);
 };
 
 /** Rerun from a task: later tasks are dropped and the task runs again with (optionally) new input. */
@@ -116,6 +185,7 @@ export const rerunWorkflow = (
   requireEnded(decision);
   if (fromTaskId === undefined) {
     restartWorkflow(decision, undefined, undefined, workflowInput);
+    notifyParentRetried(decision);
     return;
   }
   const from = taskById(decision, fromTaskId);
@@ -132,6 +202,7 @@ export const rerunWorkflow = (
   scheduleTask(decision, from.workflowTask, placementOf(from), { inputData: { ...from.inputData, ...(taskInput ?? {}) } });
   const loop = from.loopTaskId === undefined ? undefined : taskById(decision, from.loopTaskId);
   if (loop !== undefined && loop.status !== 'IN_PROGRESS') endIteration(decision, loop);
+  notifyParentRetried(decision);
 };
 
 /** Restart: the same id from the first task, with this definition (the latest one when the operator asked so). */

@@ -124,12 +124,7 @@ describe('removing an execution', () => {
     expect(() => when(execution, { type: 'RemoveWorkflow', by: ana, meta: { at } })).toThrow(RuleViolationError);
     expect(() => when(execution, { type: 'RemoveWorkflow', by: ana, meta: { at } })).toThrow(/terminate it before removing it/);
     const events = when(execution, { type: 'RemoveWorkflow', terminate: true, reason: 'abandoned', by: ana, meta: { at: at + 3 } });
-    expect(events.map((event) => event.type)).toEqual([
-      'OperatorActionRecorded',
-      'TaskUpdated',
-      'WorkflowEnded',
-      'WorkflowRemoved',
-    ]);
+    expect(events.map((event) => event.type)).toEqual(['OperatorActionRecorded', 'TaskUpdated', 'WorkflowEnded', 'WorkflowRemoved']);
     const removed = fold(events, execution) as StartedExecution;
     expect(removed).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'abandoned', removed: true });
     expect(removed.operatorActions.at(-1)).toMatchObject({ action: 'RemoveWorkflow', reason: 'abandoned' });

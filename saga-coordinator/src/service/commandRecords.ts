@@ -68,6 +68,15 @@ const toRecords = async (serde: AvroSerde, topics: SagaTopics, command: EngineCo
       const action = { type: 'TerminateWorkflow' as const, reason: command.reason };
       return [(await toInputRecord(serde, topics, { kind: 'action', workflowId: command.workflowId, action }, cause)) as OutgoingRecord];
     }
+    case 'RetryWorkflow': {
+      const action = { type: 'RetryWorkflow' as const, resumeSubworkflowTasks: true, fromParent: true };
+      return [(await toInputRecord(serde, topics, { kind: 'action', workflowId: command.workflowId, action }, cause)) as OutgoingRecord];
+    }
+    case 'NotifyParentRetried': {
+      const action = { type: 'ReportSubWorkflowRetried' as const, taskId: command.parentWorkflowTaskId, subWorkflowId: command.workflowId };
+      const input = { kind: 'action' as const, workflowId: command.parentWorkflowId, action };
+      return [(await toInputRecord(serde, topics, input, cause)) as OutgoingRecord];
+    }
     case 'NotifyParent': {
       const input = {
         kind: 'subWorkflowEnded' as const,
@@ -116,6 +125,8 @@ export const topicOf = (topics: SagaTopics, command: EngineCommand): string | un
       return eventTopic(topics, command.sink);
     case 'StartWorkflow':
     case 'TerminateWorkflow':
+    case 'RetryWorkflow':
+    case 'NotifyParentRetried':
     case 'NotifyParent':
       return topics.inputs;
     case 'ScheduleTimer':

@@ -4,10 +4,14 @@ import { refs, taskByRef } from './testing/conductorClient.ts';
 import { startCorpusRun } from './testing/corpusRun.ts';
 import { countEffects, echo, type TestAnswer } from './testing/startTestCoordinator.ts';
 
+// integration_task_6 ("ship") fails for good while the truck is down
+let truckDown = true;
 // task_optional always fails; task_rt leaves its first attempt unanswered (IN_PROGRESS) so its response timeout fires
 const answer: TestAnswer = (task) => {
   if (task.taskType === 'task_optional') return { status: 'FAILED', reasonForIncompletion: 'nope' };
   if (task.taskType === 'task_rt' && task.retryCount === 0) return { status: 'IN_PROGRESS' };
+  if (task.taskType === 'integration_task_6' && truckDown)
+    return { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'no truck' };
   // a worker whose output cannot travel (2 MB): waggle's worker library fails the task instead of sending it
   if (typeof task.input['bigOutput'] === 'number')
     return { status: 'COMPLETED', outputData: { blob: 'x'.repeat(task.input['bigOutput']) } };
@@ -195,4 +199,68 @@ describe("Conductor's corpus over Kafka (the rest), with generic workers", () =>
     expect(taskByRef(workflow, 'big')).toMatchObject({ status: 'FAILED_WITH_TERMINAL_ERROR', retryCount: 0, outputData: {} });
     expect(workflow.reasonForIncompletion).toMatch(/the task output is 2097\d+ bytes, over the limit of 524288 bytes/);
   });
+
+  it(
+    'retry across three levels of sub-workflows over Kafka resumes the leaf from its failed step: from the root (resumeSubworkflowTasks) and from the leaf (the ancestors resume)',
+    { timeout: 120_000 },
+    async () => {
+      const sub = (ref: string, name: string) => ({
+        name: ref,
+        taskReferenceName: ref,
+        type: 'SUB_WORKFLOW',
+        subWorkflowParam: { name, version: 1 },
+      });
+      const simple = (ref: string, name: string) => ({
+        name,
+        taskReferenceName: ref,
+        type: 'SIMPLE',
+        inputParameters: { n: '${workflow.input.n}' },
+      });
+      const defs = [
+        {
+          name: 'tree_leaf',
+          version: 1,
+          ownerEmail: 'test@waggle.dev',
+          tasks: [simple('debit', 'integration_task_5'), simple('ship', 'integration_task_6')],
+        },
+        {
+          name: 'tree_mid',
+          version: 1,
+          ownerEmail: 'test@waggle.dev',
+          tasks: [simple('reserve', 'integration_task_7'), sub('leaf', 'tree_leaf')],
+        },
+        {
+          name: 'tree_root',
+          version: 1,
+          ownerEmail: 'test@waggle.dev',
+          tasks: [sub('mid', 'tree_mid'), simple('notify', 'integration_task_8')],
+        },
+      ];
+      for (const definition of defs) expect((await api('POST', '/api/metadata/workflow', definition)).status).toBe(200);
+      const children = async (rootId: string) => {
+        const midId = taskByRef(await read(rootId), 'mid').subWorkflowId ?? '';
+        return { midId, leafId: taskByRef(await read(midId), 'leaf').subWorkflowId ?? '' };
+      };
+      truckDown = true;
+      const [fromRoot, fromLeaf] = [await start('tree_root', { n: 1 }), await start('tree_root', { n: 2 })];
+      for (const id of [fromRoot, fromLeaf]) expect((await ended(id)).status).toBe('FAILED');
+      const trees = [await children(fromRoot), await children(fromLeaf)];
+      truckDown = false;
+
+      expect((await api('POST', `/api/workflow/${fromRoot}/retry?resumeSubworkflowTasks=true`)).status).toBe(204);
+      expect((await api('POST', `/api/workflow/${trees[1]?.leafId ?? ''}/retry`)).status).toBe(204);
+      for (const [index, rootId] of [fromRoot, fromLeaf].entries()) {
+        expect((await ended(rootId, 60_000)).status, rootId).toBe('COMPLETED');
+        const tree = trees[index]!;
+        expect(await children(rootId)).toEqual(tree); // the same children: resumed, not started anew
+        for (const id of [tree.midId, tree.leafId]) expect((await read(id)).status, id).toBe('COMPLETED');
+        expect(refs(await read(tree.leafId))).toEqual(['debit:COMPLETED', 'ship:FAILED_WITH_TERMINAL_ERROR', 'ship:COMPLETED']);
+        expect(refs(await read(tree.midId))).toEqual(['reserve:COMPLETED', 'leaf:COMPLETED']);
+      }
+      // every completed step ran once: the effects the workers recorded
+      const counts = await countEffects(run.effects.store, ['integration_task_5', 'integration_task_7', 'integration_task_8']);
+      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expect(counts.size).toBe(6);
+    },
+  );
 });

@@ -18,11 +18,14 @@ type Operator = Extract<
       | 'RerunWorkflow'
       | 'RestartWorkflow'
       | 'SkipTask'
-      | 'RemoveWorkflow';
+      | 'RemoveWorkflow'
+      | 'ReportSubWorkflowRetried';
   }
 >;
-/** An operator action as it travels: the engine input without its time. */
+/** An operator action (or its cascade between a parent and its child) as it travels: the engine input without its time. */
 export type OperatorInput = Operator extends infer T ? (T extends Operator ? Omit<T, 'meta'> : never) : never;
+/** What an operator asks for over the API (a child's retry told to its parent comes only from the coordinator). */
+export type OperatorAction = Exclude<OperatorInput, { type: 'ReportSubWorkflowRetried' }>;
 
 /** A record of the inputs topic: everything that moves one execution (the record key). */
 export type CoordinatorInput =
@@ -75,6 +78,7 @@ const actions = {
   RestartWorkflow: 'RESTART',
   SkipTask: 'SKIP_TASK',
   RemoveWorkflow: 'REMOVE',
+  ReportSubWorkflowRetried: 'SUB_WORKFLOW_RETRIED',
 } as const satisfies Record<OperatorInput['type'], string>;
 const actionTypes = Object.fromEntries(Object.entries(actions).map(([type, action]) => [action, type])) as Record<
   string,

@@ -1,7 +1,8 @@
 // Generated from schemas/saga/*.avsc by `npm run schemas:generate`. Do not edit by hand.
 
 /** The action asked for. */
-export type OperatorAction = 'PAUSE' | 'RESUME' | 'TERMINATE' | 'RETRY' | 'RERUN' | 'RESTART' | 'SKIP_TASK' | 'REMOVE';
+export type OperatorAction =
+  'PAUSE' | 'RESUME' | 'TERMINATE' | 'RETRY' | 'RERUN' | 'RESTART' | 'SKIP_TASK' | 'REMOVE' | 'SUB_WORKFLOW_RETRIED';
 
 /** A terminal workflow status. */
 export type EndedWorkflowStatus = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED';
@@ -9,7 +10,7 @@ export type EndedWorkflowStatus = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMIN
 /** What became of the attempt. */
 export type TaskResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
 
-/** An operator's action on an execution: pause, resume, terminate, retry, rerun, restart, skip a task, remove. */
+/** An operator's action on an execution: pause, resume, terminate, retry, rerun, restart, skip a task, remove; or a child's retry told to its parent. */
 export type OperatorActionRequested = {
   readonly type: 'OperatorActionRequested';
   readonly data: {
@@ -192,7 +193,7 @@ export const sagaSchemas = {
     type: 'record',
     name: 'OperatorActionRequested',
     namespace: 'waggle.saga',
-    doc: "An operator's action on an execution: pause, resume, terminate, retry, rerun, restart, skip a task, remove.",
+    doc: "An operator's action on an execution: pause, resume, terminate, retry, rerun, restart, skip a task, remove; or a child's retry told to its parent.",
     fields: [
       { name: 'workflowId', type: 'string', doc: 'Execution id: the key of every record of the execution, so its traffic stays in order.' },
       {
@@ -201,7 +202,7 @@ export const sagaSchemas = {
           type: 'enum',
           name: 'OperatorAction',
           doc: 'The action asked for.',
-          symbols: ['PAUSE', 'RESUME', 'TERMINATE', 'RETRY', 'RERUN', 'RESTART', 'SKIP_TASK', 'REMOVE'],
+          symbols: ['PAUSE', 'RESUME', 'TERMINATE', 'RETRY', 'RERUN', 'RESTART', 'SKIP_TASK', 'REMOVE', 'SUB_WORKFLOW_RETRIED'],
         },
         doc: 'What to do.',
       },
