@@ -92,5 +92,15 @@ describe('waggle workflows and waggle saga', () => {
     };
     expect(listed.results.map((r) => r.workflowId).sort()).toEqual([first.workflowId, second].sort());
     expect((await runCli(['saga', 'show', 'no-such-id'], { env })).code).toBe(2);
+
+    // remove: refused while running (exit 1), --terminate ends it first; removed ones are gone (show exits 2)
+    const third = (await runCli(['saga', 'start', 'cli_saga'], { env })).stdout.trim();
+    const refused = await runCli(['saga', 'remove', third], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('terminate it before removing it, or use terminate-remove');
+    const removed = await runCli(['saga', 'remove', first.workflowId, second, '--reason', 'cli cleanup'], { env });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await runCli(['saga', 'remove', third, '--terminate'], { env })).code).toBe(0);
+    for (const id of [first.workflowId, second, third]) expect((await runCli(['saga', 'show', id], { env })).code).toBe(2);
   });
 });

@@ -70,7 +70,7 @@ const action = (
 /** `waggle saga …`: start, list, show and operate saga executions on the coordinator (Conductor's API). */
 export const sagaCommand = (): Command => {
   const saga = new Command('saga').description(
-    'saga executions on the coordinator: start, list, show, pause, resume, terminate, retry, rerun, restart, skip',
+    'saga executions on the coordinator: start, list, show, pause, resume, terminate, retry, rerun, restart, skip, remove',
   );
   saga
     .command('start')
@@ -181,8 +181,20 @@ export const sagaCommand = (): Command => {
     ),
   ).option('--compensate', 'compensate completed steps in reverse order before ending');
   action(saga, 'retry', 'retry failed executions from their failed tasks', (id, options) =>
-    callCoordinator('POST', `${path(id)}/retry${withReason(options)}`).then(() => undefined),
-  );
+    callCoordinator(
+      'POST',
+      `${path(id)}/retry${withReason(options, options['resumeSubworkflows'] === true ? { resumeSubworkflowTasks: 'true' } : {})}`,
+    ).then(() => undefined),
+  ).option('--resume-subworkflows', 'retry a failed sub-workflow inside its child, from its failed step (not a new child)');
+  action(
+    saga,
+    'remove',
+    "remove ended executions from the API and search (their history stays in the coordinator's event store)",
+    (id, options) =>
+      callCoordinator('DELETE', `${path(id)}/${options['terminate'] === true ? 'terminate-remove' : 'remove'}${withReason(options)}`).then(
+        () => undefined,
+      ),
+  ).option('--terminate', 'terminate an execution that still runs first (no compensation)');
   action(saga, 'restart', 'run ended executions again from the start', (id, options) =>
     callCoordinator('POST', `${path(id)}/restart${withReason(options, { useLatestDefinitions: String(options['latest'] === true) })}`).then(
       () => undefined,
