@@ -34,7 +34,7 @@ const stack = inject('stack');
 const prefix = uniqueName('sagakills');
 const database = uniqueName('saga-kills');
 const sagas = 200;
-const phases = 5;
+const phases = 4;
 
 const compensable = ['reserve', 'step', 'a1', 'a2', 'b1', 'b2'];
 const taskTypes = [...compensable.map((ref) => `rk_${ref}`), ...compensable.map((ref) => `rk_undo_${ref}`), 'rk_finish'];
@@ -114,6 +114,8 @@ let workers: TaskWorker;
 let sandbox: ScriptSandbox;
 /** Results the workers produced, redeliveries included: how far the work got, to time a kill while it runs. */
 let answered = 0;
+/** Deliveries per task attempt: a redelivered command (a relay resuming after a kill) is answered again, applied once. */
+const deliveries = new Map<string, number>();
 
 beforeAll(async () => {
   ports = [await freePort(), await freePort()];
@@ -127,6 +129,7 @@ beforeAll(async () => {
     taskTypes,
     answer: (task) => {
       answered += 1;
+      deliveries.set(task.idempotencyKey, (deliveries.get(task.idempotencyKey) ?? 0) + 1);
       return task.taskType === 'rk_finish' && task.input['fail'] === true
         ? { status: 'FAILED_WITH_TERMINAL_ERROR', reasonForIncompletion: 'declined late' }
         : echo(task);
@@ -167,9 +170,11 @@ describe('a coordinator SIGKILLed at random moments while 200 sagas with compens
       const [portA, portB] = ports as [number, number];
       const alive = new Map<number, ChildProcess>();
       const spawnOne = async (port: number): Promise<void> => {
+        const spawnedAt = Date.now();
         const child = await spawnCoordinator(stack, { port, database, prefix });
         children.push(child);
         alive.set(port, child);
+        console.log(`coordinator on ${port === portA ? 'A' : 'B'} ready in ${Date.now() - spawnedAt} ms`);
       };
       const kill = async (port: number): Promise<void> => {
         const child = alive.get(port);
@@ -241,7 +246,7 @@ describe('a coordinator SIGKILLed at random moments while 200 sagas with compens
         const from = answered;
         pending.push(...plans.slice(phase * batch, (phase + 1) * batch).map(startSaga));
         // killed after a random number of further results, a random moment later: while results and commands are in flight
-        const after = between(10, 80);
+        const after = between(5, 50);
         await waitFor(() => answered >= from + after, { timeoutMs: 120_000, intervalMs: 20, description: `${after} more results` });
         await delay(between(0, 500));
         await kill(portA);
@@ -350,7 +355,10 @@ describe('a coordinator SIGKILLed at random moments while 200 sagas with compens
       for (const taskType of taskTypes)
         for (const event of (await effects.store.readStream(`effects-${taskType}`)).events)
           expect(workerTasks.get(event.metadata.commandId ?? ''), `${event.metadata.commandId} in effects-${taskType}`).toBe(taskType);
-      console.log(`checked in ${Date.now() - began} ms: ${counts.size} effects, ${answered} results answered`);
+      const redelivered = [...deliveries.values()].filter((count) => count > 1).length;
+      console.log(
+        `checked in ${Date.now() - began} ms: ${counts.size} effects, ${answered} results, ${redelivered} task attempts delivered again`,
+      );
     },
   );
 });
