@@ -28,8 +28,11 @@ type Times = TaskJson & { scheduledTime: number; startTime: number; endTime: num
 type WorkflowTimes = WorkflowJson & { createTime: number; startTime: number; endTime: number };
 const times = (task: TaskJson): Times => task as Times;
 
+/** How late each timer fired past its value, printed at the end: how much of the bound a run used. */
+const lateness: string[] = [];
 /** `fired` came `value` s after `since`, within the bound. */
 const expectFiredAfter = (what: string, since: number, fired: number, valueSeconds: number): void => {
+  lateness.push(`${what} (${valueSeconds} s): +${fired - since - valueSeconds * 1000} ms`);
   expect(since, `${what}: a start time`).toBeGreaterThan(0);
   expect(fired - since, `${what}: fired ≥ ${valueSeconds} s`).toBeGreaterThanOrEqual(valueSeconds * 1000);
   expect(fired - since, `${what}: fired within ${valueSeconds} s + ${boundMs} ms`).toBeLessThan(valueSeconds * 1000 + boundMs);
@@ -112,6 +115,7 @@ beforeAll(async () => {
   }
 }, 60_000);
 afterAll(async () => {
+  console.log(`late by (bound ${boundMs} ms):\n${lateness.join('\n')}`);
   await workers?.stop();
   await coordinator?.stop();
   await coordinatorDb?.close();
