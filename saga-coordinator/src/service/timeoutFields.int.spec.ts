@@ -42,13 +42,15 @@ const expectFiredAfter = (what: string, since: number, fired: number, valueSecon
 };
 
 // Kafka workers fail the first `failures` attempts of their type, then complete
-const failures: Record<string, number> = { tf_fixed: 2, tf_linear: 2, tf_exponential: 3, tf_capped: 3 };
+const failures: Record<string, number> = { tf_fixed: 2, tf_linear: 2, tf_exponential: 3, tf_capped: 3, tf_total: Infinity };
 const taskDefs: TaskDef[] = [
   // retry delays: FIXED 2 s, 2 s; LINEAR 1 s × 2 × (n+1) = 2 s, 4 s; EXPONENTIAL 1 s × 2^n = 1, 2, 4 s; capped at 2 s: 1, 2, 2 s
   { name: 'tf_fixed', retryCount: 2, retryLogic: 'FIXED', retryDelaySeconds: 2 },
   { name: 'tf_linear', retryCount: 2, retryLogic: 'LINEAR_BACKOFF', retryDelaySeconds: 1, backoffScaleFactor: 2 },
   { name: 'tf_exponential', retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1 },
   { name: 'tf_capped', retryCount: 3, retryLogic: 'EXPONENTIAL_BACKOFF', retryDelaySeconds: 1, maxRetryDelaySeconds: 2 },
+  // fails every time, retried 1 s apart until 3 s passed since the first attempt
+  { name: 'tf_total', retryCount: 10, retryLogic: 'FIXED', retryDelaySeconds: 1, totalTimeoutSeconds: 3 },
   // served by nobody: handed out, never answered
   { name: 'tf_never', retryCount: 0 },
   { name: 'tf_timeout_wf', retryCount: 0, timeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF' },
@@ -276,6 +278,21 @@ describe.concurrent('every timeout field fires within its value plus the timer p
     const task = times(taskByRef(execution, 'tf_unpolled'));
     expect(task.status, `not polled for ${Date.now() - task.scheduledTime} ms`).toBe('TIMED_OUT');
     expectFiredAfter('poll timeout', task.scheduledTime, task.endTime, 2);
+  });
+
+  it('totalTimeoutSeconds 3: an attempt failing within 3 s of the first is retried, the first failing past it ends the execution', async () => {
+    const execution = await ended(await start('wf_tf_total', {}), 30_000);
+    expect(execution.status).toBe('FAILED');
+    const attempts = execution.tasks.map(times);
+    const since = attempts[0]?.scheduledTime ?? 0;
+    const last = attempts.at(-1);
+    // retries remained (retryCount 10): the wall clock across attempts stopped them
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.length).toBeLessThan(11);
+    for (const attempt of attempts.slice(0, -1)) expect(attempt.endTime - since, `attempt ${attempt.retryCount}`).toBeLessThan(3_000);
+    // attempts go out 1 s apart: the first to fail past the limit does so within a retry delay plus the bound
+    expect((last?.endTime ?? 0) - since).toBeGreaterThanOrEqual(3_000);
+    expect((last?.endTime ?? 0) - since).toBeLessThan(3_000 + 1_000 + boundMs);
   });
 
   it.each(
