@@ -99,12 +99,16 @@ const definition: WorkflowDef = {
 };
 
 type Outcome = 'complete' | 'fail' | 'terminate';
-type Plan = { readonly n: number; readonly shape: 'linear' | 'fork'; readonly outcome: Outcome };
+type Plan = { readonly n: number; readonly shape: 'linear' | 'fork'; readonly outcome: Outcome; readonly terminateAfterMs: number };
+// every random choice is drawn here, in a fixed order, so a seed replays them all whatever the run's timing
 const plans: Plan[] = Array.from({ length: sagas }, (_, n) => ({
   n,
   shape: n % 2 === 0 ? 'linear' : 'fork',
   outcome: (['complete', 'fail', 'terminate'] as const)[Math.floor(n / 2) % 3] ?? 'complete',
+  terminateAfterMs: between(0, 1_000),
 }));
+/** Each kill comes after a random number of further results in its phase, a random moment later. */
+const kills = Array.from({ length: phases }, () => ({ after: between(5, 50), pauseMs: between(0, 500) }));
 
 const children: ChildProcess[] = [];
 let ports: number[] = [];
@@ -230,7 +234,7 @@ describe('a coordinator SIGKILLed at random moments while 200 sagas with compens
           },
           { timeoutMs: 200_000, intervalMs: 300, description: `saga ${plan.n} to park` },
         );
-        await delay(between(0, 1_000));
+        await delay(plan.terminateAfterMs);
         await viaAnyInstance(
           `saga ${plan.n} to be terminated`,
           (c) => c.api('DELETE', `/api/workflow/${answer.text}?reason=operator&compensate=true`),
@@ -245,16 +249,19 @@ describe('a coordinator SIGKILLed at random moments while 200 sagas with compens
       for (let phase = 0; phase < phases; phase += 1) {
         const from = answered;
         pending.push(...plans.slice(phase * batch, (phase + 1) * batch).map(startSaga));
-        // killed after a random number of further results, a random moment later: while results and commands are in flight
-        const after = between(5, 50);
+        // killed while results and commands are in flight
+        const { after, pauseMs } = kills[phase] ?? { after: 5, pauseMs: 0 };
         await waitFor(() => answered >= from + after, { timeoutMs: 120_000, intervalMs: 20, description: `${after} more results` });
-        await delay(between(0, 500));
+        await delay(pauseMs);
         await kill(portA);
         const running = (await Promise.all([...ids.values()].map(load))).filter(
           (e) => e.status === 'NONE' || !isTerminalWorkflow(e.status),
         );
         statusesAtKill.push(running.length);
-        console.log(`kill ${phase + 1} at ${Date.now() - began} ms after ${answered} results: ${running.length} of ${ids.size} not ended`);
+        console.log(
+          `kill ${phase + 1} (${after} results and ${pauseMs} ms into the phase) at ${Date.now() - began} ms, ${answered} results: ` +
+            `${running.length} of ${ids.size} not ended`,
+        );
         if (phase === 1) await spawnOne(portB);
         // the last kill is not followed by a restart: the second instance finishes everything alone
         if (phase < phases - 1) await spawnOne(portA);
