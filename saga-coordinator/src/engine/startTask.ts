@@ -13,12 +13,15 @@ const asText = (value: unknown): string => (typeof value === 'string' ? value : 
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The timers of a task handed to a worker: its response timeout and its overall timeout. */
+/**
+ * The timers of a task handed to a worker: its response timeout and its overall timeout. A hand-out resets
+ * `callbackAfterSeconds` to 0 (as Conductor's poll does), so the response timeout is counted from now alone: adding
+ * the callback of the record handed out (the one a callback timer re-hands) made it fire a callback late.
+ */
 export const armTaskTimers = (decision: Decision, task: TaskRecord): void => {
   const taskDef = taskDefFor(decision, task.workflowTask);
   const response = taskDef.responseTimeoutSeconds ?? 0;
-  if (response > 0)
-    scheduleTimer(decision, { kind: 'responseTimeout', taskId: task.taskId }, decision.at + (response + task.callbackAfterSeconds) * 1000);
+  if (response > 0) scheduleTimer(decision, { kind: 'responseTimeout', taskId: task.taskId }, decision.at + response * 1000);
   const timeout = taskDef.timeoutSeconds ?? 0;
   if (timeout > 0 && task.startTime === 0) scheduleTimer(decision, { kind: 'timeout', taskId: task.taskId }, decision.at + timeout * 1000);
 };
