@@ -44,6 +44,8 @@ export type TaskWorkerOptions = {
   readonly workerId?: string;
   /** Partitions of the task topics when this worker creates them. */
   readonly partitions?: number;
+  /** The consumer group's session timeout (default 30 s): how soon a dead worker's tasks go to another one. */
+  readonly sessionTimeoutMs?: number;
 };
 
 export type TaskWorker = {
@@ -130,6 +132,7 @@ export const createTaskWorker = (options: TaskWorkerOptions): TaskWorker => {
         fromBeginning: true,
         decode: decodeTaskDelivery(options.serde),
         logger: busLogger,
+        ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         handle: async (record) => {
           if (record.event) await run(record.event, record.topic);
         },

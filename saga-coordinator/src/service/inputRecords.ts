@@ -250,7 +250,9 @@ export const toEngineInput = (input: Exclude<CoordinatorInput, { kind: 'start' }
         meta,
       };
     case 'timer':
-      return { type: 'FireTimer', timerId: input.timerId, timer: input.timer, meta };
+      // due by the clock of the instance that swept it: decided no earlier than its time, whatever this clock says
+      // (an early timer would find nothing due and be lost, its record already gone from the timers)
+      return { type: 'FireTimer', timerId: input.timerId, timer: input.timer, meta: { at: Math.max(at, input.fireAt) } };
     case 'action':
       return { ...input.action, meta };
   }

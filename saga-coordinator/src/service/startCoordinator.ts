@@ -162,6 +162,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     topics,
     handlers: [createHttpTaskHandler(config.httpAllowedHosts)],
     partitions: config.partitions,
+    sessionTimeoutMs: config.sessionTimeoutMs,
   });
   await httpTasks.start();
 
