@@ -159,3 +159,73 @@ describe('an operator terminate', () => {
     expect(engine.execution('w').status).toBe('TERMINATED');
   });
 });
+
+describe('a step still with its worker when the compensation begins', () => {
+  // `b` is held by its worker (no answer yet); the test answers it
+  const held: SimulatedWorker = (task) => (task.taskType === 'b' ? undefined : answering(task));
+  const saga = (): WorkflowDef => ({ name: 'saga', tasks: [step('a', 'undo_a'), step('b', 'undo_b'), step('c')] });
+  const answer = (engine: Engine, ref: string, status: 'COMPLETED' | 'FAILED_WITH_TERMINAL_ERROR') => {
+    const task = [...engine.execution('w').tasks].reverse().find((candidate) => candidate.referenceTaskName === ref);
+    engine.send('w', { type: 'ReportTaskResult', result: { taskId: task?.taskId ?? '', status, outputData: { id: `${ref}-1` } } });
+  };
+
+  it('is waited for, not canceled: completed late, it is undone first, then the steps before it', () => {
+    const engine = run(saga(), held);
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'customer left', compensate: true });
+    expect(engine.execution('w').tasks.map((task) => `${task.referenceTaskName}:${task.status}`)).toEqual(['a:COMPLETED', 'b:IN_PROGRESS']);
+    expect(engine.commands().some((command) => command.type === 'CancelTask')).toBe(false);
+    expect(open(engine)).toEqual([]); // undo_a waits for b's outcome
+    answer(engine, 'b', 'COMPLETED');
+    expect(open(engine)).toEqual(['undo_b']);
+    expect(engine.execution('w').tasks.find((task) => task.ref === 'undo_b')?.inputData).toEqual({ of: 'b-1' });
+    complete(engine, 'undo_b');
+    expect(open(engine)).toEqual(['undo_a']);
+    complete(engine, 'undo_a');
+    expect(engine.execution('w')).toMatchObject({ status: 'TERMINATED', compensation: { status: 'COMPENSATED' } });
+    expect(engine.execution('w').tasks.some((task) => task.referenceTaskName === 'c')).toBe(false); // nothing forward ran
+  });
+
+  it('ending FAILED (its worker did nothing), it has nothing to undo: the steps before it are undone', () => {
+    const engine = run(saga(), held, [{ name: 'b', retryCount: 3 }]);
+    engine.send('w', { type: 'TerminateWorkflow', compensate: true });
+    answer(engine, 'b', 'FAILED_WITH_TERMINAL_ERROR');
+    expect(open(engine)).toEqual(['undo_a']);
+    complete(engine, 'undo_a');
+    expect(engine.execution('w')).toMatchObject({ status: 'TERMINATED', compensation: { status: 'COMPENSATED' } });
+    expect(engine.execution('w').tasks.filter((task) => task.referenceTaskName === 'b')).toHaveLength(1); // not retried
+  });
+
+  it('with nothing completed before it, the execution still waits for it and undoes it (it ended at once, the effect left behind)', () => {
+    const engine = run({ name: 'saga', tasks: [step('b', 'undo_b')] }, held);
+    engine.send('w', { type: 'TerminateWorkflow', compensate: true });
+    expect(engine.execution('w')).toMatchObject({ status: 'RUNNING', compensation: { status: 'COMPENSATING' } });
+    answer(engine, 'b', 'COMPLETED');
+    complete(engine, 'undo_b');
+    expect(engine.execution('w')).toMatchObject({ status: 'TERMINATED', compensation: { status: 'COMPENSATED' } });
+  });
+
+  it('timed out with its worker, it may have had its effect: it is undone', () => {
+    const engine = run(saga(), held, [{ name: 'b', responseTimeoutSeconds: 5, retryCount: 0 }]);
+    engine.send('w', { type: 'TerminateWorkflow', compensate: true });
+    engine.advance(6_000);
+    expect(engine.execution('w').tasks.find((task) => task.referenceTaskName === 'b')?.status).toBe('TIMED_OUT');
+    expect(open(engine)).toEqual(['undo_b']);
+  });
+
+  it('in a parallel branch when the other branch fails: waited for, then undone with its branch', () => {
+    const fork: WorkflowTask = {
+      name: 'f',
+      taskReferenceName: 'f',
+      type: 'FORK_JOIN',
+      forkTasks: [[step('a', 'undo_a'), step('fail')], [step('b', 'undo_b')]],
+    };
+    const engine = run({ name: 'saga', tasks: [fork, { name: 'j', taskReferenceName: 'j', type: 'JOIN', joinOn: ['fail', 'b'] }] }, held);
+    expect(engine.execution('w').compensation?.status).toBe('COMPENSATING');
+    expect(open(engine)).toEqual(['undo_a']); // the failed branch is undone at once, b's branch waits for b
+    answer(engine, 'b', 'COMPLETED');
+    expect(open(engine).sort()).toEqual(['undo_a', 'undo_b']);
+    complete(engine, 'undo_a');
+    complete(engine, 'undo_b');
+    expect(engine.execution('w')).toMatchObject({ status: 'FAILED', compensation: { status: 'COMPENSATED' } });
+  });
+});

@@ -2,7 +2,7 @@ import { compensationPlan, scheduleReadyCompensations } from './compensation.ts'
 import { expressionContext } from './decision.ts';
 import type { Decision } from './decision.ts';
 import { isTerminalTask } from './execution.ts';
-import type { TaskRecord } from './execution.ts';
+import type { StartedExecution, TaskRecord } from './execution.ts';
 import { readPath, resolveValue } from './resolveParameters.ts';
 import { toWorkflowJson } from './toWorkflowJson.ts';
 
@@ -19,10 +19,21 @@ export type EndOptions = {
 
 const workerTypes = ['SIMPLE', 'DYNAMIC', 'HTTP', 'WAIT', 'EVENT'];
 
-/** Every task still open is canceled; workers and children are told. */
-export const cancelOpenTasks = (decision: Decision, reason: string): void => {
+/** Worker tasks in flight whose effect a compensation would undo: a compensation waits for them instead of canceling. */
+export const inFlightCompensable = (execution: StartedExecution): TaskRecord[] =>
+  execution.tasks.filter(
+    (task) =>
+      task.compensationOf === undefined &&
+      task.workflowTask.compensation !== undefined &&
+      workerTypes.includes(task.type) &&
+      task.type !== 'WAIT' &&
+      (task.status === 'IN_PROGRESS' || (task.status === 'SCHEDULED' && task.startTime !== undefined)),
+  );
+
+/** Every task still open is canceled (but those in `keep`); workers and children are told. */
+export const cancelOpenTasks = (decision: Decision, reason: string, keep: ReadonlySet<string> = new Set()): void => {
   const execution = decision.execution();
-  for (const task of execution.tasks.filter((candidate) => !isTerminalTask(candidate.status))) {
+  for (const task of execution.tasks.filter((candidate) => !isTerminalTask(candidate.status) && !keep.has(candidate.taskId))) {
     decision.emit({
       type: 'TaskUpdated',
       data: { taskId: task.taskId, status: 'CANCELED', at: decision.at, reasonForIncompletion: reason },
@@ -106,9 +117,11 @@ export const finalizeWorkflow = (decision: Decision, status: EndStatus, options:
 
 /** An execution ends: open tasks are canceled, then completed steps are compensated (if any), then it ends. */
 export const endWorkflow = (decision: Decision, status: EndStatus, options: EndOptions): void => {
-  cancelOpenTasks(decision, options.reason ?? `Workflow is ${status}`);
   const compensate = status !== 'COMPLETED' && (options.compensate ?? options.viaDecider);
-  const plan = compensate ? compensationPlan(decision.execution()) : [];
+  // a step in flight may have had its effect already: a compensation waits for its outcome rather than cancel it
+  const awaited = compensate ? inFlightCompensable(decision.execution()) : [];
+  cancelOpenTasks(decision, options.reason ?? `Workflow is ${status}`, new Set(awaited.map((task) => task.taskId)));
+  const plan = compensate ? compensationPlan(decision.execution(), awaited) : [];
   if (plan.length === 0) {
     finalizeWorkflow(decision, status, options);
     return;

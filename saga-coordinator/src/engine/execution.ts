@@ -83,7 +83,12 @@ export type OperatorActionRecord = {
   readonly useLatestDefinitions?: boolean;
 };
 
-export type CompensationStep = { readonly taskId: string; readonly after: readonly string[] };
+/**
+ * One step of a compensation: the task to undo, after the undos of the tasks that completed later in its line.
+ * `awaited`: the task was in flight with a worker when the compensation began; it is waited for, not canceled, and
+ * undone unless it ends FAILED (its worker did nothing) — a TIMED_OUT or CANCELED one may have had its effect.
+ */
+export type CompensationStep = { readonly taskId: string; readonly after: readonly string[]; readonly awaited?: boolean };
 
 export type Compensation = {
   readonly status: CompensationStatus;

@@ -1,4 +1,4 @@
-import { compensationTaskFailed } from './compensation.ts';
+import { compensationProgress, compensationTaskFailed } from './compensation.ts';
 import { placementOf, taskById, taskDefFor } from './decision.ts';
 import type { Decision } from './decision.ts';
 import { endWorkflow } from './endWorkflow.ts';
@@ -33,7 +33,8 @@ export const failTask = (decision: Decision, task: TaskRecord): void => {
     if (!retryTask(decision, task)) compensationTaskFailed(decision, task);
     return;
   }
-  if (decision.execution().compensation !== undefined) return;
+  // a step the compensation waited for ended without success: the compensation moves on
+  if (decision.execution().compensation !== undefined) return compensationProgress(decision);
   if (retryTask(decision, task)) return;
   if (task.workflowTask.optional === true && task.status !== 'CANCELED') {
     decision.emit({ type: 'TaskUpdated', data: { taskId: task.taskId, status: 'COMPLETED_WITH_ERRORS', at: decision.at } });

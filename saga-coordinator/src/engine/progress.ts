@@ -43,7 +43,9 @@ export const continueAfter = (decision: Decision, task: TaskRecord): void => {
     compensationProgress(decision);
     return;
   }
-  if (isTerminalWorkflow(decision.execution().status) || decision.execution().compensation !== undefined) return;
+  if (isTerminalWorkflow(decision.execution().status)) return;
+  // a step the compensation waited for completed: its undo comes next
+  if (decision.execution().compensation !== undefined) return compensationProgress(decision);
   leaveNode(decision, task);
 };
 
