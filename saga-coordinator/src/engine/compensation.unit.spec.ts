@@ -150,6 +150,18 @@ describe('an operator terminate', () => {
     });
   });
 
+  it('a terminate with compensate repeated while compensating (a retried request) changes nothing; one without stops the compensation', () => {
+    const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('wait_here')] }, (task) =>
+      task.taskType === 'wait_here' ? undefined : answering(task),
+    );
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'customer left', compensate: true });
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'customer left', compensate: true });
+    expect(engine.execution('w').compensation?.status).toBe('COMPENSATING');
+    expect(open(engine)).toEqual(['undo_hold']);
+    engine.send('w', { type: 'TerminateWorkflow', reason: 'stop undoing' });
+    expect(engine.execution('w')).toMatchObject({ status: 'TERMINATED', compensation: { status: 'COMPENSATION_FAILED' } });
+  });
+
   it('does not compensate otherwise (as Conductor)', () => {
     const engine = run({ name: 'saga', tasks: [step('hold', 'undo_hold'), step('wait_here')] }, (task) =>
       task.taskType === 'wait_here' ? undefined : answering(task),

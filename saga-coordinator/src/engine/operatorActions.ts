@@ -50,6 +50,9 @@ export const terminateWorkflow = (decision: Decision, reason: string | undefined
   if (execution.status === 'COMPLETED') throw new RuleViolationError('Cannot terminate a COMPLETED workflow.');
   if (execution.status === 'TERMINATED') return;
   if (execution.compensation?.status === 'COMPENSATING') {
+    // asked again to compensate (a terminate retried after a timeout): it is doing just that
+    if (compensate) return;
+    // asked to end without compensating: the compensation stops where it is
     cancelOpenTasks(decision, reason ?? 'terminated');
     decision.emit({ type: 'CompensationEnded', data: { status: 'COMPENSATION_FAILED', at: decision.at } });
     finalizeWorkflow(decision, 'TERMINATED', { viaDecider: false, reason: reason ?? 'terminated during compensation' });
