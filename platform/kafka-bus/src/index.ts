@@ -1,6 +1,8 @@
 export { checkKafka } from './checkKafka.ts';
 export type { KafkaClusterInfo } from './checkKafka.ts';
 export { computeBackoff } from './computeBackoff.ts';
+export { createBatcher } from './createBatcher.ts';
+export type { Batcher } from './createBatcher.ts';
 export type { ConsumedRecord } from './consumedRecord.ts';
 export { createConsumer } from './createConsumer.ts';
 export type {

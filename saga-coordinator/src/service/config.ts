@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseEnv, sagaTopicPrefix, serviceEnv } from '@waggle/service-config';
 import { z } from 'zod';
+import { toCorrelationTopics } from '../correlation/correlationTopics.ts';
 
 const bundledWorkflows = fileURLToPath(new URL('../../workflows/', import.meta.url));
 
@@ -21,6 +22,9 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
     ),
   SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   SAGA_WORKFLOWS_DIR: z.string().default(bundledWorkflows),
+  SAGA_CORRELATION_TOPICS: z.string().default(''),
+  SAGA_CORRELATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  SAGA_CORRELATION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(500),
 });
 
 export type CoordinatorConfig = {
@@ -53,11 +57,18 @@ export type CoordinatorConfig = {
   readonly workflowsDir: string | undefined;
   /** A deployment's topic names (`BOOKINGS_TOPIC=x` renames `bookings.events`), applied to the registered event handlers. */
   readonly eventTopics: Readonly<Record<string, string>>;
+  /** The correlation index: which topics it reads (undefined: off), how many days it keeps, how long a write waits for more. */
+  readonly correlations: { readonly topics: RegExp | undefined; readonly retentionDays: number; readonly lingerMs: number };
 };
 
 /** The coordinator's settings, from the environment; the only place that reads it. Fails at startup. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorConfig => {
   const e = parseEnv(schema, env, 'saga-coordinator');
+  const eventTopics = Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) =>
+      /^[A-Z]+_TOPIC$/.test(name) && value ? [[`${name.slice(0, -'_TOPIC'.length).toLowerCase()}.events`, value]] : [],
+    ),
+  );
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
@@ -75,10 +86,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     httpAllowedHosts: e.SAGA_HTTP_ALLOWED_HOSTS,
     replyTimeoutMs: e.SAGA_REPLY_TIMEOUT_MS,
     workflowsDir: e.SAGA_WORKFLOWS_DIR === 'none' || e.SAGA_WORKFLOWS_DIR === '' ? undefined : e.SAGA_WORKFLOWS_DIR,
-    eventTopics: Object.fromEntries(
-      Object.entries(env).flatMap(([name, value]) =>
-        /^[A-Z]+_TOPIC$/.test(name) && value ? [[`${name.slice(0, -'_TOPIC'.length).toLowerCase()}.events`, value]] : [],
-      ),
-    ),
+    eventTopics,
+    correlations: {
+      topics: toCorrelationTopics(e.SAGA_CORRELATION_TOPICS, e.SAGA_TOPIC_PREFIX, eventTopics),
+      retentionDays: e.SAGA_CORRELATION_RETENTION_DAYS,
+      lingerMs: e.SAGA_CORRELATION_LINGER_MS,
+    },
   };
 };

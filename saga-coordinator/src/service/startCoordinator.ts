@@ -15,6 +15,7 @@ import { registerBundledDefinitions } from '../events/registerBundledDefinitions
 import { createScriptSandbox } from '../engine/createScriptSandbox.ts';
 import { toConductorApp } from '../api/conductorApp.ts';
 import { startDashboard } from '../dashboard/startDashboard.ts';
+import { startCorrelationIndex } from '../correlation/startCorrelationIndex.ts';
 import { bulkRoutes } from '../api/bulkRoutes.ts';
 import { createInputGateway } from '../api/inputGateway.ts';
 import { metadataRoutes } from '../api/metadataRoutes.ts';
@@ -182,6 +183,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     logger,
   });
   await eventConsumers.start();
+  const correlations = await startCorrelationIndex({ config, db: opened.db, serde, groupId: `${serviceName}.correlations`, logger });
   const status = statusRoute(async () => {
     const lanes = Array.from({ length: opened.store.lanes }, (_, i) => i);
     return {
@@ -193,7 +195,11 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
         records: await relay.ledger.lanes(),
         heads: new Map(await Promise.all(lanes.map(async (lane) => [lane, await opened.store.readOutboxHead(lane)] as const))),
       }),
-      consumers: [await consumerStatus(`${serviceName}.inputs`, inputs), ...(await eventConsumers.statuses())],
+      consumers: [
+        await consumerStatus(`${serviceName}.inputs`, inputs),
+        ...(await eventConsumers.statuses()),
+        ...(await correlations.statuses()),
+      ],
       timers: { ...sweeper.status(), pending: await timers.count() },
       tasks: await gate.status(),
     };
@@ -215,6 +221,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       ...queueRoutes(deps),
       ...taskRoutes(deps),
       ...eventHandlerRoutes({ handlers: eventHandlers, scripts }),
+      ...correlations.routes,
       status,
     ],
     ready: async () => {
@@ -238,6 +245,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
       dashboard.stop();
       await server.stop();
       await eventConsumers.stop();
+      await correlations.stop();
       await sweeper.stop();
       await httpTasks.stop();
       await inputs.stop();

@@ -26,6 +26,8 @@ export const testCoordinatorConfig = (
     SAGA_TIMER_SHARDS: '3',
     // the airline's definitions are the e2e tests' business: a test coordinator starts with none
     SAGA_WORKFLOWS_DIR: 'none',
+    // the correlation index would read the shared stack's airline topics from their beginning: a test asks for it
+    SAGA_CORRELATION_TOPICS: 'none',
     LOG_LEVEL: process.env['SAGA_TEST_LOG_LEVEL'] ?? 'silent',
     ...env,
   });

@@ -1,0 +1,110 @@
+import { isRetriable } from '@waggle/errors';
+import { createBatcher, createSinkConsumer, type Brokers, type ConsumedRecord, type SinkBatch } from '@waggle/kafka-bus';
+import { toMessageFirstLogger, type Logger } from '@waggle/observability';
+import type { AvroSerde } from '@waggle/serde';
+import { taskRecordTypes, toCorrelationEntry, type CorrelationEntry } from './correlationEntry.ts';
+import type { CorrelationStore } from './correlationStore.ts';
+
+export type CorrelationIndexOptions = {
+  readonly brokers: Brokers;
+  readonly serde: AvroSerde;
+  readonly store: CorrelationStore;
+  /** Its own consumer group: it reads from the beginning and commits only what it wrote. */
+  readonly groupId: string;
+  readonly topicPattern: RegExp;
+  /** How long a batch waits for the batches of other partitions, to share one write with them. */
+  readonly lingerMs: number;
+  readonly sessionTimeoutMs?: number;
+  readonly topicRefreshMs?: number;
+  readonly logger: Logger;
+};
+
+export type CorrelationIndexStatus = {
+  readonly state: 'new' | 'running' | 'crashed' | 'stopped';
+  readonly topics: number;
+  /** Records written (a redelivered record counts again: it is written again, as a no-op). */
+  readonly indexed: number;
+  /** Records without a correlation id: nothing would find them. */
+  readonly skipped: number;
+  /** Task records whose payload could not be read: indexed without their task id. */
+  readonly undecodable: number;
+  readonly writes: number;
+};
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+/**
+ * The correlation index: a consumer group over the contexts' event topics and the coordinator's own topics that
+ * records, for every record with a correlation id, where it is and what its headers say (`toCorrelationEntry`), so the
+ * dashboard can follow an execution's correlation id across Kafka. Batches of all partitions that arrive within
+ * `lingerMs` share one write; a partition's offset is committed once its records are written, so a crash repeats
+ * writes (which change nothing) and loses none. Only task records' payloads are decoded, for their task id.
+ */
+export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
+  const { logger, store, serde } = options;
+  const counts = { indexed: 0, skipped: 0, undecodable: 0, writes: 0 };
+  const batcher = createBatcher<CorrelationEntry>({
+    lingerMs: options.lingerMs,
+    maxBatchSize: 5_000,
+    sendBatch: async (entries) => {
+      await store.write(entries);
+      counts.writes += 1;
+      counts.indexed += entries.length;
+    },
+  });
+
+  const withTaskId = async (record: ConsumedRecord<never>, entry: CorrelationEntry): Promise<CorrelationEntry> => {
+    if (!taskRecordTypes.has(entry.type) || record.value === null) return entry;
+    try {
+      const { data } = await serde.decode(record.value);
+      const taskId = (data as { taskId?: unknown } | null)?.taskId;
+      return typeof taskId === 'string' && taskId.length > 0 ? { ...entry, taskId } : entry;
+    } catch (error) {
+      // the registry away: the batch is tried again; a payload that cannot be read is indexed without its task id
+      if (isRetriable(error)) throw error;
+      counts.undecodable += 1;
+      logger.warn(
+        { err: error, topic: record.topic, partition: record.partition, offset: record.offset, eventId: entry.eventId },
+        'correlation index: a task record could not be decoded; indexed without its task id',
+      );
+      return entry;
+    }
+  };
+
+  const onBatch = async (batch: SinkBatch): Promise<void> => {
+    const entries: CorrelationEntry[] = [];
+    for (const record of batch.records) {
+      const entry = toCorrelationEntry(record);
+      if (entry === undefined) counts.skipped += 1;
+      else entries.push(await withTaskId(record, entry));
+    }
+    await batcher.add(entries);
+    const last = batch.records.at(-1);
+    if (last !== undefined) await consumer.commit(batch.fence, nextOffset(last.offset));
+  };
+
+  const consumer = createSinkConsumer({
+    brokers: options.brokers,
+    groupId: options.groupId,
+    clientId: options.groupId,
+    topicPattern: options.topicPattern,
+    // every partition's batch may wait in the same write: as many at once as a fetch brings
+    concurrency: 32,
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.topicRefreshMs === undefined ? {} : { topicRefreshMs: options.topicRefreshMs }),
+    logger: toMessageFirstLogger(logger),
+    onBatch,
+  });
+
+  return {
+    start: () => consumer.start(),
+    stop: async () => {
+      await batcher.flush();
+      await consumer.stop();
+    },
+    lag: () => consumer.lag(),
+    status: (): CorrelationIndexStatus => ({ state: consumer.state(), topics: consumer.topics().length, ...counts }),
+  };
+};
+
+export type CorrelationIndex = ReturnType<typeof createCorrelationIndex>;
