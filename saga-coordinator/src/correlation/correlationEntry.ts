@@ -26,7 +26,11 @@ export type CorrelationEntry = {
 };
 
 /** Saga records whose payload names a task: the one place the index reads a payload. */
-export const taskRecordTypes: ReadonlySet<string> = new Set(['waggle.saga.TaskCommand', 'waggle.saga.TaskCanceled', 'waggle.saga.TaskResult']);
+export const taskRecordTypes: ReadonlySet<string> = new Set([
+  'waggle.saga.TaskCommand',
+  'waggle.saga.TaskCanceled',
+  'waggle.saga.TaskResult',
+]);
 
 const text = (value: Buffer | undefined): string | undefined => {
   if (value === undefined) return undefined;

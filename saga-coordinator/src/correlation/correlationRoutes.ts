@@ -63,14 +63,17 @@ export const correlationRoutes = (store: CorrelationStore | undefined): Route[] 
       responses: { 200: { description: 'The records (none: an empty list)', schema: lookupSchema }, 404: problem('The index is off') },
       handler: async (request) => {
         const { causes, limit } = request.query;
-        return { status: 200, body: toBody(await index().byCorrelation(request.params.correlationId, { causes: causes === 'true', limit })) };
+        return {
+          status: 200,
+          body: toBody(await index().byCorrelation(request.params.correlationId, { causes: causes === 'true', limit })),
+        };
       },
     }),
     defineRoute({
       method: 'get',
       path: '/api/waggle/workflow/:workflowId/records',
       operationId: 'getExecutionRecords',
-      summary: "What happened around an execution: every correlation id its own records carry, followed across Kafka (waggle)",
+      summary: 'What happened around an execution: every correlation id its own records carry, followed across Kafka (waggle)',
       params: z.object({ workflowId: z.string().min(1).max(256) }),
       query: lookupQuery,
       responses: { 200: { description: 'The records (none: an empty list)', schema: lookupSchema }, 404: problem('The index is off') },

@@ -94,7 +94,11 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
   };
 
   const read = async (day: string, ids: readonly string[]): Promise<Doc[]> =>
-    ids.length === 0 ? [] : collection(day).find({ _id: { $in: [...ids] } }).toArray();
+    ids.length === 0
+      ? []
+      : collection(day)
+          .find({ _id: { $in: [...ids] } })
+          .toArray();
 
   /** The entries a set names, in every kept day. */
   const readSets = async (setIds: readonly string[]): Promise<EntryDoc[]> => {

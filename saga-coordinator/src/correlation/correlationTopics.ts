@@ -8,11 +8,7 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
  * a comma-separated list names topics; empty (the default) means the airline's five event topics (as a deployment
  * renames them: `BOOKINGS_TOPIC=x`) plus the coordinator's own inputs, task and events topics under its prefix.
  */
-export const toCorrelationTopics = (
-  setting: string,
-  sagaPrefix: string,
-  renamed: Readonly<Record<string, string>>,
-): RegExp | undefined => {
+export const toCorrelationTopics = (setting: string, sagaPrefix: string, renamed: Readonly<Record<string, string>>): RegExp | undefined => {
   const value = setting.trim();
   if (value === 'none') return undefined;
   if (value.length > 2 && value.startsWith('/') && value.endsWith('/')) return new RegExp(value.slice(1, -1));

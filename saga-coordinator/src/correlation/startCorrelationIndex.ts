@@ -1,4 +1,4 @@
-import { consumerStatus, type Route, type ServiceStatus } from '@waggle/http';
+import { consumerStatus, type ServiceStatus } from '@waggle/http';
 import type { Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import type { Db } from 'mongodb';
@@ -14,7 +14,7 @@ const pruneEveryMs = 3_600_000;
  * the background, so the coordinator does not wait for it), the hourly drop of days past retention, its routes and its
  * `/status` entry. Off, the routes answer 404 and nothing consumes.
  */
-export const startCorrelationIndex = async (options: {
+export const startCorrelationIndex = (options: {
   readonly config: CoordinatorConfig;
   readonly db: Db;
   readonly serde: AvroSerde;
@@ -41,7 +41,9 @@ export const startCorrelationIndex = async (options: {
     store
       .prune()
       .then((dropped) => dropped.length > 0 && logger.info({ dropped }, 'correlation index: days past retention dropped'))
-      .catch((error: unknown) => logger.warn({ err: error }, 'correlation index: dropping days past retention failed; tried again in an hour'));
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'correlation index: dropping days past retention failed; tried again in an hour'),
+      );
   };
   prune();
   const pruning = setInterval(prune, pruneEveryMs);
@@ -49,7 +51,7 @@ export const startCorrelationIndex = async (options: {
   const started = index.start().catch((error: unknown) => logger.error({ err: error, groupId }, 'correlation index: could not start'));
   logger.info({ groupId, topics: String(settings.topics) }, 'correlation index: following correlation ids on the matching topics');
   return {
-    routes: correlationRoutes(store) as Route[],
+    routes: correlationRoutes(store),
     statuses: async (): Promise<ServiceStatus['consumers']> => [
       { ...(await consumerStatus(groupId, index.lag)), state: index.status().state },
     ],

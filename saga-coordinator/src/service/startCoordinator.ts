@@ -183,7 +183,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
     logger,
   });
   await eventConsumers.start();
-  const correlations = await startCorrelationIndex({ config, db: opened.db, serde, groupId: `${serviceName}.correlations`, logger });
+  const correlations = startCorrelationIndex({ config, db: opened.db, serde, groupId: `${serviceName}.correlations`, logger });
   const status = statusRoute(async () => {
     const lanes = Array.from({ length: opened.store.lanes }, (_, i) => i);
     return {

@@ -166,3 +166,26 @@ export type BulkResponse = {
 };
 
 export const enc = encodeURIComponent;
+
+/** A Kafka record as the coordinator's correlation index knows it (its headers, where it is). */
+export type CorrelatedRecord = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly eventId?: string;
+  readonly type: string;
+  readonly source?: string;
+  readonly time: string;
+  readonly key?: string;
+  readonly workflowId?: string;
+  readonly taskId?: string;
+  readonly relation: 'correlation' | 'cause';
+};
+
+export type CorrelatedRecords = {
+  readonly correlationIds: readonly string[];
+  readonly records: readonly CorrelatedRecord[];
+  readonly truncated: boolean;
+};

@@ -2,6 +2,7 @@ import type { Task, Workflow } from '../api.ts';
 import { fmtDuration, fmtTime } from '../format.ts';
 import { Status } from '../status.tsx';
 import { JsonView } from '../ui.tsx';
+import { TaskRecords } from './KafkaRecords.tsx';
 
 const took = (task: Task): number | undefined =>
   task.startTime === undefined || task.startTime === 0 || task.endTime === undefined || task.endTime === 0
@@ -87,6 +88,7 @@ export const TaskDetail = ({ workflow, task, onClose }: { workflow: Workflow; ta
           </tbody>
         </table>
       </div>
+      <TaskRecords workflow={workflow} task={task} />
       <h3>Input</h3>
       <JsonView value={task.inputData ?? {}} label={`Input of ${task.referenceTaskName}`} />
       <h3>Output</h3>

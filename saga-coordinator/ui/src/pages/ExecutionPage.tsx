@@ -4,6 +4,7 @@ import { call, enc, type Task, type Workflow } from '../api.ts';
 import { Actions, type Outcome } from '../execution/Actions.tsx';
 import { CompensationLane } from '../execution/CompensationLane.tsx';
 import { Diagram } from '../execution/Diagram.tsx';
+import { CorrelationPanel } from '../execution/KafkaRecords.tsx';
 import { LastOperatorAction, OperatorHistory } from '../execution/OperatorHistory.tsx';
 import { TaskDetail } from '../execution/TaskDetail.tsx';
 import { TaskList, Timeline } from '../execution/TaskList.tsx';
@@ -153,6 +154,7 @@ export const ExecutionPage = ({ id }: { id: string }) => {
         {selected !== undefined && <TaskDetail workflow={workflow} task={selected} onClose={() => setSelectedId(undefined)} />}
       </div>
       <CompensationLane workflow={workflow} onSelect={select} />
+      <CorrelationPanel workflow={workflow} onSelect={select} />
       <section class="card" aria-label="Details">
         <Tabs tabs={tabs} current={tab} onSelect={setTab} label="Execution details" />
         <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
