@@ -42,6 +42,9 @@ const toEntry = ({ _id, ...entry }: EntryDoc, relation: FoundEntry['relation']):
 const byTime = (a: CorrelationEntry, b: CorrelationEntry): number =>
   a.time - b.time || a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
 
+/** What a write asked of Mongo: commands sent, documents inserted, set upserts (each a read and a write on FerretDB). */
+export type WriteCost = { readonly commands: number; readonly documents: number; readonly setUpdates: number };
+
 /**
  * The correlation index's storage: entries written per batch (one insert and one bulk of set updates per day the batch
  * touches, both unordered and idempotent), looked up by correlation id, workflow id or task id, and retention by
@@ -61,7 +64,7 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
       .sort()
       .reverse();
 
-  const writeDay = async (day: string, entries: readonly CorrelationEntry[]): Promise<void> => {
+  const writeDay = async (day: string, entries: readonly CorrelationEntry[]): Promise<WriteCost> => {
     const docs: Doc[] = [];
     const sets = new Map<string, string[]>();
     const addTo = (setId: string, id: string): void => {
@@ -91,6 +94,7 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
       },
     }));
     await bulkUpsert(target, updates);
+    return { commands: updates.length === 0 ? 1 : 2, documents: docs.length, setUpdates: updates.length };
   };
 
   const read = async (day: string, ids: readonly string[]): Promise<Doc[]> =>
@@ -151,7 +155,7 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
 
   return {
     /** Writes a batch's entries; entries of days past retention are left out. Idempotent: a batch written twice changes nothing. */
-    write: async (entries: readonly CorrelationEntry[]): Promise<void> => {
+    write: async (entries: readonly CorrelationEntry[]): Promise<WriteCost> => {
       const oldest = oldestKept();
       const byDay = new Map<string, CorrelationEntry[]>();
       for (const entry of entries) {
@@ -159,7 +163,14 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
         if (day < oldest) continue;
         byDay.set(day, [...(byDay.get(day) ?? []), entry]);
       }
-      for (const [day, dayEntries] of byDay) await writeDay(day, dayEntries);
+      const cost = { commands: 0, documents: 0, setUpdates: 0 };
+      for (const [day, dayEntries] of byDay) {
+        const spent = await writeDay(day, dayEntries);
+        cost.commands += spent.commands;
+        cost.documents += spent.documents;
+        cost.setUpdates += spent.setUpdates;
+      }
+      return cost;
     },
 
     byCorrelation: async (correlationId: string, options: { causes: boolean; limit: number }): Promise<Lookup> =>

@@ -1,5 +1,12 @@
 import { isRetriable } from '@waggle/errors';
-import { createBatcher, createSinkConsumer, type Brokers, type ConsumedRecord, type SinkBatch } from '@waggle/kafka-bus';
+import {
+  createBatcher,
+  createSinkConsumer,
+  type Brokers,
+  type ConsumedRecord,
+  type PartitionFence,
+  type SinkBatch,
+} from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import { taskRecordTypes, toCorrelationEntry, type CorrelationEntry } from './correlationEntry.ts';
@@ -14,6 +21,8 @@ export type CorrelationIndexOptions = {
   readonly topicPattern: RegExp;
   /** How long a batch waits for the batches of other partitions, to share one write with them. */
   readonly lingerMs: number;
+  /** How often the offsets of written records are committed (default 2 s). */
+  readonly commitEveryMs?: number;
   readonly sessionTimeoutMs?: number;
   readonly topicRefreshMs?: number;
   readonly logger: Logger;
@@ -29,6 +38,10 @@ export type CorrelationIndexStatus = {
   /** Task records whose payload could not be read: indexed without their task id. */
   readonly undecodable: number;
   readonly writes: number;
+  /** Mongo commands those writes sent, documents they inserted and set upserts they asked for. */
+  readonly commands: number;
+  readonly documents: number;
+  readonly setUpdates: number;
 };
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
@@ -37,18 +50,21 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
  * The correlation index: a consumer group over the contexts' event topics and the coordinator's own topics that
  * records, for every record with a correlation id, where it is and what its headers say (`toCorrelationEntry`), so the
  * dashboard can follow an execution's correlation id across Kafka. Batches of all partitions that arrive within
- * `lingerMs` share one write; a partition's offset is committed once its records are written, so a crash repeats
- * writes (which change nothing) and loses none. Only task records' payloads are decoded, for their task id.
+ * `lingerMs` share one write; a partition's offset is committed (every `commitEveryMs`) once its records are written,
+ * so a crash repeats writes (which change nothing) and loses none. Only task records' payloads are decoded, for their task id.
  */
 export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
   const { logger, store, serde } = options;
-  const counts = { indexed: 0, skipped: 0, undecodable: 0, writes: 0 };
+  const counts = { indexed: 0, skipped: 0, undecodable: 0, writes: 0, commands: 0, documents: 0, setUpdates: 0 };
   const batcher = createBatcher<CorrelationEntry>({
     lingerMs: options.lingerMs,
     maxBatchSize: 5_000,
     sendBatch: async (entries) => {
-      await store.write(entries);
+      const cost = await store.write(entries);
       counts.writes += 1;
+      counts.commands += cost.commands;
+      counts.documents += cost.documents;
+      counts.setUpdates += cost.setUpdates;
       counts.indexed += entries.length;
     },
   });
@@ -80,8 +96,20 @@ export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
     }
     await batcher.add(entries);
     const last = batch.records.at(-1);
-    if (last !== undefined) await consumer.commit(batch.fence, nextOffset(last.offset));
+    if (last !== undefined)
+      committable.set(`${batch.topic}\u0000${batch.partition}`, { fence: batch.fence, next: nextOffset(last.offset) });
   };
+
+  // offsets of written records, committed every `commitEveryMs` rather than per batch (a live system's batches hold a
+  // record or two: a commit each was most of the index's CPU); a crash in between writes those records again, a no-op
+  const committable = new Map<string, { fence: PartitionFence; next: string }>();
+  const commitWritten = async (): Promise<void> => {
+    const due = [...committable.values()];
+    committable.clear();
+    for (const { fence, next } of due) await consumer.commit(fence, next);
+  };
+  const committing = setInterval(() => void commitWritten(), options.commitEveryMs ?? 2_000);
+  committing.unref();
 
   const consumer = createSinkConsumer({
     brokers: options.brokers,
@@ -99,7 +127,9 @@ export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
   return {
     start: () => consumer.start(),
     stop: async () => {
+      clearInterval(committing);
       await batcher.flush();
+      await commitWritten();
       await consumer.stop();
     },
     lag: () => consumer.lag(),

@@ -3,7 +3,7 @@ import type { Logger } from '@waggle/observability';
 import type { AvroSerde } from '@waggle/serde';
 import type { Db } from 'mongodb';
 import type { CoordinatorConfig } from '../service/config.ts';
-import { createCorrelationIndex } from './createCorrelationIndex.ts';
+import { createCorrelationIndex, type CorrelationIndexStatus } from './createCorrelationIndex.ts';
 import { correlationRoutes } from './correlationRoutes.ts';
 import { createCorrelationStore } from './correlationStore.ts';
 
@@ -16,6 +16,7 @@ const pruneEveryMs = 3_600_000;
  */
 export const startCorrelationIndex = (options: {
   readonly config: CoordinatorConfig;
+  /** The coordinator's database: the index keeps its own beside it, on the same client. */
   readonly db: Db;
   readonly serde: AvroSerde;
   readonly groupId: string;
@@ -24,9 +25,14 @@ export const startCorrelationIndex = (options: {
   const { config, logger, groupId } = options;
   const settings = config.correlations;
   if (settings.topics === undefined) {
-    return { routes: correlationRoutes(undefined), statuses: () => Promise.resolve([]), stop: () => Promise.resolve() };
+    return {
+      routes: correlationRoutes(undefined),
+      statuses: () => Promise.resolve([]),
+      counts: (): CorrelationIndexStatus | undefined => undefined,
+      stop: () => Promise.resolve(),
+    };
   }
-  const store = createCorrelationStore(options.db, { retentionDays: settings.retentionDays });
+  const store = createCorrelationStore(options.db.client.db(settings.database), { retentionDays: settings.retentionDays });
   const index = createCorrelationIndex({
     brokers: config.kafkaBrokers,
     serde: options.serde,
@@ -55,6 +61,8 @@ export const startCorrelationIndex = (options: {
     statuses: async (): Promise<ServiceStatus['consumers']> => [
       { ...(await consumerStatus(groupId, index.lag)), state: index.status().state },
     ],
+    /** What it has done since this instance started, for `/status`. */
+    counts: (): CorrelationIndexStatus | undefined => index.status(),
     stop: async () => {
       clearInterval(pruning);
       await started;

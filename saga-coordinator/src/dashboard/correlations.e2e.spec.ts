@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { readTopicToEnd } from '@waggle/kafka-bus';
 import { launchServices, topicsOf, waggleServices, type Launched } from '@waggle/launcher';
@@ -144,6 +144,17 @@ describe('what happened around a book-flight execution', () => {
       const { body: correlated } = await getJson<Found>(`${coordinator}/api/waggle/correlations/${bookingId}/records?causes=false`);
       expect(correlated.records.map((r) => short(r.type))).not.toContain('BookingRequested');
       expect(correlated.records.length).toBe(around.records.length - 1);
+
+      // its consumer group and what it cost, in /status (kept beside the screenshots: the figures of a real booking)
+      const { body: status } = await getJson<{
+        consumers: { group: string; state?: string }[];
+        correlationIndex?: { indexed: number; writes: number; commands: number; documents: number; setUpdates: number };
+      }>(`${coordinator}/status`);
+      expect(status.consumers).toContainEqual(
+        expect.objectContaining({ group: `${topics.SAGA_TOPIC_PREFIX}.coordinator.correlations`, state: 'running' }),
+      );
+      expect(status.correlationIndex?.indexed).toBeGreaterThanOrEqual(around.records.length);
+      await writeFile(`${artifacts}correlation-index-status.json`, JSON.stringify(status.correlationIndex, null, 2));
 
       const refused = await getJson<{ status: number; detail: string }>(`${coordinator}/api/waggle/tasks/not-a-task/records`);
       expect(refused.status).toBe(404);

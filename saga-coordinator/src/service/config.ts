@@ -23,6 +23,10 @@ const schema = serviceEnv({ database: 'saga-coordinator', port: 3501 }).extend({
   SAGA_REPLY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   SAGA_WORKFLOWS_DIR: z.string().default(bundledWorkflows),
   SAGA_CORRELATION_TOPICS: z.string().default(''),
+  SAGA_CORRELATION_DB: z
+    .string()
+    .regex(/^[^/\\. "$]{1,63}$/, 'must be a MongoDB database name')
+    .optional(),
   SAGA_CORRELATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   SAGA_CORRELATION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(500),
 });
@@ -58,7 +62,13 @@ export type CoordinatorConfig = {
   /** A deployment's topic names (`BOOKINGS_TOPIC=x` renames `bookings.events`), applied to the registered event handlers. */
   readonly eventTopics: Readonly<Record<string, string>>;
   /** The correlation index: which topics it reads (undefined: off), how many days it keeps, how long a write waits for more. */
-  readonly correlations: { readonly topics: RegExp | undefined; readonly retentionDays: number; readonly lingerMs: number };
+  readonly correlations: {
+    readonly topics: RegExp | undefined;
+    /** Its own database (default `<MONGO_DB>-correlations`): on FerretDB a database's writers queue on one lock. */
+    readonly database: string;
+    readonly retentionDays: number;
+    readonly lingerMs: number;
+  };
 };
 
 /** The coordinator's settings, from the environment; the only place that reads it. Fails at startup. */
@@ -89,6 +99,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     eventTopics,
     correlations: {
       topics: toCorrelationTopics(e.SAGA_CORRELATION_TOPICS, e.SAGA_TOPIC_PREFIX, eventTopics),
+      database: e.SAGA_CORRELATION_DB ?? `${e.MONGO_DB.slice(0, 63 - '-correlations'.length)}-correlations`,
       retentionDays: e.SAGA_CORRELATION_RETENTION_DAYS,
       lingerMs: e.SAGA_CORRELATION_LINGER_MS,
     },

@@ -201,6 +201,7 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
         ...(await correlations.statuses()),
       ],
       timers: { ...sweeper.status(), pending: await timers.count() },
+      correlationIndex: correlations.counts(),
       tasks: await gate.status(),
     };
   });
