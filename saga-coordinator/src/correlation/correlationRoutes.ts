@@ -49,7 +49,7 @@ const toBody = (lookup: Lookup) => ({ ...lookup, records: lookup.records.map(toJ
  */
 export const correlationRoutes = (store: CorrelationStore | undefined): Route[] => {
   const index = (): CorrelationStore => {
-    if (store === undefined) throw new NotFoundError('the correlation index is off on this coordinator (SAGA_CORRELATION_TOPICS=none)');
+    if (store === undefined) throw new NotFoundError('This coordinator keeps no correlation index (SAGA_CORRELATION_TOPICS=none)');
     return store;
   };
   return [

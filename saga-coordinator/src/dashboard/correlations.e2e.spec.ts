@@ -219,4 +219,55 @@ describe('what happened around a book-flight execution', () => {
       await page.close();
     },
   );
+
+  it(
+    'given a declined payment: the decline, the hold released and the rejection (by the failure workflow) in the timeline',
+    { timeout: 120_000 },
+    async () => {
+      const coordinator = url('saga-coordinator');
+      const booked = await fetch(`${url('bookings')}/api/v1/bookings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: `${run}-linus`,
+          flightId: 'LH900-2027-06-01',
+          passengers: [{ firstName: 'Linus', lastName: 'Torvalds' }],
+          paymentToken: 'tok_decline',
+        }),
+      });
+      expect(booked.status).toBe(202);
+      const declinedId = String(((await booked.json()) as { bookingId: string }).bookingId);
+      const failed = await waitFor(
+        async () => {
+          const { body } = await getJson<Execution[]>(
+            `${coordinator}/api/workflow/book-flight/correlated/${declinedId}?includeClosed=true&includeTasks=true`,
+          );
+          return body[0]?.status === 'FAILED' ? body[0] : undefined;
+        },
+        { timeoutMs: 90_000, description: 'the book-flight saga failed' },
+      );
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.setDefaultTimeout(30_000);
+      await page.goto(`${coordinator}/ui/execution/${failed.workflowId}`);
+      // the failure workflow carries the booking's correlation id too: its rejection shows here
+      await page.locator('.around-table tr[data-type="BookingRejected"]').waitFor();
+      const order = await Promise.all(
+        (await page.locator('.around-table tbody tr').all()).map(async (tr) => String(await tr.getAttribute('data-type'))),
+      );
+      const at = (type: string) => order.indexOf(type);
+      expect(at('PaymentDeclined')).toBeGreaterThan(at('SeatsHeld'));
+      expect(at('SeatHoldReleased')).toBeGreaterThan(at('PaymentDeclined'));
+      expect(at('BookingRejected')).toBeGreaterThan(at('SeatHoldReleased'));
+      expect(order).not.toContain('BookingConfirmed');
+      const text = await page.locator('.around-table').textContent();
+      expect(text).toContain('release_hold dispatched');
+      // the rejection's steps are the failure workflow's: named by their task type, linked to that execution
+      expect(text).toContain('reject_booking dispatched in the failure workflow');
+      expect(await page.getByRole('link', { name: 'the failure workflow' }).first().getAttribute('href')).toBe(
+        `/ui/execution/${encodeURIComponent(`${failed.workflowId}:failure`)}`,
+      );
+      await page.locator('section.around').screenshot({ path: `${artifacts}around-panel-declined-1280.png` });
+      await page.close();
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { ApiError, call, enc, type CorrelatedRecord, type CorrelatedRecords, type Task, type Workflow } from '../api.ts';
+import { Link } from 'wouter-preact';
 import { useLoad } from '../ui.tsx';
 
 /** `waggle.bookings.BookingRequested` → `BookingRequested`. */
@@ -35,12 +36,15 @@ export const RecordLink = ({ record }: { record: CorrelatedRecord }) => (
   </a>
 );
 
-/** What a saga record did, said with the task's reference name. */
-const sagaStep = (record: CorrelatedRecord, tasks: ReadonlyMap<string, Task>): string => {
+/**
+ * What a saga record did, said with the task's reference name, or for another execution's task (the failure workflow's,
+ * a child's) with its task type, read from the topic its command went to.
+ */
+const sagaStep = (record: CorrelatedRecord, tasks: ReadonlyMap<string, Task>, typeOf: ReadonlyMap<string, string>): string => {
   const task = record.taskId === undefined ? undefined : tasks.get(record.taskId);
   const name =
     task === undefined
-      ? (record.taskId ?? '')
+      ? ((record.taskId === undefined ? undefined : typeOf.get(record.taskId)) ?? record.taskId ?? '')
       : `${task.referenceTaskName}${task.retryCount > 0 ? ` (attempt ${task.retryCount + 1})` : ''}`;
   switch (shortType(record.type)) {
     case 'TaskCommand':
@@ -60,6 +64,17 @@ const sagaStep = (record: CorrelatedRecord, tasks: ReadonlyMap<string, Task>): s
   }
 };
 
+/** Another execution a record belongs to, linked: the failure workflow by that name, others by the start of their id. */
+const OtherExecution = ({ id }: { id: string }) => (
+  <span class="muted">
+    {' '}
+    in{' '}
+    <Link href={`/execution/${enc(id)}`} title={id}>
+      {id.endsWith(':failure') ? 'the failure workflow' : id.endsWith(':sub') ? 'a sub-workflow' : `execution ${id.slice(0, 8)}…`}
+    </Link>
+  </span>
+);
+
 /** Reads again while the index may still be catching up: while the execution runs, and for a minute after it ended. */
 const useFollow = (reload: () => void, following: boolean): void => {
   useEffect(() => {
@@ -69,13 +84,19 @@ const useFollow = (reload: () => void, following: boolean): void => {
   }, [reload, following]);
 };
 
+const isOff = (loaded: { state: string; error?: Error }): boolean =>
+  loaded.state === 'error' && loaded.error instanceof ApiError && loaded.error.problem.status === 404;
+
 const recent = (workflow: Workflow): boolean =>
   ['RUNNING', 'PAUSED'].includes(workflow.status) || Date.now() - (workflow.endTime ?? workflow.updateTime ?? 0) < 60_000;
 
-const offNote = (error: Error) =>
-  error instanceof ApiError && error.problem.status === 404
-    ? `The coordinator keeps no correlation index: ${error.message}`
-    : `Reading the correlation index failed: ${error.message}`;
+/** The index switched off is a setting, said as such; anything else failed and says so. */
+const IndexError = ({ error }: { error: Error }) =>
+  error instanceof ApiError && error.problem.status === 404 ? (
+    <p class="note">{error.message}: nothing follows this execution's correlation id across Kafka.</p>
+  ) : (
+    <p class="note error">Reading the correlation index failed: {error.message}</p>
+  );
 
 /**
  * What happened around it: the execution's correlation ids followed across Kafka — every context's domain events that
@@ -86,14 +107,20 @@ export const CorrelationPanel = ({ workflow, onSelect }: { workflow: Workflow; o
     () => call<CorrelatedRecords>(`/api/waggle/workflow/${enc(workflow.workflowId)}/records`),
     [workflow.workflowId, workflow.updateTime, workflow.tasks.length],
   );
-  useFollow(reload, recent(workflow));
+  useFollow(reload, recent(workflow) && !isOff(loaded));
   const tasks = new Map(workflow.tasks.map((task) => [task.taskId, task]));
+  // a task command's topic names its task type: what another execution's steps are called here
+  const typeOf = new Map(
+    (loaded.value?.records ?? []).flatMap((r) =>
+      r.taskId !== undefined && r.topic.includes('.tasks.') ? [[r.taskId, r.topic.slice(r.topic.lastIndexOf('.tasks.') + 7)] as const] : [],
+    ),
+  );
   const found = loaded.value;
   const domain = found?.records.filter((record) => !isSaga(record)).length ?? 0;
   return (
     <section class="card around" aria-labelledby="around-title">
       <h2 id="around-title">What happened around it</h2>
-      {loaded.state === 'error' && <p class="note error">{offNote(loaded.error)}</p>}
+      {loaded.state === 'error' && <IndexError error={loaded.error} />}
       {found === undefined ? (
         loaded.state !== 'error' && <p class="muted">Reading the Kafka records of this execution's correlation id…</p>
       ) : found.records.length === 0 ? (
@@ -145,11 +172,14 @@ export const CorrelationPanel = ({ workflow, onSelect }: { workflow: Workflow; o
                             <>
                               <span class="badge tone-comp kind">saga</span>{' '}
                               {task === undefined ? (
-                                sagaStep(record, tasks)
+                                sagaStep(record, tasks, typeOf)
                               ) : (
                                 <button type="button" class="link" onClick={() => onSelect(task)}>
-                                  {sagaStep(record, tasks)}
+                                  {sagaStep(record, tasks, typeOf)}
                                 </button>
+                              )}
+                              {record.workflowId !== undefined && record.workflowId !== workflow.workflowId && (
+                                <OtherExecution id={record.workflowId} />
                               )}
                             </>
                           ) : (
@@ -189,12 +219,12 @@ export const TaskRecords = ({ workflow, task }: { workflow: Workflow; task: Task
     () => call<CorrelatedRecords>(`/api/waggle/tasks/${enc(task.taskId)}/records`),
     [task.taskId, task.status, task.updateTime],
   );
-  useFollow(reload, recent(workflow));
+  useFollow(reload, recent(workflow) && !isOff(loaded));
   const records = loaded.value?.records;
   return (
     <>
       <h3>Kafka records</h3>
-      {loaded.state === 'error' && <p class="note error">{offNote(loaded.error)}</p>}
+      {loaded.state === 'error' && <IndexError error={loaded.error} />}
       {records !== undefined && records.length === 0 && (
         <p class="muted">
           None indexed for this task
