@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { readTopicToEnd } from '@waggle/kafka-bus';
 import { launchServices, topicsOf, waggleServices, type Launched } from '@waggle/launcher';
@@ -15,6 +16,7 @@ const topics = topicsOf(run);
 const artifacts = fileURLToPath(new URL('../../../.waggle/artifacts/dashboard/', import.meta.url));
 // the contexts a paid booking touches, and the coordinator
 const needed = ['flights', 'bookings', 'payments', 'loyalty', 'saga-coordinator'];
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let system: Launched;
 let browser: Browser;
 const url = (name: string): string => system.services.find((s) => s.name === name)?.url ?? '';
@@ -196,6 +198,12 @@ describe('what happened around a book-flight execution', () => {
       expect(await page.locator('.around-table tr[data-type="BookingRequested"]').textContent()).toContain('what started it');
       await page.screenshot({ path: `${artifacts}execution-around-1280.png`, fullPage: true });
       await page.locator('section.around').screenshot({ path: `${artifacts}around-panel-1280.png` });
+      // axe-core on the page with the timeline in it: no serious or critical violation
+      await page.addScriptTag({ content: axeSource });
+      const violations = await page.evaluate<{ id: string; impact: string }[]>(
+        `axe.run(document).then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
+      );
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
       expect(await page.locator('.around-table tr[data-type="TaskResult"]').first().locator('td').nth(2).textContent()).toBe('flights');
 
       // from the timeline to the task: its Kafka records in the task detail
