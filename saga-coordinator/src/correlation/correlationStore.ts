@@ -55,7 +55,17 @@ export const createCorrelationStore = (db: Db, options: { readonly retentionDays
   const collection = (day: string): Collection<Doc> => db.collection<Doc>(`${prefix}${day}`);
   const oldestKept = (): string => dayOf(now() - options.retentionDays * dayMs);
 
-  const days = async (): Promise<string[]> =>
+  // a lookup asks several times (each hop of causes): the list of days is read at most every 5 s
+  let listed: { at: number; days: Promise<string[]> } | undefined;
+  const days = (): Promise<string[]> => {
+    if (listed === undefined || now() - listed.at > 5_000) {
+      const reading = listDays();
+      reading.catch(() => (listed = undefined));
+      listed = { at: now(), days: reading };
+    }
+    return listed.days;
+  };
+  const listDays = async (): Promise<string[]> =>
     (await db.listCollections({}, { nameOnly: true }).toArray())
       .map((c) => c.name)
       .filter((name) => name.startsWith(prefix) && /^\d{8}$/.test(name.slice(prefix.length)))
