@@ -29,6 +29,14 @@ export type Decided = { readonly events: readonly ExecutionEvent[]; readonly com
 
 const nothing: Decided = { events: [], commands: [] };
 
+/** Inputs the system sends rather than an operator: results, timers, a child's news. */
+const systemInputs: ReadonlySet<EngineInput['type']> = new Set([
+  'ReportTaskResult',
+  'FireTimer',
+  'ReportSubWorkflowEnded',
+  'ReportSubWorkflowRetried',
+]);
+
 const subWorkflowStatus = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', TERMINATED: 'CANCELED', TIMED_OUT: 'TIMED_OUT' } as const;
 
 const toOperatorRecord = (input: Extract<EngineInput, { type: OperatorActionType }>, by: OperatorNote): OperatorActionRecord => {
@@ -71,24 +79,9 @@ export const decide = (input: EngineInput, execution: Execution, scripts: Script
     startWorkflow(decision);
     return { events: [startedEvent, ...decision.events], commands: decision.commands };
   }
-  if (execution.status === 'NONE') {
-    if (
-      input.type === 'ReportTaskResult' ||
-      input.type === 'FireTimer' ||
-      input.type === 'ReportSubWorkflowEnded' ||
-      input.type === 'ReportSubWorkflowRetried'
-    )
-      return nothing;
-    throw new RuleViolationError('No such workflow');
-  }
-  if (execution.removed === true) {
-    if (
-      input.type === 'ReportTaskResult' ||
-      input.type === 'FireTimer' ||
-      input.type === 'ReportSubWorkflowEnded' ||
-      input.type === 'ReportSubWorkflowRetried'
-    )
-      return nothing;
+  // no execution (yet, or any more): what the system sends is dropped, what an operator asks is refused
+  if (execution.status === 'NONE' || execution.removed === true) {
+    if (systemInputs.has(input.type)) return nothing;
     throw new RuleViolationError('No such workflow');
   }
   const decision = createDecision(execution, input.meta.at, scripts);

@@ -3,25 +3,11 @@ import { UndecodableError } from '@waggle/errors';
 import { fromEventHeaders, type ConsumedRecord, type EventMeta, type ProducerRecord } from '@waggle/kafka-bus';
 import type { AvroSerde } from '@waggle/serde';
 import { fromTaskResultData, taskResultType, toSagaRecord, type RecordCause, type SagaTopics } from '@waggle/task-worker';
-import type { EngineInput, Timer } from '../engine/engineInput.ts';
+import type { EngineInput, OperatorActionType, Timer } from '../engine/engineInput.ts';
 import type { TaskResult, WorkflowStatus } from '../engine/execution.ts';
 import type { TaskDef, WorkflowDef } from '../engine/workflowDef.ts';
 
-type Operator = Extract<
-  EngineInput,
-  {
-    type:
-      | 'PauseWorkflow'
-      | 'ResumeWorkflow'
-      | 'TerminateWorkflow'
-      | 'RetryWorkflow'
-      | 'RerunWorkflow'
-      | 'RestartWorkflow'
-      | 'SkipTask'
-      | 'RemoveWorkflow'
-      | 'ReportSubWorkflowRetried';
-  }
->;
+type Operator = Extract<EngineInput, { type: OperatorActionType | 'ReportSubWorkflowRetried' }>;
 /** An operator action (or its cascade between a parent and its child) as it travels: the engine input without its time. */
 export type OperatorInput = Operator extends infer T ? (T extends Operator ? Omit<T, 'meta'> : never) : never;
 /** What an operator asks for over the API (a child's retry told to its parent comes only from the coordinator). */
