@@ -425,6 +425,12 @@ describe('the execution page', () => {
     await page.getByRole('status').getByText('accepted “terminate”').waitFor();
     expect(await statusOf(id)).toMatchObject({ status: 'TERMINATED', reasonForIncompletion: 'changed my mind' });
     await page.locator('button[data-action="restart"]').waitFor();
+    // ended, it can be removed: back to the list, which says so, and the API no longer knows it
+    await page.locator('button[data-action="remove"]').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove now' }).click();
+    await page.getByRole('status').getByText(`Removed ${id}`).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/ui/');
+    expect((await api('GET', `/api/workflow/${id}`)).status).toBe(404);
     await page.close();
   });
 

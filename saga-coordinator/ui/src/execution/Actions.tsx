@@ -3,7 +3,7 @@ import { ApiError, call, enc, type Workflow, type WorkflowTaskDef } from '../api
 import { Dialog } from '../ui.tsx';
 import { OperatorFields } from './OperatorFields.tsx';
 
-export type Verb = 'pause' | 'resume' | 'terminate' | 'retry' | 'restart' | 'rerun' | 'skip';
+export type Verb = 'pause' | 'resume' | 'terminate' | 'retry' | 'restart' | 'rerun' | 'skip' | 'remove';
 
 type Spec = { readonly label: string; readonly says: string; readonly done: string };
 const specs: Record<Verb, Spec> = {
@@ -29,6 +29,11 @@ const specs: Record<Verb, Spec> = {
     says: 'The execution runs again from the task you pick: the tasks before it keep their results, that task and those after it run anew.',
     done: 'Rerun.',
   },
+  remove: {
+    label: 'Remove',
+    says: "The execution leaves this dashboard and search; its history stays in the coordinator's event store. It cannot be brought back from here.",
+    done: 'Removed.',
+  },
   skip: {
     label: 'Skip a task',
     says: 'The task you pick, not scheduled yet, is marked SKIPPED when the execution reaches it, and the execution moves past it.',
@@ -50,9 +55,9 @@ export const allowedVerbs = (workflow: Workflow): Verb[] => {
     case 'FAILED':
     case 'TIMED_OUT':
     case 'TERMINATED':
-      return restartable ? ['retry', 'restart', 'rerun'] : ['retry', 'rerun'];
+      return restartable ? ['retry', 'restart', 'rerun', 'remove'] : ['retry', 'rerun', 'remove'];
     case 'COMPLETED':
-      return restartable ? ['restart', 'rerun'] : ['rerun'];
+      return restartable ? ['restart', 'rerun', 'remove'] : ['rerun', 'remove'];
     default:
       return [];
   }
@@ -84,7 +89,7 @@ const targetsOf = (verb: Verb, workflow: Workflow): { value: string; label: stri
   return [];
 };
 
-export type Outcome = { readonly ok: boolean; readonly text: string; readonly at: number };
+export type Outcome = { readonly ok: boolean; readonly text: string; readonly at: number; readonly verb?: Verb };
 
 type Choice = { readonly reason: string; readonly compensate: boolean; readonly latest: boolean; readonly target: string };
 
@@ -108,6 +113,8 @@ const request = (verb: Verb, id: string, choice: Choice): [string, string, unkno
       return ['POST', `${base}/rerun${query()}`, { reRunFromWorkflowId: id, reRunFromTaskId: choice.target }];
     case 'skip':
       return ['PUT', `${base}/skiptask/${enc(choice.target)}${query()}`];
+    case 'remove':
+      return ['DELETE', `${base}/remove${query()}`];
   }
 };
 
@@ -139,6 +146,7 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
         ok: true,
         text: `${specs[verb].done} The coordinator accepted “${verb}”${needsTarget ? ` (${target})` : ''}.`,
         at: Date.now(),
+        verb,
       });
     } catch (error) {
       const message = error instanceof ApiError ? `${error.message} (HTTP ${error.problem.status})` : String(error);
@@ -153,7 +161,7 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
     <div class="actions" role="group" aria-label="Operator actions">
       {verbs.length === 0 && <span class="muted">No action applies to a {workflow.status.toLowerCase()} execution.</span>}
       {verbs.map((v) => (
-        <button key={v} type="button" class={v === 'terminate' ? 'danger' : ''} onClick={() => open(v)} data-action={v}>
+        <button key={v} type="button" class={v === 'terminate' || v === 'remove' ? 'danger' : ''} onClick={() => open(v)} data-action={v}>
           {specs[v].label}…
         </button>
       ))}
@@ -208,7 +216,7 @@ export const Actions = ({ workflow, onDone }: { workflow: Workflow; onDone: (out
           <div class="buttons">
             <button
               type="submit"
-              class={verb === 'terminate' ? 'primary danger' : 'primary'}
+              class={verb === 'terminate' || verb === 'remove' ? 'primary danger' : 'primary'}
               disabled={busy || (needsTarget && targets.length === 0)}
             >
               {busy ? 'Working…' : `${spec?.label.split(' ')[0] ?? ''} now`}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
 import { call, enc, type Task, type Workflow } from '../api.ts';
 import { Actions, type Outcome } from '../execution/Actions.tsx';
 import { CompensationLane } from '../execution/CompensationLane.tsx';
@@ -29,6 +29,7 @@ export const ExecutionPage = ({ id }: { id: string }) => {
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [tab, setTab] = useState<Tab>('tasks');
   const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const [, navigate] = useLocation();
   const workflow = loaded.value;
 
   // the stream says the history grew; reading again at most every 300 ms keeps a busy execution from flooding
@@ -120,6 +121,8 @@ export const ExecutionPage = ({ id }: { id: string }) => {
       <Actions
         workflow={workflow}
         onDone={(done) => {
+          // a removed execution is gone: back to the list, which says so
+          if (done.ok && done.verb === 'remove') return navigate(`/?removed=${enc(workflow.workflowId)}`);
           setOutcome(done);
           reload();
         }}

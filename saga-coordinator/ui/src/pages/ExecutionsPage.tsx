@@ -146,6 +146,8 @@ export const ExecutionsPage = () => {
   const search = useSearch();
   const [, navigate] = useLocation();
   const filters = useMemo(() => toFilters(search), [search]);
+  // the execution page removed one and came back here
+  const removed = new URLSearchParams(search).get('removed');
   const apply = (next: Filters) => navigate(`/?${toSearch(next)}`);
   const [definitions] = useLoad(() => call<{ name: string }[]>('/api/metadata/workflow/latest-versions'), []);
   const names = definitions.value?.map((d) => d.name).sort() ?? [];
@@ -203,6 +205,12 @@ export const ExecutionsPage = () => {
   return (
     <section aria-labelledby="executions-title">
       <h1 id="executions-title">Executions</h1>
+      {removed !== null && (
+        <p class="note ok" role="status">
+          <span aria-hidden="true">✓ </span>
+          Removed <code>{removed}</code>: it is gone from this list and search; its history stays in the coordinator's event store.
+        </p>
+      )}
       {/* on a phone the form folds behind this button; on a wider screen the button is hidden and the form always shown */}
       <button
         type="button"
