@@ -1,6 +1,7 @@
 import type { EventStore } from '@waggle/event-store';
 import { createPartitionLeases, type Brokers, type Producer } from '@waggle/kafka-bus';
 import type { AvroSerde } from '@waggle/serde';
+import { createAppendSignaller } from './appendSignaller.ts';
 import { createOutboxRelay, type OutboxRelay, type PublishStep, type RelayLogger } from './outboxRelay.ts';
 import { toOutboxOverview, type OutboxOverview } from './outboxOverview.ts';
 import type { RelayLedger } from './relayLedger.ts';
@@ -58,8 +59,6 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
     // appends are signalled (`appended`), so a quiet lane's poll is only a safety net (and what finds an orphan)
     maxIdleMs: options.idlePollMs ?? 10_000,
   });
-  /** Lanes signalled and not yet answered: one signal in flight per lane is enough to wake its holder. */
-  const signalling = new Set<number>();
   const leases = createPartitionLeases({
     brokers: options.brokers,
     groupId: `${options.serviceName}.outbox-relay`,
@@ -78,17 +77,7 @@ export const createRelayService = (options: RelayServiceOptions): RelayService =
       await relay.stop();
     },
     wake: (lane) => relay.wake(lane),
-    appended: (lane) => {
-      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake(lane);
-      if (signalling.has(lane)) return;
-      signalling.add(lane);
-      leases
-        .signal(lane)
-        .catch((error: unknown) =>
-          options.logger?.error({ lane, err: error }, 'outbox relay: could not signal the lane holder; its next poll finds the append'),
-        )
-        .finally(() => signalling.delete(lane));
-    },
+    appended: createAppendSignaller(relay, leases, options.logger),
     status: () => relay.status(),
     overview: async () => {
       const local = relay.status();

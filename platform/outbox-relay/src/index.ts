@@ -1,3 +1,4 @@
+export { createAppendSignaller } from './appendSignaller.ts';
 export { createRelayService } from './createRelayService.ts';
 export type { RelayService, RelayServiceOptions } from './createRelayService.ts';
 export { createInMemoryRelayLedger } from './inMemoryRelayLedger.ts';

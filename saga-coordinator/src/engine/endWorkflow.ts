@@ -103,16 +103,27 @@ export const finalizeWorkflow = (decision: Decision, status: EndStatus, options:
       ...(failureWorkflowId === undefined ? {} : { failureWorkflowId }),
     },
   });
-  if (execution.parentWorkflowId !== undefined && execution.parentWorkflowTaskId !== undefined)
-    decision.command({
-      type: 'NotifyParent',
-      parentWorkflowId: execution.parentWorkflowId,
-      parentWorkflowTaskId: execution.parentWorkflowTaskId,
-      workflowId: execution.workflowId,
-      status,
-      output,
-      ...(options.reason === undefined ? {} : { reasonForIncompletion: options.reason }),
-    });
+  notifyParentOfEnd(decision, status, output, options.reason);
+};
+
+/** A child's end, told to its parent (when it has one). */
+export const notifyParentOfEnd = (
+  decision: Decision,
+  status: EndStatus,
+  output: Readonly<Record<string, unknown>>,
+  reason: string | undefined,
+): void => {
+  const { parentWorkflowId, parentWorkflowTaskId, workflowId } = decision.execution();
+  if (parentWorkflowId === undefined || parentWorkflowTaskId === undefined) return;
+  decision.command({
+    type: 'NotifyParent',
+    parentWorkflowId,
+    parentWorkflowTaskId,
+    workflowId,
+    status,
+    output,
+    ...(reason === undefined ? {} : { reasonForIncompletion: reason }),
+  });
 };
 
 /** An execution ends: open tasks are canceled, then completed steps are compensated (if any), then it ends. */

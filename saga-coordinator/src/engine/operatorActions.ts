@@ -1,7 +1,7 @@
 import { RuleViolationError } from '@waggle/errors';
 import { placementOf, scheduleTimer, taskById } from './decision.ts';
 import type { Decision } from './decision.ts';
-import { cancelOpenTasks, endWorkflow, finalizeWorkflow } from './endWorkflow.ts';
+import { cancelOpenTasks, endWorkflow, finalizeWorkflow, notifyParentOfEnd } from './endWorkflow.ts';
 import { isSuccessfulTask, isTerminalWorkflow } from './execution.ts';
 import { failTask } from './failTask.ts';
 import { checkJoins, continueAfter, endIteration } from './progress.ts';
@@ -138,17 +138,9 @@ export const retryWorkflow = (decision: Decision, options: { resume?: boolean; f
   const execution = decision.execution();
   const refuse = (message: string): void => {
     if (options.fromParent !== true) throw new RuleViolationError(message);
-    const { parentWorkflowId, parentWorkflowTaskId, workflowId, status, output, reasonForIncompletion } = execution;
-    if (parentWorkflowId === undefined || parentWorkflowTaskId === undefined || !isTerminalWorkflow(status)) return;
-    decision.command({
-      type: 'NotifyParent',
-      parentWorkflowId,
-      parentWorkflowTaskId,
-      workflowId,
-      status: status as 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED',
-      output,
-      ...(reasonForIncompletion === undefined ? {} : { reasonForIncompletion }),
-    });
+    const { status, output, reasonForIncompletion } = execution;
+    if (isTerminalWorkflow(status))
+      notifyParentOfEnd(decision, status as 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED', output, reasonForIncompletion);
   };
   if (!isTerminalWorkflow(execution.status)) {
     // a parent's resume of a child already running again (the operator retried both): nothing to do

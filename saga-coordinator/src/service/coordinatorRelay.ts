@@ -1,7 +1,7 @@
 import { laneOf, type EventStore } from '@waggle/event-store';
 import { createPartitionLeases, createTopics, type Brokers, type Producer } from '@waggle/kafka-bus';
 import { toMessageFirstLogger, type Logger } from '@waggle/observability';
-import { createMongoRelayLedger, createOutboxRelay, type OutgoingRecord } from '@waggle/outbox-relay';
+import { createAppendSignaller, createMongoRelayLedger, createOutboxRelay, type OutgoingRecord } from '@waggle/outbox-relay';
 import type { AvroSerde } from '@waggle/serde';
 import type { SagaTopics } from '@waggle/task-worker';
 import type { Db } from 'mongodb';
@@ -16,7 +16,7 @@ const parsed = <T>(records: readonly OutgoingRecord[], sink: string): T[] =>
  * The coordinator's outbox relay: the commands each decision appended (its CommandsIssued event) are carried out in
  * stream order, at least once: task commands, child starts and parent notices are produced to Kafka, timers and
  * poll-queue entries written to Mongo (idempotently). Lanes are leased among instances as every service's relay, and
- * appends are signalled as `createRelayService` signals them (its records need this relay's own `toRecords`): a lane
+ * appends are signalled as `createRelayService` signals them (`createAppendSignaller`; its records need this relay's own `toRecords`): a lane
  * held here is woken, another instance's lane gets a record on the lanes topic, so a quiet lane is read every
  * `idlePollMs` only.
  */
@@ -78,24 +78,14 @@ export const createCoordinatorRelay = (options: {
     sessionTimeoutMs: options.sessionTimeoutMs,
     logger: toMessageFirstLogger(options.logger),
   });
-  /** Lanes signalled and not answered yet: one signal in flight per lane is enough to wake its holder. */
-  const signalling = new Set<number>();
+  const signalLane = createAppendSignaller(relay, leases, {
+    error: (fields, message) => options.logger.error(fields, message),
+  });
   return {
     relay,
     ledger,
     /** This process appended to `streamId`: its lane's holder publishes now instead of at its next poll. */
-    appended: (streamId: string): void => {
-      const lane = laneOf(streamId, options.store.lanes);
-      if (relay.status().some((l) => l.lane === lane && l.state === 'relaying')) return relay.wake(lane);
-      if (signalling.has(lane)) return;
-      signalling.add(lane);
-      leases
-        .signal(lane)
-        .catch((error: unknown) =>
-          options.logger.error({ lane, err: error }, 'could not signal an outbox lane holder; its next poll finds it'),
-        )
-        .finally(() => signalling.delete(lane));
-    },
+    appended: (streamId: string): void => signalLane(laneOf(streamId, options.store.lanes)),
     start: () => leases.start(),
     stop: async (): Promise<void> => {
       await leases.stop();
