@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { bulkUpsert, isDuplicateKey } from '../service/mongoErrors.ts';
+import { bulkUpsert, onlyDuplicates } from '../service/mongoErrors.ts';
 import { workflowOfTask, type CorrelationEntry } from './correlationEntry.ts';
 
 /** An entry as a lookup answers it: `relation` says whether it carries the correlation id asked for or caused one that does. */
@@ -31,11 +31,6 @@ const idOf = (entry: Pick<CorrelationEntry, 'topic' | 'partition' | 'offset'>): 
   `r:${entry.topic}/${entry.partition}/${entry.offset}`;
 const maxCauseHops = 3;
 const maxCorrelations = 20;
-
-const onlyDuplicates = (error: unknown): boolean => {
-  const writeErrors = [(error as { writeErrors?: unknown } | null)?.writeErrors ?? []].flat();
-  return writeErrors.length > 0 ? writeErrors.every(isDuplicateKey) : isDuplicateKey(error);
-};
 
 const toEntry = ({ _id, ...entry }: EntryDoc, relation: FoundEntry['relation']): FoundEntry => ({ ...entry, relation });
 

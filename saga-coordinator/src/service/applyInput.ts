@@ -86,6 +86,12 @@ const queuedAndEnded = (execution: Execution, endedIds: readonly string[], answe
         (taskId) => taskId !== answered && dispatchedTypes.has(execution.tasks.find((task) => task.taskId === taskId)?.type ?? ''),
       );
 
+/** Waits for every one, then throws the first failure: none is still running when the input's retry begins. */
+const settleAll = async (work: readonly Promise<void>[]): Promise<void> => {
+  const failed = (await Promise.allSettled(work)).find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+};
+
 /** The command id of an input: its record id, so a redelivered record (or one produced twice) is applied once. */
 export const commandIdOf = (recordId: string): string => `input:${recordId}`;
 
@@ -166,24 +172,33 @@ export const createInputApplier =
       return;
     }
     if (!result.duplicate && result.events.length > 0) deps.appended(workflowId);
+    // what follows from the decision touches separate collections: written side by side, each grouped with the
+    // same writes of the inputs decided meanwhile; the caller hears the outcome once all are written
+    const after: Promise<void>[] = [];
     if (result.state.status !== 'NONE' && (result.duplicate || result.events.some((event) => summaryEvents.has(event.type))))
-      await (result.state.removed === true ? deps.index.remove(workflowId) : deps.index.put(result.state, result.version));
-    if (input.kind === 'result' && input.result.taskId !== undefined) await deps.pollQueue.done(input.result.taskId);
+      after.push(result.state.removed === true ? deps.index.remove(workflowId) : deps.index.put(result.state, result.version));
+    if (input.kind === 'result' && input.result.taskId !== undefined) after.push(deps.pollQueue.done(input.result.taskId));
     if (input.kind === 'result' && input.result.workerId !== undefined && result.state.status !== 'NONE') {
       const { taskId, referenceTaskName, workerId } = input.result;
       const task = result.state.tasks.find(
         (t) => t.taskId === taskId || (taskId === undefined && t.referenceTaskName === referenceTaskName),
       );
-      if (task !== undefined) await deps.workers.reported({ taskType: task.taskType, workerId }, at);
+      if (task !== undefined) after.push(deps.workers.reported({ taskType: task.taskType, workerId }, at));
     }
     const ended = endedBy(workflowId, result.events);
     // a redelivery leaves it to the gate's own check, so a slot granted since is not given up twice; and cancels no
     // timer, since it may come after later inputs whose timers (a rerun task's, a restarted execution's) must stay
     if (!result.duplicate) {
-      for (const [taskType, taskIds] of slotsFreed(result.state, result.events)) await deps.gate.free(taskType, taskIds);
-      await deps.timers.cancel(ended);
-      await deps.pollQueue.drop(queuedAndEnded(result.state, ended.taskIds, input.kind === 'result' ? input.result.taskId : undefined));
+      const state = result.state;
+      after.push(
+        (async () => {
+          for (const [taskType, taskIds] of slotsFreed(state, result.events)) await deps.gate.free(taskType, taskIds);
+        })(),
+        deps.timers.cancel(ended),
+        deps.pollQueue.drop(queuedAndEnded(state, ended.taskIds, input.kind === 'result' ? input.result.taskId : undefined)),
+      );
     }
+    await settleAll(after);
     if (reply) await deps.outcomes.record(commandId, { workflowId, applied: result.events.length > 0 });
   };
 

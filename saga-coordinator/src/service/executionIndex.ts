@@ -1,6 +1,7 @@
 import type { Db, Filter } from 'mongodb';
 import type { StartedExecution } from '../engine/execution.ts';
-import { isDuplicateKey } from './mongoErrors.ts';
+import { createBatcher } from '@waggle/kafka-bus';
+import { onlyDuplicates } from './mongoErrors.ts';
 
 /** One execution as search lists it (Conductor's WorkflowSummary), kept beside its stream. */
 export type ExecutionSummary = {
@@ -56,21 +57,35 @@ export const toSummary = (execution: StartedExecution): ExecutionSummary => ({
  */
 export const createExecutionIndex = (db: Db) => {
   const summaries = db.collection<SummaryDoc>('executions');
+  // the summaries asked for while one write is in flight go out as one bulk (the newest of each execution)
+  const putting = createBatcher<Omit<SummaryDoc, '_id'>>({
+    lingerMs: 0,
+    maxBatchSize: 1_000,
+    sendBatch: async (docs) => {
+      const newest = new Map<string, Omit<SummaryDoc, '_id'>>();
+      for (const doc of docs) if ((newest.get(doc.workflowId)?.streamVersion ?? -1) < doc.streamVersion) newest.set(doc.workflowId, doc);
+      try {
+        await summaries.bulkWrite(
+          [...newest.values()].map((doc) => ({
+            updateOne: { filter: { _id: doc.workflowId, streamVersion: { $lt: doc.streamVersion } }, update: { $set: doc }, upsert: true },
+          })),
+          { ordered: false },
+        );
+      } catch (error) {
+        // a newer summary is there already
+        if (!onlyDuplicates(error)) throw error;
+      }
+    },
+  });
   return {
     start: async (): Promise<void> => {
       await summaries.createIndex({ startTime: -1 });
       await summaries.createIndex({ workflowType: 1, status: 1 });
       await summaries.createIndex({ correlationId: 1 });
     },
-    put: async (execution: StartedExecution, streamVersion: number): Promise<void> => {
+    put: (execution: StartedExecution, streamVersion: number): Promise<void> => {
       const summary = toSummary(execution);
-      const doc = { ...summary, input: JSON.stringify(summary.input), output: JSON.stringify(summary.output), streamVersion };
-      try {
-        await summaries.updateOne({ _id: execution.workflowId, streamVersion: { $lt: streamVersion } }, { $set: doc }, { upsert: true });
-      } catch (error) {
-        // a newer summary is there already
-        if (!isDuplicateKey(error)) throw error;
-      }
+      return putting.add([{ ...summary, input: JSON.stringify(summary.input), output: JSON.stringify(summary.output), streamVersion }]);
     },
     /** A removed execution leaves search; nothing writes its summary again (its inputs decide nothing now). */
     remove: async (workflowId: string): Promise<void> => {
