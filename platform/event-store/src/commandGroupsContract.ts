@@ -48,9 +48,9 @@ export const describeCommandGroups = (name: string, makeStore: () => Promise<Eve
           handleCommand(store, counter, { streamId: 'grouped-1', command: { type: 'Add', by: i + 1 }, metadata: meta(`g1-${i}`) }),
         ),
       );
-      // the first is handled alone; the nine that came while it was in hand go together
+      // the first is handled alone; the nine that came while it was in hand go together, on the state it left (no read)
       expect(calls.append).toBe(2);
-      expect(calls.readStream).toBe(2);
+      expect(calls.readStream).toBe(1);
       expect(results.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(results.map((r) => (r.state as { count: number }).count)).toEqual([1, 3, 6, 10, 15, 21, 28, 36, 45, 55]);
       expect(results.map((r) => r.events.map((e) => [e.version, e.data['by'], e.metadata.commandId]))).toEqual(
@@ -127,6 +127,36 @@ export const describeCommandGroups = (name: string, makeStore: () => Promise<Eve
       const next = await handleCommand(store, counter, { streamId: 'grouped-6', command: { type: 'Add', by: 100 }, metadata: meta() });
       expect(calls.readSnapshot).toBe(1);
       expect(next).toMatchObject({ version: 3, state: { count: 111 } });
+    });
+
+    it('decide a new command on the state this process last saw without a read; a batch another writer appended meanwhile fails the append and the command is decided again on what was read', async () => {
+      const { store, calls } = counting(await makeStore());
+      await handleCommand(store, counter, { streamId: 'grouped-7', command: { type: 'Add', by: 1 }, metadata: meta() });
+      const reads = calls.readStream;
+      const second = await handleCommand(store, counter, { streamId: 'grouped-7', command: { type: 'Add', by: 2 }, metadata: meta() });
+      expect(calls.readStream).toBe(reads);
+      expect(second).toMatchObject({ version: 2, state: { count: 3 } });
+      // the same command again (a redelivery) is known by its record: nothing appended, its first events answered
+      const again = await handleCommand(store, counter, {
+        streamId: 'grouped-7',
+        command: { type: 'Add', by: 2 },
+        metadata: meta(second.events[0]!.metadata.commandId),
+      });
+      expect(again).toMatchObject({ duplicate: true, version: 2, events: [{ version: 2, data: { by: 2 } }] });
+      // behind this process's back: the stream is closed
+      const [closed] = counter.decide({ type: 'Close' }, { count: 3, closed: false });
+      await store.append('grouped-7', [{ ...closed!, metadata: { ...meta(), eventId: 'e-close', causationId: 'c' } }], {
+        expectedVersion: 2,
+      });
+      const late = await handleCommand(store, counter, {
+        streamId: 'grouped-7',
+        command: { type: 'Add', by: 4 },
+        metadata: meta('g7-late'),
+      });
+      // decided Added on the state it remembered, refused by the append, decided again on the read state: nothing
+      expect(late).toMatchObject({ events: [], version: 3, duplicate: false });
+      expect(await store.findCommand('g7-late')).toMatchObject({ decidedNothing: true });
+      expect((await store.readStream('grouped-7')).events.map((e) => e.type)).toEqual(['Added', 'Added', 'Closed']);
     });
 
     it('record a command that decided nothing on the group state only once that state is committed', async () => {

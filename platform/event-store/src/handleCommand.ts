@@ -54,7 +54,13 @@ type Loaded<State> = {
 };
 
 /** A state to fold newer events onto: a stream's last state seen by this process, its snapshot, or the initial one. */
-type Base<State> = { readonly state: State; readonly version: number; readonly snapshotVersion: number };
+type Base<State> = {
+  readonly state: State;
+  readonly version: number;
+  readonly snapshotVersion: number;
+  /** The state this process last saw of the stream (nothing newer read yet). */
+  readonly remembered?: boolean;
+};
 type Cached = Base<unknown> & { readonly decider: unknown };
 
 /** Streams whose latest state this process keeps, per store: the most recently used ones. */
@@ -73,9 +79,18 @@ const remember = (store: EventStore, streamId: string, cached: Cached): void => 
  * Where a load starts: the state this process last saw of the stream (events never change, so a state at version
  * V stays the fold of 1..V; newer events, from any writer, are read after it), else the stream's snapshot.
  */
-const baseOf = async <C, E extends DomainEvent, S>(store: EventStore, decider: Decider<C, E, S>, streamId: string): Promise<Base<S>> => {
+const rememberedBase = <C, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  streamId: string,
+): Base<S> | undefined => {
   const cached = stateCache.get(store)?.get(streamId);
-  if (cached?.decider === decider) return cached as Base<S>;
+  return cached?.decider === decider ? { ...(cached as Base<S>), remembered: true } : undefined;
+};
+
+const baseOf = async <C, E extends DomainEvent, S>(store: EventStore, decider: Decider<C, E, S>, streamId: string): Promise<Base<S>> => {
+  const remembered = rememberedBase(store, decider, streamId);
+  if (remembered !== undefined) return remembered;
   const snapshot = await store.readSnapshot(streamId);
   if (snapshot === undefined || snapshot.schemaVersion !== (decider.stateVersion ?? 1))
     return { state: decider.initialState(), version: 0, snapshotVersion: 0 };
@@ -164,27 +179,37 @@ const handleGroup = async (store: EventStore, streamId: string, group: Pending[]
     else pending.resolve(outcome.result!);
   };
 
-  // what the store knows of these commands, and where the stream's state starts, asked at the same time
-  const [knowns, firstBase] = await Promise.all([
-    Promise.all(live.map((p) => store.findCommand(p.input.metadata.commandId))),
-    baseOf(store, decider, streamId),
-  ]);
-  live.forEach((p, i) => (p.known = knowns[i]));
-  for (const p of [...live]) {
-    try {
-      refuseReusedKey(p, p.known);
-    } catch (error) {
-      settle(p, { error });
+  // what the store knows of these commands, and where the stream's state starts, asked at the same time; on a stream
+  // this process last saw, not asked: recording a command is itself the check (a known one's first record answers)
+  const lookUpCommands = async (): Promise<void> => {
+    const knowns = await Promise.all(live.map((p) => store.findCommand(p.input.metadata.commandId)));
+    live.forEach((p, i) => (p.known = knowns[i]));
+    for (const p of [...live]) {
+      try {
+        refuseReusedKey(p, p.known);
+      } catch (error) {
+        settle(p, { error });
+      }
     }
-  }
+  };
+  let firstBase = rememberedBase(store, decider, streamId);
+  const lookedUp = firstBase === undefined;
+  if (firstBase === undefined) [, firstBase] = await Promise.all([lookUpCommands(), baseOf(store, decider, streamId)]);
 
   for (let attempt = 1; live.length > 0; attempt++) {
     const afters = live.flatMap((p) => (p.known === undefined ? [] : [p.known.afterVersion]));
     const base = attempt === 1 ? firstBase : await baseOf(store, decider, streamId);
-    const loaded = await load(store, decider, streamId, base, afters.length === 0 ? undefined : Math.min(...afters));
+    // new commands on the state this process last saw are decided without reading the stream: the append's expected
+    // version is the check (another writer's batch there fails it, and the next attempt reads). A decision that
+    // refuses or decides nothing has no append to check it, so it is made again on a read state.
+    const unread = attempt === 1 && !lookedUp;
+    const loaded: Loaded<unknown> = unread
+      ? { state: base.state, version: base.version, snapshotVersion: base.snapshotVersion, commandIds: [], events: [] }
+      : await load(store, decider, streamId, base, afters.length === 0 ? undefined : Math.min(...afters));
     let state = loaded.state;
     const decisions: Decision[] = [];
     const toRecord: CommandRecord[] = [];
+    let readFirst = false;
     for (const p of [...live]) {
       const { commandId, fingerprint } = p.input.metadata;
       const fingerprinted = fingerprint === undefined ? {} : { fingerprint };
@@ -199,12 +224,24 @@ const handleGroup = async (store: EventStore, streamId: string, group: Pending[]
       try {
         decided = p.decider.decide(p.input.command, state);
       } catch (error) {
+        if (unread) {
+          readFirst = true;
+          break;
+        }
         settle(p, { error });
         continue;
+      }
+      if (unread && decided.length === 0) {
+        readFirst = true;
+        break;
       }
       state = decided.reduce((s, e) => p.decider.evolve(s, e), state);
       decisions.push({ pending: p, events: toNewEvents(decided, p.input.metadata), stateAfter: state });
       if (!p.known && decided.length > 0) toRecord.push({ commandId, streamId, afterVersion: loaded.version, ...fingerprinted });
+    }
+    if (readFirst) {
+      if (!lookedUp) await lookUpCommands();
+      continue;
     }
     // recorded before their events are appended: a retry is then known however many commands come after it
     const earlier = await Promise.all(toRecord.map((record) => store.recordCommand(record)));
