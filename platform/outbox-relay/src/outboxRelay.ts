@@ -38,12 +38,13 @@ export type OutboxRelayOptions = {
    */
   readonly batchLimit?: number;
   /**
-   * Idle polling starts at `minIdleMs` (default 100) and backs off, up to `activeIdleMs` (default 1 s) for `activeForMs`
+   * Idle polling starts at `minIdleMs` (default 1 s) and backs off, up to `activeIdleMs` (default 1 s) for `activeForMs`
    * (default 1 s) after the lane last had work, then up to `maxIdleMs` (default 1 s): a quiet lane costs one read a
    * second. `wake()` ends any wait, so appends in this process never wait for a poll, and appends of other instances
    * are signalled (`createRelayService`): polling is the safety net only. Starting at 2 ms with a 25 ms ceiling made a
-   * lane read ~45 times after each append, 60 % of every context's Mongo operations at 5 bookings/s; a step whose read
-   * came back short of its window waits like an empty read instead of reading again at once.
+   * lane read ~45 times after each append, 60 % of every context's Mongo operations at 5 bookings/s; starting at
+   * 100 ms still made it read 2–3 times for nothing after each append (a third of every context's operations); a
+   * step whose read came back short of its window waits like an empty read instead of reading again at once.
    */
   readonly minIdleMs?: number;
   readonly activeIdleMs?: number;
@@ -147,7 +148,7 @@ export const createOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   const { store, ledger, toRecords, publish } = options;
   const instance = options.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const batchLimit = Math.max(1, options.batchLimit ?? 512);
-  const minIdleMs = options.minIdleMs ?? 100;
+  const minIdleMs = options.minIdleMs ?? 1_000;
   const activeIdleMs = options.activeIdleMs ?? 1_000;
   const activeForMs = options.activeForMs ?? 1_000;
   const maxIdleMs = options.maxIdleMs ?? 1_000;
