@@ -99,6 +99,8 @@ export const createTaskWorker = (options: TaskWorkerOptions): TaskWorker => {
       traceparent: childTraceparent(meta.traceparent),
       meta,
     };
+    // the coordinator times out a task nobody took within its def's pollTimeoutSeconds: this worker took it
+    if ((task.pollTimeoutSeconds ?? 0) > 0) await answer(task, context, { status: 'IN_PROGRESS' });
     let outcome: TaskOutcome;
     try {
       outcome = await handler.execute(task, context);

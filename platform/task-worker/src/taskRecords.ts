@@ -21,6 +21,8 @@ export type Task = {
   readonly correlationId?: string;
   readonly workflowType?: string;
   readonly responseTimeoutSeconds: number;
+  /** Above 0: the coordinator wants to hear at once that a worker took the task (its def's `pollTimeoutSeconds`). */
+  readonly pollTimeoutSeconds?: number;
 };
 
 /** A worker's answer (Conductor's TaskResult). */
@@ -91,6 +93,7 @@ export const toTaskCommandData = (task: Omit<Task, 'idempotencyKey'>): Record<st
   correlationId: task.correlationId ?? null,
   workflowType: task.workflowType ?? null,
   responseTimeoutSeconds: task.responseTimeoutSeconds,
+  pollTimeoutSeconds: task.pollTimeoutSeconds ?? 0,
 });
 
 /** The TaskResult record's fields. */
@@ -160,6 +163,7 @@ export const decodeTaskDelivery =
         input: parseObject(String(data['inputJson']), 'TaskCommand.inputJson'),
         idempotencyKey: String(data['idempotencyKey']),
         responseTimeoutSeconds: Number(data['responseTimeoutSeconds'] ?? 0),
+        ...(Number(data['pollTimeoutSeconds'] ?? 0) > 0 ? { pollTimeoutSeconds: Number(data['pollTimeoutSeconds']) } : {}),
         ...(typeof correlationId === 'string' ? { correlationId } : {}),
         ...(typeof workflowType === 'string' ? { workflowType } : {}),
       },

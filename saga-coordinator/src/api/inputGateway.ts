@@ -47,6 +47,16 @@ export const createInputGateway = (options: {
   };
   return {
     send,
+    /** Puts the input on the inputs topic (durably: once Kafka acknowledged it) without waiting for its outcome. */
+    post: async (input: CoordinatorInput, cause: RequestCause): Promise<void> => {
+      const record = await toInputRecord(options.serde, options.topics, input, {
+        id: randomUUID(),
+        correlationId: cause.correlationId ?? input.workflowId,
+        causationId: cause.causationId,
+        ...(cause.traceparent ? { traceparent: cause.traceparent } : {}),
+      });
+      await options.producer.send([record]);
+    },
     /** Sends and turns a refusal into its error. */
     apply: async (input: CoordinatorInput, cause: RequestCause): Promise<Outcome> => {
       const outcome = await send(input, cause);

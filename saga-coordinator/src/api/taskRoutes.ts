@@ -7,6 +7,7 @@ import type { TaskResult } from '../engine/execution.ts';
 import { toTaskJson } from '../engine/toWorkflowJson.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import { readExecution } from './readExecution.ts';
+import type { CoordinatorInput } from '../service/inputRecords.ts';
 
 const output = z.record(z.string(), z.unknown());
 const status = z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED', 'FAILED_WITH_TERMINAL_ERROR']);
@@ -41,6 +42,7 @@ const poll = async (deps: ApiDeps, taskType: string, workerId: string, count: nu
   await deps.workers.polled({ taskType, workerId });
   const deadline = Date.now() + timeoutMs;
   const tasks: Record<string, unknown>[] = [];
+  const taken: Extract<CoordinatorInput, { kind: 'result' }>[] = [];
   while (tasks.length < count) {
     const claimed = await deps.pollQueue.claim(taskType, workerId);
     if (claimed === undefined) {
@@ -54,8 +56,12 @@ const poll = async (deps: ApiDeps, taskType: string, workerId: string, count: nu
       await deps.pollQueue.done(claimed._id);
       continue;
     }
+    // a task whose def has a pollTimeoutSeconds is taken now: its execution hears of it, so it does not time out
+    if (task.awaitingPoll === true)
+      taken.push({ kind: 'result', workflowId: execution.workflowId, result: { taskId: task.taskId, status: 'IN_PROGRESS', workerId } });
     tasks.push({ ...toTaskJson(execution, task), status: 'IN_PROGRESS', workerId, pollCount: task.pollCount + 1, startTime: Date.now() });
   }
+  await Promise.all(taken.map((input) => deps.gateway.post(input, { causationId: `poll:${workerId}` })));
   return tasks;
 };
 

@@ -41,6 +41,8 @@ const apply = (decision: Decision, task: TaskRecord, result: TaskResult): void =
         callbackAfterSeconds: callback,
         ...(result.outputData === undefined ? {} : { outputData: result.outputData }),
         ...(result.workerId === undefined ? {} : { workerId: result.workerId }),
+        // taken: a poll's or a Kafka worker's receipt, or any update from the worker
+        ...(task.awaitingPoll === true ? { awaitingPoll: false } : {}),
       },
     });
     if (callback > 0 && task.type !== 'WAIT')

@@ -14,6 +14,8 @@ export type EngineCommand =
       readonly retryCount: number;
       readonly inputData: Readonly<Record<string, unknown>>;
       readonly correlationId?: string;
+      /** Set when the task's def has one: a worker on Kafka then acknowledges the task as soon as it receives it. */
+      readonly pollTimeoutSeconds?: number;
     }
   | {
       /**

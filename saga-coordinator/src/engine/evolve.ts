@@ -54,6 +54,7 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
         workerId,
         subWorkflowId,
         started: isStart,
+        awaitingPoll,
       } = event.data;
       const before = current.tasks.find((task) => task.taskId === taskId);
       const completes = before !== undefined && !isSuccessfulTask(before.status) && isSuccessfulTask(status);
@@ -68,6 +69,7 @@ export const evolve = (execution: Execution, event: ExecutionEvent): Execution =
         ...(callbackAfterSeconds === undefined ? {} : { callbackAfterSeconds }),
         ...(workerId === undefined ? {} : { workerId }),
         ...(subWorkflowId === undefined ? {} : { subWorkflowId }),
+        ...(awaitingPoll === undefined ? {} : { awaitingPoll }),
         ...(isStart === true ? { startTime: at, pollCount: task.pollCount + 1 } : {}),
         ...(status === 'SCHEDULED' || status === 'IN_PROGRESS' ? { endTime: 0 } : { endTime: at }),
         ...(completes ? { completedOrder: completions } : {}),

@@ -51,6 +51,8 @@ export type TaskRecord = Placement & {
   readonly reasonForIncompletion?: string;
   readonly callbackAfterSeconds: number;
   readonly pollCount: number;
+  /** Handed out under a def's `pollTimeoutSeconds` and not taken by a worker since (a poll, or a Kafka worker's receipt). */
+  readonly awaitingPoll?: boolean;
   readonly workerId?: string;
   readonly subWorkflowId?: string;
   /** 1, 2, … in the order tasks completed successfully: compensation runs in reverse of it. */

@@ -40,6 +40,8 @@ export type ExecutionEvent =
         readonly workerId?: string;
         readonly subWorkflowId?: string;
         readonly started?: boolean;
+        /** Handed out to wait for a worker to take it within its def's `pollTimeoutSeconds` (true), or taken (false). */
+        readonly awaitingPoll?: boolean;
       };
     }
   | { readonly type: 'VariablesUpdated'; readonly data: { readonly variables: Readonly<Record<string, unknown>>; readonly at: number } }

@@ -60,14 +60,18 @@ export const fireTimer = (decision: Decision, timer: Timer): void => {
       return;
     case 'pollTimeout': {
       const limit = taskDef.pollTimeoutSeconds ?? 0;
-      // still waiting to be handed out (held by its limits), as Conductor's "not polled within pollTimeoutSeconds"
-      if (limit <= 0 || task.status !== 'SCHEDULED' || task.startTime !== 0 || decision.at - task.scheduledTime < limit * 1000) return;
+      // as Conductor's "not polled within pollTimeoutSeconds": still waiting to be handed out (held by its limits), or
+      // handed out and taken by no worker since (its hand-out is its last update then)
+      const held = task.status === 'SCHEDULED' && task.startTime === 0;
+      const untaken = task.status === 'IN_PROGRESS' && task.awaitingPoll === true;
+      const since = held ? task.scheduledTime : task.updateTime;
+      if (limit <= 0 || !(held || untaken) || decision.at - since < limit * 1000) return;
       timeOut(
         decision,
         task,
         'pollTimeout',
         taskDef.timeoutPolicy ?? 'TIME_OUT_WF',
-        `Task poll timed out after ${Math.floor((decision.at - task.scheduledTime) / 1000)} seconds. Poll timeout configured as ${limit} seconds`,
+        `Task poll timed out after ${Math.floor((decision.at - since) / 1000)} seconds. Poll timeout configured as ${limit} seconds`,
       );
       return;
     }

@@ -26,10 +26,15 @@ export const armTaskTimers = (decision: Decision, task: TaskRecord): void => {
   if (timeout > 0 && task.startTime === 0) scheduleTimer(decision, { kind: 'timeout', taskId: task.taskId }, decision.at + timeout * 1000);
 };
 
-/** Hands a worker task out (again, after a callback delay): IN_PROGRESS from now, with its timers. */
+/**
+ * Hands a worker task out (again, after a callback delay): IN_PROGRESS from now, with its timers. Under a def's
+ * `pollTimeoutSeconds` it also waits to be taken: a poll over HTTP or a Kafka worker's receipt (the command asks for
+ * one) must come within it, else the task times out as one nobody polled does in Conductor.
+ */
 export const dispatch = (decision: Decision, task: TaskRecord): void => {
   const execution = decision.execution();
   const firstStart = task.startTime === 0;
+  const pollTimeout = taskDefFor(decision, task.workflowTask).pollTimeoutSeconds ?? 0;
   decision.emit({
     type: 'TaskUpdated',
     data: {
@@ -38,6 +43,7 @@ export const dispatch = (decision: Decision, task: TaskRecord): void => {
       at: decision.at,
       callbackAfterSeconds: 0,
       ...(firstStart ? { started: true } : {}),
+      ...(pollTimeout > 0 ? { awaitingPoll: true } : {}),
     },
   });
   decision.command({
@@ -49,8 +55,10 @@ export const dispatch = (decision: Decision, task: TaskRecord): void => {
     retryCount: task.retryCount,
     inputData: task.inputData,
     ...(execution.correlationId === undefined ? {} : { correlationId: execution.correlationId }),
+    ...(pollTimeout > 0 ? { pollTimeoutSeconds: pollTimeout } : {}),
   });
   armTaskTimers(decision, { ...task, startTime: firstStart ? 0 : task.startTime });
+  if (pollTimeout > 0) scheduleTimer(decision, { kind: 'pollTimeout', taskId: task.taskId }, decision.at + pollTimeout * 1000);
 };
 
 /**

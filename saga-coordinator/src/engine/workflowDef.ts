@@ -127,6 +127,20 @@ export const typeOf = (task: WorkflowTask): string => task.type ?? 'SIMPLE';
 export const isSupportedTaskType = (type: string): type is TaskType => (supportedTaskTypes as readonly string[]).includes(type);
 
 /** Conductor's defaults for a SIMPLE task with no registered def (MetadataMapperService, HEAD). */
+/** Conductor's `responseTimeoutSeconds` when a task def does not set it (`TaskDef.java`; its docs say 600). */
+export const defaultResponseTimeoutSeconds = 3600;
+
+/**
+ * A task def as registered: without `responseTimeoutSeconds` it gets Conductor's default of 3,600 s, so a worker that
+ * dies holding a task does not leave it (and a compensation waiting for it) in progress for ever. Where Conductor
+ * differs: a def whose `timeoutSeconds` is under 3,600 s is refused by Conductor unless it sets a response timeout
+ * (3,600 must be less than timeoutSeconds); waggle takes it as it is, since its task timeout bounds the wait already.
+ */
+export const withTaskDefDefaults = (def: TaskDef): TaskDef =>
+  def.responseTimeoutSeconds !== undefined || ((def.timeoutSeconds ?? 0) > 0 && (def.timeoutSeconds ?? 0) < defaultResponseTimeoutSeconds)
+    ? def
+    : { ...def, responseTimeoutSeconds: defaultResponseTimeoutSeconds };
+
 export const adHocTaskDef = (name: string, type: string): TaskDef =>
   type === 'SIMPLE'
     ? {
@@ -134,7 +148,7 @@ export const adHocTaskDef = (name: string, type: string): TaskDef =>
         retryCount: 3,
         retryLogic: 'FIXED',
         retryDelaySeconds: 60,
-        responseTimeoutSeconds: 3600,
+        responseTimeoutSeconds: defaultResponseTimeoutSeconds,
         timeoutPolicy: 'TIME_OUT_WF',
         timeoutSeconds: 0,
       }

@@ -37,6 +37,7 @@ const toRecords = async (serde: AvroSerde, topics: SagaTopics, command: EngineCo
         retryCount: command.retryCount,
         input: command.inputData,
         responseTimeoutSeconds: 0,
+        ...(command.pollTimeoutSeconds === undefined ? {} : { pollTimeoutSeconds: command.pollTimeoutSeconds }),
         ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
       });
       const record = await toSagaRecord(serde, { topic, fullName: taskCommandType, key: command.workflowId, data, source, cause });

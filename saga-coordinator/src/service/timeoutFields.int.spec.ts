@@ -42,7 +42,7 @@ const expectFiredAfter = (what: string, since: number, fired: number, valueSecon
 };
 
 // Kafka workers fail the first `failures` attempts of their type, then complete
-const failures: Record<string, number> = { tf_fixed: 2, tf_linear: 2, tf_exponential: 3, tf_capped: 3, tf_total: Infinity };
+const failures: Record<string, number> = { tf_fixed: 2, tf_linear: 2, tf_exponential: 3, tf_capped: 3, tf_total: Infinity, tf_acked: 0 };
 const taskDefs: TaskDef[] = [
   // retry delays: FIXED 2 s, 2 s; LINEAR 1 s × 2 × (n+1) = 2 s, 4 s; EXPONENTIAL 1 s × 2^n = 1, 2, 4 s; capped at 2 s: 1, 2, 2 s
   { name: 'tf_fixed', retryCount: 2, retryLogic: 'FIXED', retryDelaySeconds: 2 },
@@ -58,6 +58,9 @@ const taskDefs: TaskDef[] = [
   { name: 'tf_timeout_alert', retryCount: 0, timeoutSeconds: 2, timeoutPolicy: 'ALERT_ONLY' },
   { name: 'tf_wait_timeout', retryCount: 0, timeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF' },
   { name: 'tf_unpolled', retryCount: 0, pollTimeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF' },
+  // taken in time: polled over HTTP by the test, or received by a Kafka worker (which acknowledges it)
+  { name: 'tf_polled', retryCount: 0, pollTimeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF' },
+  { name: 'tf_acked', retryCount: 0, pollTimeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF' },
   { name: 'tf_gated', retryCount: 0, pollTimeoutSeconds: 2, timeoutPolicy: 'TIME_OUT_WF', concurrentExecLimit: 1 },
   // polled over HTTP by the test
   { name: 'tf_silent', retryCount: 1, retryDelaySeconds: 0, responseTimeoutSeconds: 1 },
@@ -84,6 +87,7 @@ const workflows: WorkflowDef[] = [
     'tf_timeout_retry',
     'tf_timeout_alert',
     'tf_unpolled',
+    'tf_polled',
     'tf_gated',
     'tf_silent',
     'tf_callback',
@@ -259,9 +263,10 @@ describe.concurrent('every timeout field fires within its value plus the timer p
   });
 
   it('pollTimeoutSeconds 2 on a task held by its concurrentExecLimit: TIMED_OUT 2 s after it was scheduled', async () => {
-    // the one slot is taken by a task nobody answers
+    // the one slot is taken by a task a worker polled and never answers (one nobody polled would time out itself)
     const holder = await start('wf_tf_gated', {});
     await waitFor(async () => taskByRef(await workflow(holder), 'tf_gated').status === 'IN_PROGRESS', { description: 'the slot taken' });
+    await pollOne('tf_gated');
     const execution = await ended(await start('wf_tf_gated', {}));
     const task = times(taskByRef(execution, 'tf_gated'));
     expect(execution.status).toBe('TIMED_OUT');
@@ -270,20 +275,39 @@ describe.concurrent('every timeout field fires within its value plus the timer p
     expectFiredAfter('poll timeout', task.scheduledTime, task.endTime, 2);
   });
 
-  // a known gap, kept as a test that flips when it is closed (it.fails passes while the task is not timed out): the
-  // engine does not hear of HTTP polls, so it cannot tell a task nobody took from one a worker holds
-  it.fails(
-    'pollTimeoutSeconds 2 on a task nobody polls: TIMED_OUT 2 s after it was scheduled (Conductor: SCHEDULED, not polled)',
-    async () => {
-      const workflowId = await start('wf_tf_unpolled', {});
-      // the engine hands the task out at once (IN_PROGRESS when dispatched, `startTask.ts` dispatch) and arms
-      // pollTimeoutSeconds only while a task's limits hold it back (`handOut`), so one nobody polls is never timed out
-      const execution = await ended(workflowId, 2_000 + boundMs + 3_000).catch(() => workflow(workflowId));
-      const task = times(taskByRef(execution, 'tf_unpolled'));
-      expect(task.status, `not polled for ${Date.now() - task.scheduledTime} ms`).toBe('TIMED_OUT');
-      expectFiredAfter('poll timeout', task.scheduledTime, task.endTime, 2);
-    },
-  );
+  it('pollTimeoutSeconds 2 on a task nobody polls: TIMED_OUT 2 s after it was handed out (Conductor: not polled within it)', async () => {
+    const execution = await ended(await start('wf_tf_unpolled', {}));
+    const task = times(taskByRef(execution, 'tf_unpolled'));
+    expect(execution.status).toBe('TIMED_OUT');
+    expect(task.status).toBe('TIMED_OUT');
+    expect(task.reasonForIncompletion).toMatch(/^Task poll timed out after 2 seconds/);
+    expectFiredAfter('poll timeout, never polled', task.scheduledTime, task.endTime, 2);
+  });
+
+  it('pollTimeoutSeconds 2 on a task polled over HTTP within it: not timed out, however long its worker then takes', async () => {
+    const workflowId = await start('wf_tf_polled', {});
+    const polled = await pollOne('tf_polled');
+    // past the poll timeout, measured from the hand-out
+    await waitFor(() => Date.now() - polled.scheduledTime > 2_000 + boundMs, { timeoutMs: 10_000, description: 'the poll timeout passed' });
+    expect((await workflow(workflowId)).status).toBe('RUNNING');
+    await report(polled, 'COMPLETED', { outputData: { done: true } });
+    const execution = await ended(workflowId);
+    expect(execution.status).toBe('COMPLETED');
+    expect(taskByRef(execution, 'tf_polled').status).toBe('COMPLETED');
+  });
+
+  it('pollTimeoutSeconds 2 on a task of a Kafka worker: the worker acknowledges it on receipt (IN_PROGRESS), then completes it', async () => {
+    const workflowId = await start('wf_tf_acked', {});
+    const execution = await ended(workflowId);
+    expect(execution.status).toBe('COMPLETED');
+    const updates = await eventsOf<TaskUpdate & { awaitingPoll?: boolean }>(workflowId, 'TaskUpdated');
+    // handed out awaiting a poll, taken (the worker's receipt), completed
+    expect(updates.map((u) => [u.status, u.awaitingPoll])).toEqual([
+      ['IN_PROGRESS', true],
+      ['IN_PROGRESS', false],
+      ['COMPLETED', undefined],
+    ]);
+  });
 
   it('totalTimeoutSeconds 3: an attempt failing within 3 s of the first is retried, the first failing past it ends the execution', async () => {
     const execution = await ended(await start('wf_tf_total', {}), 30_000);

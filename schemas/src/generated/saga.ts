@@ -79,6 +79,8 @@ export type TaskCommand = {
     readonly workflowType?: null | string;
     /** How long the coordinator waits for an answer before it times the attempt out (0: no limit). */
     readonly responseTimeoutSeconds?: number;
+    /** The task def's pollTimeoutSeconds: when above 0 the worker acknowledges the task (an IN_PROGRESS TaskResult) as soon as it receives it, else the coordinator times it out as not polled. */
+    readonly pollTimeoutSeconds?: number;
   };
 };
 
@@ -275,6 +277,12 @@ export const sagaSchemas = {
         name: 'responseTimeoutSeconds',
         type: 'long',
         doc: 'How long the coordinator waits for an answer before it times the attempt out (0: no limit).',
+        default: 0,
+      },
+      {
+        name: 'pollTimeoutSeconds',
+        type: 'long',
+        doc: "The task def's pollTimeoutSeconds: when above 0 the worker acknowledges the task (an IN_PROGRESS TaskResult) as soon as it receives it, else the coordinator times it out as not polled.",
         default: 0,
       },
     ],
