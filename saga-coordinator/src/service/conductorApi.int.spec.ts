@@ -93,6 +93,22 @@ describe("the coordinator's Conductor API", () => {
     expect((await api('GET', '/api/metadata/workflow/nope')).status).toBe(404);
   });
 
+  it("gives a task def without responseTimeoutSeconds Conductor's default of 3600 s (one with a shorter task timeout keeps none)", async () => {
+    const bare = uniqueName('bare');
+    const bounded = uniqueName('bounded');
+    const registered = await api('POST', '/api/metadata/taskdefs', [
+      { name: bare, retryCount: 0 },
+      { name: bounded, retryCount: 0, timeoutSeconds: 60 },
+    ]);
+    expect(registered.status).toBe(200);
+    expect((await api('GET', `/api/metadata/taskdefs/${bare}`)).json<Record<string, unknown>>()).toMatchObject({
+      responseTimeoutSeconds: 3600,
+    });
+    expect((await api('GET', `/api/metadata/taskdefs/${bounded}`)).json<Record<string, unknown>>()).not.toHaveProperty(
+      'responseTimeoutSeconds',
+    );
+  });
+
   it('refuses an invalid definition with problem details that also carry Conductor validationErrors with JSON paths', async () => {
     const answer = await api('POST', '/api/metadata/workflow/validate', {
       name: 'bad',

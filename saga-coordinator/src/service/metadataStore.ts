@@ -1,7 +1,7 @@
 import { NotFoundError, RuleViolationError } from '@waggle/errors';
 import type { Db } from 'mongodb';
 import type { TaskDef, WorkflowDef, WorkflowTask } from '../engine/workflowDef.ts';
-import { childLists } from '../engine/workflowDef.ts';
+import { childLists, withTaskDefDefaults } from '../engine/workflowDef.ts';
 import { isDuplicateKey } from './mongoErrors.ts';
 
 // definitions are kept as JSON text: FerretDB stores no nested arrays (a fork's forkTasks is one)
@@ -75,7 +75,7 @@ export const createMetadataStore = (db: Db) => {
       for (const def of defs)
         await taskDefs.updateOne(
           { _id: def.name },
-          { $set: { json: JSON.stringify(def), updateTime: now }, $setOnInsert: { createTime: now } },
+          { $set: { json: JSON.stringify(withTaskDefDefaults(def)), updateTime: now }, $setOnInsert: { createTime: now } },
           { upsert: true },
         );
     },
