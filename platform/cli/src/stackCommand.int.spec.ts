@@ -146,4 +146,37 @@ describe('waggle stack', () => {
       expect(await processesMentioning(stateDir)).toEqual([]);
     });
   });
+
+  describe('given WAGGLE_S3=1 on a stack whose other servers are external', () => {
+    it('starts the S3 server, shows it and stops it even when a later shell has no WAGGLE_S3', { timeout: 600_000 }, async () => {
+      const port = String(await freePort());
+      const env = await freshEnv({ ...sharedEnv, WAGGLE_S3: '1', WAGGLE_S3_PORT: port });
+      const stateDir = env['WAGGLE_STATE_DIR'] ?? '?';
+      const without = { ...env };
+      delete without['WAGGLE_S3'];
+      try {
+        // the first run may build versitygw with Go
+        const up = await runCli(['stack', 'up'], { env, timeoutMs: 580_000 });
+        expect(up.code, up.stderr).toBe(0);
+        expect(up.stdout).toMatch(/^s3 +started \(pid \d+\)/m);
+        expect(up.stdout.match(/ external /g)).toHaveLength(3);
+        const lakeEnv = await runCli(['stack', 'env'], { env });
+        expect(lakeEnv.stdout).toContain(`export LAKE_S3_ENDPOINT='http://127.0.0.1:${port}'`);
+        expect(lakeEnv.stdout).toContain("export LAKE_URL='s3://waggle-lake/lake'");
+
+        const status = await runCli(['stack', 'status'], { env: without });
+        expect(status.stdout).toMatch(/^s3 +running pid \d+ .* answering/m);
+
+        const down = await runCli(['stack', 'down'], { env: without });
+        expect(down.code, down.stderr).toBe(0);
+        expect(down.stdout).toMatch(/s3/);
+        expect(await processesMentioning(stateDir)).toEqual([]);
+        const after = await runCli(['stack', 'status'], { env: without });
+        expect(after.stdout).not.toMatch(/^s3/m);
+      } finally {
+        await runCli(['stack', 'down'], { env });
+      }
+      expect(await processesMentioning(stateDir)).toEqual([]);
+    });
+  });
 });

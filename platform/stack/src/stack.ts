@@ -125,11 +125,14 @@ const processesMentioning = async (marker: string): Promise<number[]> => {
   return pids;
 };
 
+const withS3 = (config: StackConfig): StackConfig => ({ ...config, s3: { ...config.s3, enabled: true } });
+
 /** Stops every local component (SIGTERM, then SIGKILL after its grace period); returns what was stopped. */
 export const stackDown = async (config: StackConfig): Promise<{ name: ComponentName; pid: number; how: 'terminated' | 'killed' }[]> => {
   const stopped: { name: ComponentName; pid: number; how: 'terminated' | 'killed' }[] = [];
+  // the S3 server too when it is off now: it was started by an earlier `WAGGLE_S3=1 stack up` and nothing else stops it
   await Promise.all(
-    stackComponents(config)
+    stackComponents(withS3(config))
       .filter((c) => c.mode === 'local')
       .map(async (component) => {
         const pids = new Set(await processesMentioning(component.dir));
@@ -145,9 +148,15 @@ export const stackDown = async (config: StackConfig): Promise<{ name: ComponentN
 };
 
 /** The state of each component: running or not, its pid and memory, and whether it answers. */
-export const stackStatus = async (config: StackConfig): Promise<ComponentStatus[]> =>
-  Promise.all(
-    stackComponents(config).map(async (component): Promise<ComponentStatus> => {
+export const stackStatus = async (config: StackConfig): Promise<ComponentStatus[]> => {
+  // an S3 server left running from a `WAGGLE_S3=1` start is shown, so that it is not forgotten
+  const components: Component[] = [];
+  for (const component of stackComponents(withS3(config))) {
+    const off = component.name === 's3' && !config.s3.enabled;
+    if (!off || (await readLivePid(component.pidFile, component.dir)) !== undefined) components.push(component);
+  }
+  return Promise.all(
+    components.map(async (component): Promise<ComponentStatus> => {
       if (component.mode === 'external') {
         return { name: component.name, mode: 'external', address: component.address, answering: await answers(component) };
       }
@@ -164,6 +173,7 @@ export const stackStatus = async (config: StackConfig): Promise<ComponentStatus[
       };
     }),
   );
+};
 
 /** Stops the local stack and deletes its data and logs; downloads and builds stay cached. */
 export const stackReset = async (config: StackConfig): Promise<void> => {
