@@ -14,7 +14,10 @@ export const startCommand = (): Command =>
     .action(async (options: { rawLogs?: boolean }) => {
       const config = loadStackConfig();
       const wasUp = (await stackStatus(config)).every((s) => s.answering);
-      if (!wasUp) await stackUp(config, (line) => console.log(`[stack] ${line}`));
+      // what this start brought up is what its end stops: a server that was running already keeps running
+      const started = wasUp
+        ? []
+        : (await stackUp(config, (line) => console.log(`[stack] ${line}`))).filter((o) => o.outcome === 'started').map((o) => o.name);
       // what `waggle stack env` prints (with WAGGLE_S3=1 also the lake's bucket); a setting of the caller's own wins
       const stackEnv = Object.fromEntries(
         toEnvLines(config).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
@@ -27,7 +30,7 @@ export const startCommand = (): Command =>
         MONGO_URL: config.mongo.url,
       };
       const stopStack = async () => {
-        if (!wasUp) await stackDown(config);
+        if (started.length > 0) await stackDown(config, started);
       };
       // Ctrl-C in a terminal reaches the services too (same process group): note it first, so their exits are expected
       let stopRequested = false;
@@ -58,7 +61,7 @@ export const startCommand = (): Command =>
       const ended = await Promise.race([signal.then((s) => ({ signal: s })), launched.firstExit.then((e) => ({ exit: e }))]);
       const crashed = 'exit' in ended && !stopRequested;
       if (crashed) console.error(`waggle: ${ended.exit.name} exited unexpectedly (code ${ended.exit.code}); stopping everything`);
-      else console.log(`\nstopping services${wasUp ? '' : ' and the stack'} …`);
+      else console.log(`\nstopping services${started.length === 0 ? '' : ` and the stack's ${started.join(', ')}`} …`);
       await launched.stop();
       await stopStack();
       console.log('stopped');

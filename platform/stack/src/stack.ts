@@ -127,13 +127,19 @@ const processesMentioning = async (marker: string): Promise<number[]> => {
 
 const withS3 = (config: StackConfig): StackConfig => ({ ...config, s3: { ...config.s3, enabled: true } });
 
-/** Stops every local component (SIGTERM, then SIGKILL after its grace period); returns what was stopped. */
-export const stackDown = async (config: StackConfig): Promise<{ name: ComponentName; pid: number; how: 'terminated' | 'killed' }[]> => {
+/**
+ * Stops every local component, or those named in `only` (SIGTERM, then SIGKILL after its grace period); returns
+ * what was stopped.
+ */
+export const stackDown = async (
+  config: StackConfig,
+  only?: readonly ComponentName[],
+): Promise<{ name: ComponentName; pid: number; how: 'terminated' | 'killed' }[]> => {
   const stopped: { name: ComponentName; pid: number; how: 'terminated' | 'killed' }[] = [];
   // the S3 server too when it is off now: it was started by an earlier `WAGGLE_S3=1 stack up` and nothing else stops it
   await Promise.all(
     stackComponents(withS3(config))
-      .filter((c) => c.mode === 'local')
+      .filter((c) => c.mode === 'local' && (only === undefined || only.includes(c.name)))
       .map(async (component) => {
         const pids = new Set(await processesMentioning(component.dir));
         const recorded = await readLivePid(component.pidFile, component.dir);
