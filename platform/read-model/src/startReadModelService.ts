@@ -35,7 +35,7 @@ export type ReadModelServiceOptions<E, S> = {
     readonly keepPreviousMs?: number;
     /** A rebuild has caught up at this lag or less, summed over its partitions (default 500); the switch then holds both versions at the same offsets. */
     readonly lagThreshold?: number;
-    /** Most records a rebuilding version handles per batch (default 5,000). */
+    /** Most records a version handles per batch when it catches up (default 20,000): the fewer batches, the fewer writes per event. */
     readonly batchRecords?: number;
   };
   /** Partitions of the topics when this service is the first to need them. */
@@ -67,7 +67,7 @@ export const startReadModelService = async <E, S>(options: ReadModelServiceOptio
     storeSources: options.storeSources ?? {},
     keepPreviousMs: options.replay?.keepPreviousMs ?? 24 * 3600_000,
     lagThreshold: options.replay?.lagThreshold ?? 500,
-    batchRecords: options.replay?.batchRecords ?? 5_000,
+    batchRecords: options.replay?.batchRecords ?? 20_000,
   });
   const app = createHttpApp({
     logger,

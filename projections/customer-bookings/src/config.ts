@@ -42,7 +42,7 @@ const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3
     .min(0)
     .default(24 * 3600_000),
   REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
-  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
   BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   PAYMENTS_STORE_DB: z.string().min(1).default('payments'),
