@@ -41,6 +41,15 @@ const expectFiredAfter = (what: string, since: number, fired: number, valueSecon
   expect(fired - since, `${what}: fired within ${valueSeconds} s + ${boundMs} ms`).toBeLessThan(valueSeconds * 1000 + boundMs);
 };
 
+/** The execution timed out by its task's 2 s poll timeout, fired within the bound from the task's scheduling. */
+const expectPollTimedOut = (execution: WorkflowJson, ref: string, what: string): void => {
+  const task = times(taskByRef(execution, ref));
+  expect(execution.status).toBe('TIMED_OUT');
+  expect(task.status).toBe('TIMED_OUT');
+  expect(task.reasonForIncompletion).toMatch(/^Task poll timed out after 2 seconds/);
+  expectFiredAfter(what, task.scheduledTime, task.endTime, 2);
+};
+
 // Kafka workers fail the first `failures` attempts of their type, then complete
 const failures: Record<string, number> = { tf_fixed: 2, tf_linear: 2, tf_exponential: 3, tf_capped: 3, tf_total: Infinity, tf_acked: 0 };
 const taskDefs: TaskDef[] = [
@@ -267,21 +276,11 @@ describe.concurrent('every timeout field fires within its value plus the timer p
     const holder = await start('wf_tf_gated', {});
     await waitFor(async () => taskByRef(await workflow(holder), 'tf_gated').status === 'IN_PROGRESS', { description: 'the slot taken' });
     await pollOne('tf_gated');
-    const execution = await ended(await start('wf_tf_gated', {}));
-    const task = times(taskByRef(execution, 'tf_gated'));
-    expect(execution.status).toBe('TIMED_OUT');
-    expect(task.status).toBe('TIMED_OUT');
-    expect(task.reasonForIncompletion).toMatch(/^Task poll timed out after 2 seconds/);
-    expectFiredAfter('poll timeout', task.scheduledTime, task.endTime, 2);
+    expectPollTimedOut(await ended(await start('wf_tf_gated', {})), 'tf_gated', 'poll timeout');
   });
 
   it('pollTimeoutSeconds 2 on a task nobody polls: TIMED_OUT 2 s after it was handed out (Conductor: not polled within it)', async () => {
-    const execution = await ended(await start('wf_tf_unpolled', {}));
-    const task = times(taskByRef(execution, 'tf_unpolled'));
-    expect(execution.status).toBe('TIMED_OUT');
-    expect(task.status).toBe('TIMED_OUT');
-    expect(task.reasonForIncompletion).toMatch(/^Task poll timed out after 2 seconds/);
-    expectFiredAfter('poll timeout, never polled', task.scheduledTime, task.endTime, 2);
+    expectPollTimedOut(await ended(await start('wf_tf_unpolled', {})), 'tf_unpolled', 'poll timeout, never polled');
   });
 
   it('pollTimeoutSeconds 2 on a task polled over HTTP within it: not timed out, however long its worker then takes', async () => {
