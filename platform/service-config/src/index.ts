@@ -1,1 +1,2 @@
-export { parseEnv, sagaTopicPrefix, serviceEnv } from './serviceEnv.ts';
+export { parseEnv, readModelEnv, replaySettings, sagaTopicPrefix, serviceEnv } from './serviceEnv.ts';
+export type { ReplaySettings } from './serviceEnv.ts';

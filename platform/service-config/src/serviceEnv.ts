@@ -51,3 +51,36 @@ export const sagaTopicPrefix = z
   .string()
   .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a Kafka topic name prefix')
   .default('saga');
+
+/** How a read model's versions are rebuilt and kept (`waggle replay`), as `startReadModelService` takes it. */
+export type ReplaySettings = {
+  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
+  readonly keepPreviousMs: number;
+  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
+  readonly lagThreshold: number;
+  /** Most records a version handles per batch when it catches up: the fewer batches, the fewer writes per event. */
+  readonly batchRecords: number;
+};
+
+/** The settings of a read-model service: every service's, and its replays' (`REPLAY_*`). */
+export const readModelEnv = (defaults: { readonly database: string; readonly port: number }) =>
+  serviceEnv(defaults).extend({
+    REPLAY_KEEP_PREVIOUS_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 3600_000),
+    REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
+    REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
+  });
+
+/** The replay settings out of a parsed `readModelEnv`. */
+export const replaySettings = (e: {
+  readonly REPLAY_KEEP_PREVIOUS_MS: number;
+  readonly REPLAY_LAG_THRESHOLD: number;
+  readonly REPLAY_BATCH_RECORDS: number;
+}): ReplaySettings => ({
+  keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
+  lagThreshold: e.REPLAY_LAG_THRESHOLD,
+  batchRecords: e.REPLAY_BATCH_RECORDS,
+});

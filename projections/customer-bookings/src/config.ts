@@ -1,4 +1,4 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, readModelEnv, replaySettings, type ReplaySettings } from '@waggle/service-config';
 import { z } from 'zod';
 
 /** The validated settings of customer-bookings; `process.env` is read here and nowhere else. */
@@ -16,12 +16,8 @@ export type CustomerBookingsConfig = {
   readonly bookingsTopic: string;
   readonly paymentsTopic: string;
   readonly checkInTopic: string;
-  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
-  readonly keepPreviousMs: number;
-  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
-  readonly replayLagThreshold: number;
-  /** Most records a rebuilding version handles per batch. */
-  readonly replayBatchRecords: number;
+  /** How its versions are rebuilt and kept (`REPLAY_*`). */
+  readonly replay: ReplaySettings;
   /** The databases of the contexts' event stores, for `waggle replay --from-store`. */
   readonly bookingsStoreDb: string;
   readonly flightsStoreDb: string;
@@ -30,19 +26,12 @@ export type CustomerBookingsConfig = {
   readonly eventStoreLanes: number;
 };
 
-const envSchema = serviceEnv({ database: 'projection-customer-bookings', port: 3202 }).extend({
+const envSchema = readModelEnv({ database: 'projection-customer-bookings', port: 3202 }).extend({
   GROUP_ID: z.string().min(1).default('customer-bookings'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   PAYMENTS_TOPIC: z.string().min(1).default('payments.events'),
   CHECKIN_TOPIC: z.string().min(1).default('checkin.events'),
-  REPLAY_KEEP_PREVIOUS_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(24 * 3600_000),
-  REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
-  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
   BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   PAYMENTS_STORE_DB: z.string().min(1).default('payments'),
@@ -67,9 +56,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): CustomerBookin
     bookingsTopic: e.BOOKINGS_TOPIC,
     paymentsTopic: e.PAYMENTS_TOPIC,
     checkInTopic: e.CHECKIN_TOPIC,
-    keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
-    replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
-    replayBatchRecords: e.REPLAY_BATCH_RECORDS,
+    replay: replaySettings(e),
     bookingsStoreDb: e.BOOKINGS_STORE_DB,
     flightsStoreDb: e.FLIGHTS_STORE_DB,
     paymentsStoreDb: e.PAYMENTS_STORE_DB,

@@ -82,6 +82,6 @@ export const startCustomerBookings = (
     decode,
     routes: createCustomerBookingsRoutes,
     storeSources: customerBookingsSources(config),
-    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold, batchRecords: config.replayBatchRecords },
+    replay: config.replay,
   });
 };

@@ -1,4 +1,4 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, readModelEnv, replaySettings, type ReplaySettings } from '@waggle/service-config';
 import { z } from 'zod';
 
 /** The validated settings of flight-search; `process.env` is read here and nowhere else. */
@@ -13,27 +13,16 @@ export type FlightSearchConfig = {
   readonly logLevel: string;
   readonly groupId: string;
   readonly flightsTopic: string;
-  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
-  readonly keepPreviousMs: number;
-  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
-  readonly replayLagThreshold: number;
-  /** Most records a rebuilding version handles per batch. */
-  readonly replayBatchRecords: number;
+  /** How its versions are rebuilt and kept (`REPLAY_*`). */
+  readonly replay: ReplaySettings;
   /** The database of the flights event store, for `waggle replay --from-store flights`. */
   readonly flightsStoreDb: string;
   readonly eventStoreLanes: number;
 };
 
-const envSchema = serviceEnv({ database: 'projection-flight-search', port: 3201 }).extend({
+const envSchema = readModelEnv({ database: 'projection-flight-search', port: 3201 }).extend({
   GROUP_ID: z.string().min(1).default('flight-search'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
-  REPLAY_KEEP_PREVIOUS_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(24 * 3600_000),
-  REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
-  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   EVENT_STORE_LANES: z.coerce.number().int().min(1).default(4),
 });
@@ -52,9 +41,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): FlightSearchCo
     logLevel: e.LOG_LEVEL,
     groupId: e.GROUP_ID,
     flightsTopic: e.FLIGHTS_TOPIC,
-    keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
-    replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
-    replayBatchRecords: e.REPLAY_BATCH_RECORDS,
+    replay: replaySettings(e),
     flightsStoreDb: e.FLIGHTS_STORE_DB,
     eventStoreLanes: e.EVENT_STORE_LANES,
   };

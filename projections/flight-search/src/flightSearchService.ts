@@ -46,6 +46,6 @@ export const startFlightSearch = (
     decode: createEventDecoder<FlightsEvent>(serde, flightsFullNames),
     routes: createFlightSearchRoutes,
     storeSources: flightSearchSources(config),
-    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold, batchRecords: config.replayBatchRecords },
+    replay: config.replay,
   });
 };

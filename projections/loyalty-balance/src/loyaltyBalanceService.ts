@@ -46,6 +46,6 @@ export const startLoyaltyBalance = (
     decode: createEventDecoder<LoyaltyEvent>(serde, loyaltyFullNames),
     routes: createLoyaltyBalanceRoutes,
     storeSources: loyaltyBalanceSources(config),
-    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold, batchRecords: config.replayBatchRecords },
+    replay: config.replay,
   });
 };

@@ -1,4 +1,4 @@
-import { parseEnv, serviceEnv } from '@waggle/service-config';
+import { parseEnv, readModelEnv, replaySettings, type ReplaySettings } from '@waggle/service-config';
 import { z } from 'zod';
 
 /** The validated settings of route-revenue-daily; `process.env` is read here and nowhere else. */
@@ -15,12 +15,8 @@ export type RouteRevenueConfig = {
   readonly flightsTopic: string;
   readonly bookingsTopic: string;
   readonly paymentsTopic: string;
-  /** How long a replaced version is kept, and kept up, for `waggle replay rollback`. */
-  readonly keepPreviousMs: number;
-  /** A rebuild has caught up at this lag or less (records, summed over partitions). */
-  readonly replayLagThreshold: number;
-  /** Most records a rebuilding version handles per batch. */
-  readonly replayBatchRecords: number;
+  /** How its versions are rebuilt and kept (`REPLAY_*`). */
+  readonly replay: ReplaySettings;
   /** The databases of the flights, bookings and payments event stores, for `waggle replay --from-store`. */
   readonly flightsStoreDb: string;
   readonly bookingsStoreDb: string;
@@ -28,18 +24,11 @@ export type RouteRevenueConfig = {
   readonly eventStoreLanes: number;
 };
 
-const envSchema = serviceEnv({ database: 'projection-route-revenue-daily', port: 3204 }).extend({
+const envSchema = readModelEnv({ database: 'projection-route-revenue-daily', port: 3204 }).extend({
   GROUP_ID: z.string().min(1).default('route-revenue-daily'),
   FLIGHTS_TOPIC: z.string().min(1).default('flights.events'),
   BOOKINGS_TOPIC: z.string().min(1).default('bookings.events'),
   PAYMENTS_TOPIC: z.string().min(1).default('payments.events'),
-  REPLAY_KEEP_PREVIOUS_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(24 * 3600_000),
-  REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
-  REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
   FLIGHTS_STORE_DB: z.string().min(1).default('flights'),
   BOOKINGS_STORE_DB: z.string().min(1).default('bookings'),
   PAYMENTS_STORE_DB: z.string().min(1).default('payments'),
@@ -62,9 +51,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): RouteRevenueCo
     flightsTopic: e.FLIGHTS_TOPIC,
     bookingsTopic: e.BOOKINGS_TOPIC,
     paymentsTopic: e.PAYMENTS_TOPIC,
-    keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
-    replayLagThreshold: e.REPLAY_LAG_THRESHOLD,
-    replayBatchRecords: e.REPLAY_BATCH_RECORDS,
+    replay: replaySettings(e),
     flightsStoreDb: e.FLIGHTS_STORE_DB,
     bookingsStoreDb: e.BOOKINGS_STORE_DB,
     paymentsStoreDb: e.PAYMENTS_STORE_DB,

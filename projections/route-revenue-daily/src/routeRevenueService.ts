@@ -76,6 +76,6 @@ export const startRouteRevenue = (
     decode,
     routes: createRouteRevenueRoutes,
     storeSources: routeRevenueSources(config),
-    replay: { keepPreviousMs: config.keepPreviousMs, lagThreshold: config.replayLagThreshold, batchRecords: config.replayBatchRecords },
+    replay: config.replay,
   });
 };
