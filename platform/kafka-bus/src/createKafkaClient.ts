@@ -10,6 +10,8 @@ export type Brokers = string | readonly string[];
 export const toBrokerList = (brokers: Brokers): string[] =>
   (typeof brokers === 'string' ? brokers.split(',') : [...brokers]).map((b) => b.trim()).filter((b) => b.length > 0);
 
+const rebalancing = 'The group is rebalancing, so a rejoin is needed';
+
 /**
  * The one place a kafkajs client is built. kafkajs logs every reconnect attempt at ERROR; only its errors reach
  * our logger, and its warnings only when asked, so a broker blip does not flood the service log.
@@ -24,6 +26,8 @@ export const createKafkaClient = (options: { brokers: Brokers; clientId: string;
       ({ namespace, level, log }) => {
         const fields: Record<string, unknown> = { ...log };
         for (const noise of ['message', 'timestamp', 'logger']) delete fields[noise];
+        // a heartbeat answered "rebalancing" is how a member learns to rejoin, at every rebalance: not an error
+        if (namespace === 'Connection' && fields['error'] === rebalancing) return;
         const message = log.message;
         const text = `kafkajs ${namespace}: ${message}`;
         if (level === logLevel.ERROR) options.logger.error(text, fields);

@@ -18,4 +18,13 @@ describe('the crash hook setting', () => {
     hook?.('after-manifest');
     expect(hook).toBeDefined();
   });
+  it('counts the passes of every hook that shares a counter (the members of one process)', () => {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const first = createCrashHook('after-rename:3', counter);
+    const second = createCrashHook('after-rename:3', counter);
+    first?.('after-rename');
+    second?.('after-rename');
+    second?.('after-commit');
+    expect(counter[0]).toBe(2);
+  });
 });

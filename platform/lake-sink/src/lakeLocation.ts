@@ -47,6 +47,10 @@ export const parseLakeUrl = (lakeUrl: string | undefined): LakeLocation => {
   return { kind: 'file', dir: lakeUrl };
 };
 
+/** How a lake's place is shown (its store's `url`): the folder, or `s3://bucket/prefix`. */
+export const lakeUrlOf = (location: LakeLocation): string =>
+  location.kind === 'file' ? location.dir : `s3://${location.bucket}/${location.prefix}`;
+
 /** The store of a lake's place. */
 export const openLakeStore = (settings: LakeStoreSettings): LakeStore =>
   settings.location.kind === 'file'

@@ -63,6 +63,8 @@ describe.each(['file', 's3'] as const)('a lake sink killed at every step of a co
       LAKE_TOPIC_REFRESH_MS: '500',
       // a killed member's partitions move on after this
       LAKE_SESSION_TIMEOUT_MS: '6000',
+      // two members in threads of the process (a 2-core machine's default): a hook in either kills both
+      LAKE_MEMBERS: '2',
     };
     // the load goes on while the sink is killed and restarted
     const seeding = (async () => {

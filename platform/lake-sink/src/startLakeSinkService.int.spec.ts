@@ -12,7 +12,7 @@ import { startLakeSinkService } from './startLakeSinkService.ts';
 const stack = inject('stack');
 
 describe('the lake sink as a service', () => {
-  it('answers readiness once joined and a waggle /status with its group lag falling to zero', async () => {
+  it('answers readiness once its two members joined, and a waggle /status with its group lag falling to zero', async () => {
     const prefix = uniqueName('lakesvc');
     const topic = `${prefix}.events`;
     const lakeDir = await mkdtemp(join(tmpdir(), 'lake-svc-'));
@@ -24,6 +24,7 @@ describe('the lake sink as a service', () => {
       GROUP_ID: prefix,
       LAKE_TOPIC_PATTERN: `^${prefix}\\.events$`,
       LAKE_MAX_AGE_MS: '200',
+      LAKE_MEMBERS: '2',
       PORT: '0',
       LOG_LEVEL: 'silent',
     });
@@ -40,7 +41,14 @@ describe('the lake sink as a service', () => {
         { description: 'the group lag to reach zero' },
       );
       expect(status.service).toBe('lake-sink');
-      expect(service.status().rowsCommitted).toBe(30);
+      // two members in threads (which of them sank the rows depends on when each joined): the status is their sum
+      const sunk = await service.status();
+      expect(sunk.rowsCommitted).toBe(30);
+      expect(sunk.members?.map((m) => [m.member, m.state])).toEqual([
+        [0, 'running'],
+        [1, 'running'],
+      ]);
+      expect(sunk.members?.reduce((sum, m) => sum + m.rowsCommitted, 0)).toBe(30);
     } finally {
       await service.stop();
     }

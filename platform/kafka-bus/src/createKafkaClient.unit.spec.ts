@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { createKafkaClient } from './createKafkaClient.ts';
+
+describe("the kafkajs client's log", () => {
+  it('passes kafkajs errors on, but not the "rebalancing" answer every member gets at every rebalance', () => {
+    const errors: string[] = [];
+    const logger = { info: () => undefined, warn: () => undefined, error: (message: string) => errors.push(message) };
+    const connection = createKafkaClient({ brokers: '127.0.0.1:1', clientId: 'log-test', logger }).logger().namespace('Connection');
+    connection.error('Response Heartbeat(key: 12, version: 3)', { error: 'The group is rebalancing, so a rejoin is needed' });
+    connection.error('Response Metadata(key: 3, version: 6)', { error: 'This server does not host this topic-partition' });
+    expect(errors).toEqual(['kafkajs Connection: Response Metadata(key: 3, version: 6)']);
+  });
+});
