@@ -28,7 +28,12 @@ const newLake = async (kind: 'file' | 's3'): Promise<TestLake> => {
   return s3TestLake(s3);
 };
 
-const startSink = async (store: LakeStore, prefix: string, groupId: string): Promise<LakeSink> => {
+const startSink = async (
+  store: LakeStore,
+  prefix: string,
+  groupId: string,
+  more: Partial<Parameters<typeof createLakeSink>[0]> = {},
+): Promise<LakeSink> => {
   const sink = createLakeSink({
     brokers: stack.kafkaBrokers,
     registryUrl: stack.schemaRegistryUrl,
@@ -38,6 +43,7 @@ const startSink = async (store: LakeStore, prefix: string, groupId: string): Pro
     topicRefreshMs: 500,
     rotation: { maxRecords: 400, maxBytes: 10_000_000, maxAgeMs: 500 },
     logger: consoleLogger,
+    ...more,
   });
   running.push(sink);
   await sink.start();
@@ -216,5 +222,26 @@ describe.each(['file', 's3'] as const)('a lake sink over several topics (%s lake
     expect(before).toEqual({ rows: 2000, distinct: 2000 });
     expect(await lakeCounts(store)).toEqual({ rows: 2000, distinct: 2000 });
     expect(report.orphans).toEqual([]);
+  });
+});
+
+describe('a lake sink stopped past its deadline for committing', () => {
+  it('drops the rows in hand, and the next sink reads them again: exactly once, nothing lost', { timeout: 90_000 }, async () => {
+    const prefix = uniqueName('lakestop');
+    const { store } = await fileTestLake();
+    const topics = [`${prefix}-a.events`];
+    await seedEvents({ brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, topics, partitions: 3, perTopic: 300 });
+    const group = uniqueName('lake-stop-group');
+    // files that never rotate on their own: every row stays in hand until the stop
+    const hold = { rotation: { maxRecords: 100_000, maxBytes: 100_000_000, maxAgeMs: 600_000 }, stopFlushMs: 0 };
+    const first = await startSink(store, prefix, group, hold);
+    await waitFor(() => first.status().bufferedRows === 300, { description: 'all 300 rows in hand' });
+    running.splice(running.indexOf(first), 1);
+    await first.stop();
+    expect(first.status().filesCommitted).toBe(0);
+    expect(await lakeCounts(store)).toEqual({ rows: 0, distinct: 0 });
+    await startSink(store, prefix, group);
+    await waitFor(() => caughtUp(store, prefix), { timeoutMs: 40_000, description: 'the next sink to catch up' });
+    expect(await lakeCounts(store)).toEqual({ rows: 300, distinct: 300 });
   });
 });
