@@ -10,7 +10,12 @@ export type Brokers = string | readonly string[];
 export const toBrokerList = (brokers: Brokers): string[] =>
   (typeof brokers === 'string' ? brokers.split(',') : [...brokers]).map((b) => b.trim()).filter((b) => b.length > 0);
 
-const rebalancing = 'The group is rebalancing, so a rejoin is needed';
+/**
+ * Answers kafkajs's connection logs as errors although kafkajs acts on them itself: "rebalancing" to a heartbeat
+ * (every member, at every rebalance: it rejoins), and an unknown partition in metadata just after a topic is created
+ * (it retries; a caller whose topic never appears gets the error from its own call).
+ */
+const expectedAnswers = new Set(['The group is rebalancing, so a rejoin is needed', 'This server does not host this topic-partition']);
 
 /**
  * The one place a kafkajs client is built. kafkajs logs every reconnect attempt at ERROR; only its errors reach
@@ -26,8 +31,7 @@ export const createKafkaClient = (options: { brokers: Brokers; clientId: string;
       ({ namespace, level, log }) => {
         const fields: Record<string, unknown> = { ...log };
         for (const noise of ['message', 'timestamp', 'logger']) delete fields[noise];
-        // a heartbeat answered "rebalancing" is how a member learns to rejoin, at every rebalance: not an error
-        if (namespace === 'Connection' && fields['error'] === rebalancing) return;
+        if (namespace === 'Connection' && typeof fields['error'] === 'string' && expectedAnswers.has(fields['error'])) return;
         const message = log.message;
         const text = `kafkajs ${namespace}: ${message}`;
         if (level === logLevel.ERROR) options.logger.error(text, fields);
