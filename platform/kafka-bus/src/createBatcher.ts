@@ -4,6 +4,8 @@ export type Batcher<T> = {
   readonly add: (items: readonly T[]) => Promise<void>;
   /** Sends everything added so far and resolves when nothing is pending or in flight. */
   readonly flush: () => Promise<void>;
+  /** Rejects every call still waiting for its batch to leave, with `error` (the batch in flight goes on). */
+  readonly discard: (error: Error) => void;
 };
 
 type Request<T> = { readonly items: readonly T[]; readonly resolve: () => void; readonly reject: (error: unknown) => void };
@@ -97,5 +99,11 @@ export const createBatcher = <T>(options: {
     return idle;
   };
 
-  return { add, flush };
+  const discard = (error: Error): void => {
+    for (const request of queue.splice(0)) request.reject(error);
+    queuedItems = 0;
+    if (inFlight === undefined) drain();
+  };
+
+  return { add, flush, discard };
 };

@@ -115,4 +115,19 @@ describe('a batcher', () => {
     await Promise.all([sent, flush]);
     expect(flushed).toBe(true);
   });
+
+  it('discards the calls still queued (they reject with the given error), leaving the batch in flight alone', async () => {
+    const sink = createSink();
+    const batcher = createBatcher({ lingerMs: 5, maxBatchSize: 2, sendBatch: sink.sendBatch });
+    const first = batcher.add([1, 2]);
+    await flushMicrotasks();
+    const queued = batcher.add([3]);
+    const gone = new Error('stopped');
+    batcher.discard(gone);
+    await expect(queued).rejects.toBe(gone);
+    sink.settleNext();
+    await expect(first).resolves.toBeUndefined();
+    await batcher.flush();
+    expect(sink.batches).toEqual([[1, 2]]);
+  });
 });

@@ -13,9 +13,14 @@ export const toBrokerList = (brokers: Brokers): string[] =>
 /**
  * Answers kafkajs's connection logs as errors although kafkajs acts on them itself: "rebalancing" to a heartbeat
  * (every member, at every rebalance: it rejoins), and an unknown partition in metadata just after a topic is created
- * (it retries; a caller whose topic never appears gets the error from its own call).
+ * (it retries; a caller whose topic never appears gets the error from its own call), and topic creation errors (the
+ * topic exists already: the caller is told and decides).
  */
-const expectedAnswers = new Set(['The group is rebalancing, so a rejoin is needed', 'This server does not host this topic-partition']);
+const expectedAnswers = new Set([
+  'The group is rebalancing, so a rejoin is needed',
+  'This server does not host this topic-partition',
+  'Topic creation errors',
+]);
 
 /**
  * The one place a kafkajs client is built. kafkajs logs every reconnect attempt at ERROR; only its errors reach

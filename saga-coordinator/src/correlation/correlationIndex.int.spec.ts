@@ -34,11 +34,12 @@ let store: CorrelationStore;
 let producer: Producer;
 const running: CorrelationIndex[] = [];
 
-const startIndex = async (groupId: string): Promise<CorrelationIndex> => {
+const startIndex = async (groupId: string, more: { store?: CorrelationStore; stopFlushMs?: number } = {}): Promise<CorrelationIndex> => {
   const index = createCorrelationIndex({
     brokers: [stack.kafkaBrokers],
     serde,
     store,
+    ...more,
     groupId,
     topicPattern: toCorrelationTopics('', `${run}.saga`, { 'bookings.events': bookings })!,
     lingerMs: 100,
@@ -250,6 +251,24 @@ describe('the correlation index', () => {
     ]);
     // the new record adds its entry, its event reference; the sets it joins (the booking's) exist already
     expect(await countDocs()).toBe(before + 2);
+  });
+
+  it('stops within its deadline while a write hangs, and what it had not written is indexed at the next start', async () => {
+    let release: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const stuck: CorrelationStore = { ...store, write: async (entries) => hanging.then(() => store.write(entries)) };
+    const slow = await startIndex(`${run}.index-stuck`, { store: stuck, stopFlushMs: 300 });
+    // joined and fetching; every write it starts waits on the store
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const began = performance.now();
+    running.splice(running.indexOf(slow), 1);
+    await slow.stop();
+    expect(performance.now() - began).toBeLessThan(5_000);
+    expect(slow.status().indexed).toBe(0);
+    release();
+    // nothing was committed: the group reads every record again
+    const next = await startIndex(`${run}.index-stuck`);
+    await waitFor(() => next.status().indexed >= expectedIndexed + 1, { description: 'every record indexed by the next start' });
   });
 
   it('keeps days within retention: a day past it is dropped, today stays', async () => {

@@ -21,6 +21,8 @@ export type CorrelationIndexOptions = {
   readonly topicPattern: RegExp;
   /** How long a batch waits for the batches of other partitions, to share one write with them. */
   readonly lingerMs: number;
+  /** How long a stop writes what is in hand before it leaves the rest to the next start (default 3 s). */
+  readonly stopFlushMs?: number;
   /** How often the offsets of written records are committed (default 2 s). */
   readonly commitEveryMs?: number;
   readonly sessionTimeoutMs?: number;
@@ -43,6 +45,9 @@ export type CorrelationIndexStatus = {
   readonly documents: number;
   readonly setUpdates: number;
 };
+
+/** What a call still waiting in the batcher is told when the index stops. */
+const stopped = new Error('the correlation index stopped before this batch was written');
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
@@ -87,14 +92,25 @@ export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
     }
   };
 
+  let stopping = false;
+  let abandon: (error: Error) => void = () => undefined;
+  const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+  abandoned.catch(() => undefined);
   const onBatch = async (batch: SinkBatch): Promise<void> => {
+    // a stopping index takes no more: what it has not written is not committed, and indexed again at the next start
+    if (stopping) return;
     const entries: CorrelationEntry[] = [];
     for (const record of batch.records) {
       const entry = toCorrelationEntry(record);
       if (entry === undefined) counts.skipped += 1;
       else entries.push(await withTaskId(record, entry));
     }
-    await batcher.add(entries);
+    try {
+      await Promise.race([batcher.add(entries), abandoned]);
+    } catch (error) {
+      if (error === stopped) return;
+      throw error;
+    }
     const last = batch.records.at(-1);
     if (last !== undefined)
       committable.set(`${batch.topic}\u0000${batch.partition}`, { fence: batch.fence, next: nextOffset(last.offset) });
@@ -127,8 +143,16 @@ export const createCorrelationIndex = (options: CorrelationIndexOptions) => {
   return {
     start: () => consumer.start(),
     stop: async () => {
+      stopping = true;
       clearInterval(committing);
-      await batcher.flush();
+      // what is in hand is written for up to stopFlushMs; the rest is left uncommitted, indexed again at the next
+      // start (under load at 25 bookings/s one write of a backlog took longer than the launcher waits, 15 s)
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([batcher.flush(), new Promise((resolve) => (deadline = setTimeout(resolve, options.stopFlushMs ?? 3_000)))]);
+      clearTimeout(deadline);
+      // a write still under way is not waited for either: its batches give up, so the consumer can leave the group
+      batcher.discard(stopped);
+      abandon(stopped);
       await commitWritten();
       await consumer.stop();
     },

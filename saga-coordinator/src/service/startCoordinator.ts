@@ -242,19 +242,31 @@ export const startCoordinator = async (config: CoordinatorConfig, logger: Logger
   return {
     url: server.url,
     stop: async () => {
+      const took: Record<string, number> = {};
+      const timed = async (name: string, step: () => Promise<void>): Promise<void> => {
+        const began = performance.now();
+        await step();
+        took[name] = Math.round(performance.now() - began);
+      };
+      const began = performance.now();
       clearInterval(pruning);
       dashboard.stop();
-      await server.stop();
-      await eventConsumers.stop();
-      await correlations.stop();
-      await sweeper.stop();
-      await httpTasks.stop();
-      await inputs.stop();
-      await relay.stop();
-      await gate.stop();
-      await producer.stop();
+      await timed('http', () => server.stop());
+      // what sends inputs (event handlers, HTTP task results, timers) and the correlation index side by side, each
+      // letting its batch in hand finish; the inputs consumer after them, since a start or a result waits for its outcome
+      await Promise.all([
+        timed('eventHandlers', () => eventConsumers.stop()),
+        timed('correlations', () => correlations.stop()),
+        timed('timers', () => sweeper.stop()),
+        timed('httpTasks', () => httpTasks.stop()),
+      ]);
+      await timed('inputs', () => inputs.stop());
+      await timed('relay', () => relay.stop());
+      await timed('gate', () => gate.stop());
+      await timed('producer', () => producer.stop());
       await scripts.close();
       await opened.close();
+      logger.info({ ms: took }, `saga-coordinator stopped in ${Math.round(performance.now() - began)} ms`);
     },
   };
 };
