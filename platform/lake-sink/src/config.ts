@@ -3,7 +3,9 @@ import { parseEnv, serviceEnv } from '@waggle/service-config';
 import { WaggleError } from '@waggle/errors';
 import { z } from 'zod';
 import { createCrashHook, type CrashHook } from './crashHook.ts';
+import type { LakeSinkOptions } from './createLakeSink.ts';
 import type { Rotation } from './decideRotation.ts';
+import type { LakeStore } from './lakeStore.ts';
 import { defaultLakeCacheDir, parseLakeUrl, type LakeStoreSettings } from './lakeLocation.ts';
 
 /** The validated settings of the lake sink; `process.env` is read here and nowhere else. */
@@ -136,3 +138,22 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LakeSinkConfig
     crashHook: createCrashHook(e.LAKE_CRASH_AT),
   };
 };
+
+/** The sink's options from its settings, for one member (`crashHook` and `clientId` are the caller's). */
+export const lakeSinkOptions = (
+  config: Omit<LakeSinkConfig, 'crashHook'>,
+  store: LakeStore,
+  logger: LakeSinkOptions['logger'],
+): LakeSinkOptions => ({
+  brokers: config.kafkaBrokers,
+  registryUrl: config.schemaRegistryUrl,
+  store,
+  groupId: config.groupId,
+  topicPattern: config.topicPattern,
+  topicRefreshMs: config.topicRefreshMs,
+  sessionTimeoutMs: config.sessionTimeoutMs,
+  rotation: config.rotation,
+  duckdbThreads: config.duckdbThreads,
+  maxBytesPerPartition: config.fetchMaxBytes,
+  logger,
+});

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, toMessageFirstLogger } from '@waggle/observability';
+import { lakeSinkOptions } from './config.ts';
 import { createCrashHook } from './crashHook.ts';
 import { createLakeSink } from './createLakeSink.ts';
 import { openLakeStore } from './lakeLocation.ts';
@@ -16,18 +17,8 @@ export const runSinkMember = async (): Promise<void> => {
   const logger = createLogger({ service: 'lake-sink', level: config.logLevel }).child({ member });
   const store = openLakeStore(config.lake);
   const sink = createLakeSink({
-    brokers: config.kafkaBrokers,
-    registryUrl: config.schemaRegistryUrl,
-    store,
-    groupId: config.groupId,
+    ...lakeSinkOptions(config, store, toMessageFirstLogger(logger)),
     clientId: `${config.groupId}-${member}`,
-    topicPattern: config.topicPattern,
-    topicRefreshMs: config.topicRefreshMs,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    rotation: config.rotation,
-    duckdbThreads: config.duckdbThreads,
-    maxBytesPerPartition: config.fetchMaxBytes,
-    logger: toMessageFirstLogger(logger),
     ...(config.crashAt === undefined ? {} : { crashHook: createCrashHook(config.crashAt, new Int32Array(crashCounter)) }),
   });
   port.on('message', (message: MemberCall) => {

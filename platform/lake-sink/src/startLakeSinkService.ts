@@ -2,7 +2,7 @@ import { createHttpApp, defineRoute, serviceStatusSchema, startHttpServer } from
 import { createLogger, toMessageFirstLogger, type Logger } from '@waggle/observability';
 import { WaggleError } from '@waggle/errors';
 import { z } from 'zod';
-import type { LakeSinkConfig } from './config.ts';
+import { lakeSinkOptions, type LakeSinkConfig } from './config.ts';
 import { createLakeSink, type LakeSinkStatus } from './createLakeSink.ts';
 import { lakeUrlOf, openLakeStore } from './lakeLocation.ts';
 import { startSinkMembers, type MemberStatus, type SinkMembers } from './sinkMembers.ts';
@@ -19,17 +19,7 @@ export type LakeSinkService = {
 const startOneMember = async (config: LakeSinkConfig, logger: Logger): Promise<SinkMembers> => {
   const store = openLakeStore(config.lake);
   const sink = createLakeSink({
-    brokers: config.kafkaBrokers,
-    registryUrl: config.schemaRegistryUrl,
-    store,
-    groupId: config.groupId,
-    topicPattern: config.topicPattern,
-    topicRefreshMs: config.topicRefreshMs,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    rotation: config.rotation,
-    duckdbThreads: config.duckdbThreads,
-    maxBytesPerPartition: config.fetchMaxBytes,
-    logger: toMessageFirstLogger(logger),
+    ...lakeSinkOptions(config, store, toMessageFirstLogger(logger)),
     ...(config.crashHook === undefined ? {} : { crashHook: config.crashHook }),
   });
   try {
