@@ -7,6 +7,7 @@ import { loadStackConfig, stackStatus } from '@waggle/stack';
 import { freePort, uniqueName, waitFor } from '@waggle/testing';
 import { launchServices, topicsOf, waggleServices, type Launched } from '../src/index.ts';
 import { runBookingLoad, type BookingTiming } from './bookingLoad.ts';
+import { bookingPathStages } from './bookingPathStages.ts';
 import { kafkaEndToEnd } from './kafkaEndToEnd.ts';
 import { cpuSeconds, rssMiB } from './processStats.ts';
 
@@ -254,6 +255,12 @@ const bench: Bench = async (report, context) => {
         ratio: visible.p99 === undefined ? null : round(visible.p99 / (kafkaHops * e2e.p99)),
         target: rate === 25 ? `p99 ≤ 1000 and ≤ ${target}` : `p99 ≤ ${target}`,
         loadAverage: await loadAverage(),
+      });
+      const bookingIds = new Set(result.timings.flatMap((t) => (t.bookingId === undefined ? [] : [t.bookingId])));
+      report({
+        case: `booking path by stage, ${rate}/s: publish = made → on Kafka, react = its cause on Kafka → made`,
+        unit: 'ms',
+        stages: await bookingPathStages(kafkaBrokers, run, bookingIds),
       });
       if (unsettled > 0) {
         // the backlog is still there: a higher rate would measure this one's leftovers, not itself
