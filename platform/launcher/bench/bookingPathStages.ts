@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { percentile, round } from '@waggle/bench';
 import { createTailReader, type ConsumedRecord } from '@waggle/kafka-bus';
+import { sagaTopics } from '@waggle/task-worker';
+import { topicsOf } from '../src/index.ts';
 
 /** One record of a booking's path: where it went, what it is, when it was made and when Kafka got it. */
 type PathRecord = {
@@ -10,7 +12,7 @@ type PathRecord = {
   readonly correlationId: string;
   /** `ce_time`: the event's append for a context's events; the relay's mapping for the coordinator's records. */
   readonly madeAt: number;
-  /** The Kafka timestamp: when the relay's producer sent it. */
+  /** The Kafka timestamp: when its producer (a relay, or a worker for a task result) sent it. */
   readonly sentAt: number;
 };
 
@@ -30,15 +32,19 @@ const bookingTaskTypes = [
   'refund_payment',
 ];
 
-/** The topics a booking crosses in a run of the launcher (`topicsOf(run)`). */
-export const bookingPathTopics = (run: string): string[] => [
-  `${run}.bookings.events`,
-  `${run}.flights.events`,
-  `${run}.payments.events`,
-  `${run}.loyalty.events`,
-  `${run}.saga.inputs`,
-  ...bookingTaskTypes.map((type) => `${run}.saga.tasks.${type}`),
-];
+/** The topics a booking crosses in a run of the launcher, named as the launcher and the coordinator name them. */
+const bookingPathTopics = (run: string): string[] => {
+  const topics = topicsOf(run);
+  const saga = sagaTopics(topics.SAGA_TOPIC_PREFIX);
+  return [
+    topics.BOOKINGS_TOPIC,
+    topics.FLIGHTS_TOPIC,
+    topics.PAYMENTS_TOPIC,
+    topics.LOYALTY_TOPIC,
+    saga.inputs,
+    ...bookingTaskTypes.map((type) => saga.tasks(type)),
+  ];
+};
 
 const header = (record: ConsumedRecord<never>, name: string): string | undefined => record.headers[name]?.toString();
 
