@@ -116,6 +116,16 @@ export type ConsumerOptions<E> = Handlers<E> & {
    */
   readonly maxBytesPerPartition?: number;
   /**
+   * Where each newly assigned partition begins, by `topic:partition` (the next offset to read), for a handler that
+   * keeps its position with its effects rather than in Kafka (a read model's offsets live beside its documents, and
+   * a rebuild fed outside the group never committed any): asked at every join, and a partition it names is sought
+   * there; one it does not name begins at the group's committed offset. A batch fetched before the seek took effect
+   * may still be handed, so the handler must skip what its position already covers.
+   */
+  readonly startFrom?: () => Promise<ReadonlyMap<string, bigint>>;
+  /** Most bytes a whole fetch brings over all partitions (kafkajs's default 10 MiB; the broker caps it at its `fetch.max.bytes`). */
+  readonly maxBytes?: number;
+  /**
    * How long an empty fetch waits at the broker (default 1 s). A record arriving meanwhile is answered at once
    * (`minBytes` 1: produce → handler p50 2 ms at 100 ms, 1 s and 5 s alike), so this only sets how often an idle
    * member asks: 10 times a second at 100 ms was most of an idle service's CPU and of the broker's. A partition
@@ -177,6 +187,7 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     allowAutoTopicCreation: false,
     ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
   const admin: Admin = kafka.admin();
   const dlqProducer = createProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq`, lingerMs: 0, logger });
@@ -521,6 +532,23 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     parked: parked.list().map((key) => ({ ...key, lastFrom: key.lastFrom.toString() })),
   });
 
+  const seekToStart = async (
+    startFrom: () => Promise<ReadonlyMap<string, bigint>>,
+    assignment: Record<string, number[]>,
+  ): Promise<void> => {
+    try {
+      const from = await startFrom();
+      for (const [topic, partitions] of Object.entries(assignment))
+        for (const partition of partitions) {
+          const offset = from.get(`${topic}:${partition}`);
+          if (offset !== undefined) consumer.seek({ topic, partition, offset: offset.toString() });
+        }
+    } catch (error) {
+      // the committed offsets stand: the handler skips what its position covers, only more slowly
+      logger.warn(`could not read where to begin after joining: ${(error as Error).message}`, { groupId });
+    }
+  };
+
   return {
     start: async () => {
       if (state !== 'new') throw new Error(`consumer ${groupId} was already started; create a new one`);
@@ -530,10 +558,11 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
       const joined = groupJoined(consumer).catch((error: unknown) => {
         throw toBusError(error, `consumer ${groupId} crashed while joining`);
       });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
         // another member may have parked keys of partitions this one now holds
         parkedLoaded = undefined;
         attempts.clear();
+        if (options.startFrom !== undefined) void seekToStart(options.startFrom, event.payload.memberAssignment);
       });
       consumer.on(consumer.events.CRASH, (event) => {
         logger.error(`consumer crashed${event.payload.restart ? ', restarting' : ''}: ${event.payload.error.message}`, { groupId });

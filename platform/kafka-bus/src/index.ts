@@ -25,6 +25,8 @@ export { createTopics, topicConfigFor } from './createTopics.ts';
 export { pinGroupStart } from './pinGroupStart.ts';
 export type { TopicSpec } from './createTopics.ts';
 export { createTailReader } from './createTailReader.ts';
+export { createOffsetReader } from './createOffsetReader.ts';
+export type { OffsetReader, OffsetReaderOptions } from './createOffsetReader.ts';
 export type { TailReader, TailReaderOptions } from './createTailReader.ts';
 export { deadLetterHeaderNames, readDeadLetterHeaders } from './deadLetterHeaders.ts';
 export type { DeadLetterInfo } from './deadLetterHeaders.ts';

@@ -4,7 +4,9 @@ export type { AppliedEvents, ProjectedEvent, SkippedEvent } from './projectedEve
 export { startReadModelService } from './startReadModelService.ts';
 export type { ReadModelServiceOptions, RunningReadModel } from './startReadModelService.ts';
 export { createMongoOffsets, translateMongoErrors } from './mongoOffsets.ts';
-export type { ReflectedOffset } from './mongoOffsets.ts';
+export type { MongoOffsets, ReflectedOffset } from './mongoOffsets.ts';
+export { createBufferedStorage, directStorage } from './versionStorage.ts';
+export type { BufferedStorage, BufferStats, VersionStorage } from './versionStorage.ts';
 export { applyToDocuments } from './applyToDocuments.ts';
 export type { DocumentFold } from './applyToDocuments.ts';
 export { updateDocuments } from './updateDocuments.ts';

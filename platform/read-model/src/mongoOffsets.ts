@@ -67,3 +67,5 @@ export const createMongoOffsets = (db: Db, name = 'offsets') => {
       })),
   };
 };
+
+export type MongoOffsets = ReturnType<typeof createMongoOffsets>;

@@ -35,6 +35,10 @@ export type VersionRecord = {
   readonly storeFedAt?: string;
   /** A store-fed rebuild: the outbox seq fed so far per lane, so a restart resumes there. */
   readonly storeLanes?: Readonly<Record<string, number>>;
+  /** When the rebuild had caught up from its topics in memory and its consumer group took over. */
+  readonly kafkaFedAt?: string;
+  /** The instance feeding the rebuild, and until when its claim holds unless renewed. */
+  readonly feeder?: { readonly owner: string; readonly until: number };
   readonly caughtUpAt?: string;
   readonly switchedAt?: string;
   /** A previous version is retired (its collections dropped) after this. */
@@ -143,6 +147,18 @@ export const createReadModelVersions = (db: Db, groupId: string) => {
     /** Records progress on a version without changing its state. */
     update: async (version: number, changes: Partial<Omit<VersionRecord, 'version' | 'state'>>): Promise<void> => {
       await docs.updateOne({ _id: idOf(version) }, { $set: changes });
+    },
+    /**
+     * Claims (or renews) the feeding of a rebuild for `owner` for `ms`: true unless another instance holds a claim
+     * that has not run out. One conditional update, so two instances asking at once are told apart.
+     */
+    claimFeed: async (version: number, owner: string, ms: number): Promise<boolean> => {
+      const now = Date.now();
+      const result = await docs.updateOne(
+        { _id: idOf(version), $or: [{ feeder: { $exists: false } }, { 'feeder.owner': owner }, { 'feeder.until': { $lt: now } }] },
+        { $set: { feeder: { owner, until: now + ms } } },
+      );
+      return result.matchedCount === 1;
     },
     /** Points the API at `to` if it still points at `from`: the atomic switch (and rollback). */
     repoint: async (from: number, to: number): Promise<boolean> => {

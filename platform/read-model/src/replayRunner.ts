@@ -1,4 +1,5 @@
-import { NotFoundError, RuleViolationError, ValidationError } from '@waggle/errors';
+import { randomUUID } from 'node:crypto';
+import { isRetriable, NotFoundError, RuleViolationError, ValidationError } from '@waggle/errors';
 import {
   createConsumer,
   deleteGroup,
@@ -11,6 +12,7 @@ import {
 } from '@waggle/kafka-bus';
 import type { Logger } from '@waggle/observability';
 import type { Db } from 'mongodb';
+import { feedFromKafka } from './feedFromKafka.ts';
 import { feedFromStore, type StoreSource } from './feedFromStore.ts';
 import type { VerificationReport } from './mongoCompareVersions.ts';
 import type { ReflectedOffset } from './mongoOffsets.ts';
@@ -19,6 +21,7 @@ import { createProgressTracker, type PartitionProgress } from './replayProgress.
 import { verifyAtSameOffsets } from './switchVersions.ts';
 import { createVersionGate, partitionKey, type VersionGate } from './versionGate.ts';
 import { versionNames, type VersionNames } from './versionNames.ts';
+import { createBufferedStorage, directStorage, type BufferedStorage, type VersionStorage } from './versionStorage.ts';
 
 /** One version of a read model as its projection builds it: its documents under the version's names. */
 export type ReadModelVersion<E, S> = {
@@ -42,7 +45,8 @@ export type ReplayRunnerOptions<E, S> = {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly db: Db;
-  readonly openVersion: (names: VersionNames) => ReadModelVersion<E, S>;
+  /** Opens a version on `storage`: its documents and offsets, written through or into a rebuild's buffer. */
+  readonly openVersion: (names: VersionNames, storage: VersionStorage) => ReadModelVersion<E, S>;
   readonly decode: (record: ConsumedRecord<never>) => Promise<E>;
   /** Event stores a rebuild may read history from, by context name. */
   readonly storeSources: Readonly<Record<string, StoreSource<E>>>;
@@ -51,20 +55,31 @@ export type ReplayRunnerOptions<E, S> = {
   readonly lagThreshold: number;
   /** Most records a rebuilding version handles per batch (a rebuild folds many events into each document). */
   readonly batchRecords: number;
+  /** Records a rebuild applies in memory between two checkpoints (its documents written, then its offsets). */
+  readonly flushRecords: number;
 };
 
 type Active<E, S> = {
   readonly names: VersionNames;
   readonly opened: ReadModelVersion<E, S>;
   readonly gate: VersionGate;
+  /** The version's storage: written through, except while a feed catches it up in memory. */
+  readonly buffered: BufferedStorage;
   consumer?: Consumer;
   feeding?: Promise<void>;
+  /** Set to stop a feed at its next batch (a pause, a retirement, a lost lease). */
+  halted?: boolean;
 };
 
 /** A request to rebuild: where from and what to do once caught up. */
 export type ReplayRequest = { readonly source: ReplaySource } & Partial<ReplaySettings>;
 
 const idleTickMs = 5000;
+// how long an instance's claim to feed a rebuild holds without being renewed (each busy tick renews it)
+const feedLeaseMs = 30_000;
+// a checkpoint at least this often, and whenever this many documents are held, whatever the records
+const flushEveryMs = 15_000;
+const maxHeldDocuments = 100_000;
 
 /** What consumes where: a version consumes from its topics unless it is still being fed from an event store. */
 const consumes = (record: VersionRecord, servingVersion: number): boolean =>
@@ -80,6 +95,8 @@ const consumes = (record: VersionRecord, servingVersion: number): boolean =>
 export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => {
   const { logger, db } = options;
   const versions = createReadModelVersions(db, options.groupId);
+  // this instance, as a claim to feed a rebuild names it
+  const owner = randomUUID();
   const active = new Map<number, Active<E, S>>();
   const tracker = createProgressTracker();
   let progress: { version: number; partitions: PartitionProgress[] } | undefined;
@@ -100,9 +117,10 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
     const known = active.get(version);
     if (known !== undefined) return known;
     const names = versionNames(options.groupId, version);
-    const opened = options.openVersion(names);
+    const buffered = createBufferedStorage(db, names.collection);
+    const opened = options.openVersion(names, buffered.storage);
     await opened.start();
-    const entry: Active<E, S> = { names, opened, gate: createVersionGate() };
+    const entry: Active<E, S> = { names, opened, gate: createVersionGate(), buffered };
     active.set(version, entry);
     return entry;
   };
@@ -117,9 +135,13 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       fromBeginning: true,
       decode: options.decode,
       handleBatch: entry.gate.wrap(entry.opened.handleBatch),
+      // the documents' offsets are where the version is (a fed rebuild's group never committed): begin after them
+      startFrom: async () =>
+        new Map((await entry.opened.offsets()).map((o) => [partitionKey(o.topic, o.partition), BigInt(o.offset) + 1n] as const)),
       // a rebuild folds many events into each document: the larger the batch, the fewer writes per event
       maxBatchRecords: options.batchRecords,
       maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 48 * 1024 * 1024,
       logger: options.busLogger,
     });
     entry.consumer = consumer;
@@ -162,10 +184,11 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
   };
 
   /** Feeds a store-sourced rebuild from its event store, then lets it consume the topics from where they begin. */
-  const feed = (record: VersionRecord, entry: Active<E, S>): void => {
+  const feed = async (record: VersionRecord, entry: Active<E, S>): Promise<void> => {
     if (entry.feeding !== undefined || record.source.kind !== 'store') return;
     const source = options.storeSources[record.source.context];
-    if (source === undefined) return;
+    if (source === undefined || !(await versions.claimFeed(record.version, owner, feedLeaseMs))) return;
+    entry.halted = false;
     const lanes: Record<string, number> = { ...(record.storeLanes ?? {}) };
     entry.feeding = feedFromStore({
       source,
@@ -181,7 +204,7 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
           partitions: tracker.fromLanes(record.source.kind === 'store' ? record.source.context : '', positions),
         };
       },
-      isRunning: () => running && active.get(record.version) === entry,
+      isRunning: () => running && entry.halted !== true && active.get(record.version) === entry,
     })
       .then(async ({ finished, events }) => {
         if (!finished) return;
@@ -200,6 +223,91 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       .finally(() => (entry.feeding = undefined));
   };
 
+  /**
+   * Catches a rebuild up from its topics in memory (`feedFromKafka` into the version's buffer), checkpointing every
+   * `flushRecords` records, then hands over to the version's consumer group, which begins where the documents' offsets say.
+   * One instance feeds (a lease in the versions document, renewed by its ticks); the others wait for `kafkaFedAt`.
+   * A record the feed cannot apply (not retriable) ends the feed at the last checkpoint, and the consumer, which
+   * dead-letters it, goes on from there; a retriable failure is tried again from the last checkpoint.
+   */
+  const feedKafka = async (record: VersionRecord, entry: Active<E, S>): Promise<void> => {
+    if (entry.feeding !== undefined || !(await versions.claimFeed(record.version, owner, feedLeaseMs))) return;
+    entry.halted = false;
+    const { version } = record;
+    const isRunning = () => running && entry.halted !== true && active.get(version) === entry;
+    let sinceFlush = 0;
+    let flushedAt = Date.now();
+    const flush = async (): Promise<void> => {
+      await entry.buffered.flush();
+      sinceFlush = 0;
+      flushedAt = Date.now();
+    };
+    entry.feeding = (async () => {
+      const lows = await lowOffsets();
+      const from = new Map(lows);
+      for (const o of await entry.opened.offsets()) from.set(partitionKey(o.topic, o.partition), BigInt(o.offset) + 1n);
+      const ends = new Map([...(await endOffsets())].map(([key, last]) => [key, last + 1n] as const));
+      entry.buffered.buffer();
+      try {
+        const fed = await feedFromKafka<E>({
+          brokers: options.brokers,
+          topics: options.topics,
+          clientId: `${options.name}-v${version}-feed`,
+          logger: options.busLogger,
+          from,
+          ends,
+          decode: options.decode,
+          groupId: entry.names.groupId,
+          batchRecords: options.batchRecords,
+          handleBatch: async (records, context) => {
+            await entry.opened.handleBatch(records, context);
+            sinceFlush += records.length;
+          },
+          flushDue: () =>
+            sinceFlush >= options.flushRecords || Date.now() - flushedAt >= flushEveryMs || entry.buffered.stats().held >= maxHeldDocuments,
+          flush,
+          onProgress: (partitions) => {
+            progress = {
+              version,
+              partitions: tracker.fromLag(
+                partitions.map((p) => ({
+                  topic: p.topic,
+                  partition: p.partition,
+                  committed: p.next.toString(),
+                  high: p.high.toString(),
+                  lag: Number(p.high - p.next),
+                })),
+                lows,
+              ),
+            };
+          },
+          isRunning,
+        });
+        // stopped (a pause, a stop): what it applied is kept, and the next feed goes on from there
+        if (!fed.finished) return await flush();
+        logger.info({ version, events: fed.events }, `${options.name} v${version}: caught up from the topics in memory; now its consumer`);
+      } catch (error) {
+        // what completed batches applied is worth keeping; a flush that fails too leaves the last checkpoint
+        await flush().catch(() => entry.buffered.discard());
+        if (isRetriable(error)) throw error;
+        logger.warn(
+          { err: error, version },
+          `${options.name} v${version}: the feed met a record it cannot apply; the consumer takes over from the last checkpoint`,
+        );
+      } finally {
+        entry.buffered.writeThrough();
+      }
+      await versions.update(version, { kafkaFedAt: new Date().toISOString() });
+    })()
+      .catch((error: unknown) =>
+        logger.error(
+          { err: error, version },
+          `${options.name} v${version}: feeding from the topics failed; resumed from its last checkpoint`,
+        ),
+      )
+      .finally(() => (entry.feeding = undefined));
+  };
+
   /** Brings this process in line with the versions document: consumers for the live versions, none for others. */
   const reconcile = async (): Promise<{ list: VersionRecord[]; serving: number }> => {
     const [list, pointer] = await Promise.all([versions.list(), versions.pointer()]);
@@ -207,6 +315,7 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       const live = consumes(record, pointer.version);
       const entry = active.get(record.version);
       if (!live) {
+        if (entry !== undefined) entry.halted = true;
         if (entry !== undefined && record.version !== pointer.version) {
           await stopConsumer(entry);
           if (record.state === 'retired') active.delete(record.version);
@@ -214,7 +323,8 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
         continue;
       }
       const opened = entry ?? (await open(record.version));
-      if (record.source.kind === 'store' && record.storeFedAt === undefined) feed(record, opened);
+      if (record.source.kind === 'store' && record.storeFedAt === undefined) await feed(record, opened);
+      else if (record.state === 'building' && record.kafkaFedAt === undefined) await feedKafka(record, opened);
       else await startConsumer(opened);
     }
     return { list, serving: pointer.version };
@@ -254,10 +364,15 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
   const retire = async (version: number, from: VersionRecord['state'][], why: string): Promise<boolean> => {
     if (!(await versions.transition(version, from, 'retired', { retiredAt: new Date().toISOString(), note: why }))) return false;
     const retired = active.get(version);
-    if (retired !== undefined) await stopConsumer(retired);
+    if (retired !== undefined) {
+      retired.halted = true;
+      // a feed's last flush must not recreate the collections dropped below
+      await retired.feeding;
+      await stopConsumer(retired);
+    }
     active.delete(version);
     const names = versionNames(options.groupId, version);
-    const opened = retired?.opened ?? options.openVersion(names);
+    const opened = retired?.opened ?? options.openVersion(names, directStorage(db, names.collection));
     // a collection never created is fine to miss
     for (const name of [...opened.collections, 'offsets'])
       await db
@@ -285,6 +400,9 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
     busy = list.some((v) => v.state === 'building' || v.state === 'ready' || v.state === 'previous');
     const building = list.find((v) => v.state === 'building');
     const entry = building === undefined ? undefined : active.get(building.version);
+    for (const feeding of [...active.entries()].filter(([, e]) => e.feeding !== undefined && e.halted !== true))
+      // another instance took the rebuild over (this one stalled past its lease): stop feeding it here
+      if (!(await versions.claimFeed(feeding[0], owner, feedLeaseMs))) feeding[1].halted = true;
     if (building !== undefined && entry?.consumer !== undefined) {
       const lags = await entry.consumer.lag();
       progress = { version: building.version, partitions: tracker.fromLag(lags, await lowOffsets()) };
@@ -300,6 +418,30 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
             note: 'caught up; --no-switch: switch with `waggle replay switch`',
           });
       }
+    } else if (building !== undefined && entry !== undefined && entry.feeding === undefined && building.kafkaFedAt === undefined) {
+      // fed by another instance: its progress as far as it has written it
+      const lows = await lowOffsets();
+      const ends = await endOffsets();
+      const written = new Map(
+        (await entry.opened.offsets()).map((o) => [partitionKey(o.topic, o.partition), BigInt(o.offset) + 1n] as const),
+      );
+      progress = {
+        version: building.version,
+        partitions: tracker.fromLag(
+          [...ends].map(([key, last]) => {
+            const at = key.lastIndexOf(':');
+            const next = written.get(key) ?? lows.get(key) ?? 0n;
+            return {
+              topic: key.slice(0, at),
+              partition: Number(key.slice(at + 1)),
+              committed: next.toString(),
+              high: (last + 1n).toString(),
+              lag: Number(last + 1n - next),
+            };
+          }),
+          lows,
+        ),
+      };
     } else if (building === undefined) progress = undefined;
     const now = new Date().toISOString();
     for (const old of list.filter((v) => v.state === 'previous' && v.keepUntil !== undefined && v.keepUntil < now && v.version !== serving))

@@ -9,6 +9,7 @@ import { replayRoutes } from './replayRoutes.ts';
 import { createReplayRunner, type ReadModelVersion } from './replayRunner.ts';
 import { readReplayStatus } from './replayStatus.ts';
 import { versionNames, type VersionNames } from './versionNames.ts';
+import { directStorage, type VersionStorage } from './versionStorage.ts';
 
 export type ReadModelServiceOptions<E, S> = {
   readonly name: string;
@@ -24,7 +25,7 @@ export type ReadModelServiceOptions<E, S> = {
   readonly corsOrigins?: readonly string[];
   readonly database: ReadModelDatabase;
   /** One version of the read model: its documents, offsets and queries under the version's names. */
-  readonly openVersion: (names: VersionNames) => ReadModelVersion<E, S>;
+  readonly openVersion: (names: VersionNames, storage: VersionStorage) => ReadModelVersion<E, S>;
   readonly decode: (record: ConsumedRecord<never>) => Promise<E>;
   /** The query API; `serving()` gives the queries of the serving version, to be taken once per request. */
   readonly routes: (serving: () => Promise<S>) => readonly Route[];
@@ -37,6 +38,8 @@ export type ReadModelServiceOptions<E, S> = {
     readonly lagThreshold?: number;
     /** Most records a version handles per batch when it catches up (default 20,000): the fewer batches, the fewer writes per event. */
     readonly batchRecords?: number;
+    /** Records a rebuild applies in memory between two checkpoints (default 250,000). */
+    readonly flushRecords?: number;
   };
   /** Partitions of the topics when this service is the first to need them. */
   readonly partitions?: number;
@@ -68,6 +71,7 @@ export const startReadModelService = async <E, S>(options: ReadModelServiceOptio
     keepPreviousMs: options.replay?.keepPreviousMs ?? 24 * 3600_000,
     lagThreshold: options.replay?.lagThreshold ?? 500,
     batchRecords: options.replay?.batchRecords ?? 20_000,
+    flushRecords: options.replay?.flushRecords ?? 250_000,
   });
   const app = createHttpApp({
     logger,
@@ -100,7 +104,8 @@ export const startReadModelService = async <E, S>(options: ReadModelServiceOptio
     );
     await runner.versions.ensure();
     const serving = await runner.versions.pointer();
-    const opened = options.openVersion(versionNames(options.groupId, serving.version));
+    const names = versionNames(options.groupId, serving.version);
+    const opened = options.openVersion(names, directStorage(database.db, names.collection));
     const beyond = findOffsetsBeyondEnd(
       await opened.offsets(),
       await describeTopics(options.kafkaBrokers, { topics: options.topics, clientId: options.name, logger: busLogger }),

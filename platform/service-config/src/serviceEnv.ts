@@ -60,6 +60,8 @@ export type ReplaySettings = {
   readonly lagThreshold: number;
   /** Most records a version handles per batch when it catches up: the fewer batches, the fewer writes per event. */
   readonly batchRecords: number;
+  /** Records a rebuild applies in memory between two checkpoints (documents written once per checkpoint, then offsets). */
+  readonly flushRecords: number;
 };
 
 /** The settings of a read-model service: every service's, and its replays' (`REPLAY_*`). */
@@ -72,6 +74,7 @@ export const readModelEnv = (defaults: { readonly database: string; readonly por
       .default(24 * 3600_000),
     REPLAY_LAG_THRESHOLD: z.coerce.number().int().min(0).default(500),
     REPLAY_BATCH_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
+    REPLAY_FLUSH_RECORDS: z.coerce.number().int().min(1).default(250_000),
   });
 
 /** The replay settings out of a parsed `readModelEnv`. */
@@ -79,8 +82,10 @@ export const replaySettings = (e: {
   readonly REPLAY_KEEP_PREVIOUS_MS: number;
   readonly REPLAY_LAG_THRESHOLD: number;
   readonly REPLAY_BATCH_RECORDS: number;
+  readonly REPLAY_FLUSH_RECORDS: number;
 }): ReplaySettings => ({
   keepPreviousMs: e.REPLAY_KEEP_PREVIOUS_MS,
   lagThreshold: e.REPLAY_LAG_THRESHOLD,
   batchRecords: e.REPLAY_BATCH_RECORDS,
+  flushRecords: e.REPLAY_FLUSH_RECORDS,
 });

@@ -64,8 +64,8 @@ export const startCustomerBookings = (
     host: config.host,
     corsOrigins: config.corsOrigins,
     database,
-    openVersion: (names) => {
-      const store = createMongoCustomerBookingsStore(database.db, names.collection);
+    openVersion: (names, storage) => {
+      const store = createMongoCustomerBookingsStore(database.db, storage);
       return {
         start: store.start,
         offsets: store.offsets,

@@ -1,9 +1,9 @@
 import {
-  createMongoDocuments,
-  createMongoOffsets,
+  directStorage,
   translateMongoErrors,
   type ReadModelDocuments,
   type ReflectedOffset,
+  type VersionStorage,
 } from '@waggle/read-model';
 import type { Db } from 'mongodb';
 import type { BookingPayment } from './bookingPayment.ts';
@@ -56,35 +56,36 @@ const translatedDocuments = <D>(kind: string, documents: ReadModelDocuments<D>):
 export const customerBookingsCollections = ['bookings', 'flights', 'customers', 'payments', 'checkins'] as const;
 
 /**
- * customer-bookings on MongoDB without transactions, in the collections `collection` names (a version's): booking documents are written only from the bookings topic,
+ * customer-bookings on MongoDB without transactions, in a version's collections (`storage`): booking documents are written only from the bookings topic,
  * flight documents only from the flights topic, payment documents only from the payments topic and check-in
  * documents only from the check-in topic, each by the consumer of its partition, and every write is a
  * replacement by `_id` guarded by the document's revision (a consumer evicted mid-batch cannot write an older state
  * over its successor's); the two are joined when read, by `_id` lookups.
  */
-export const createMongoCustomerBookingsStore = (db: Db, collection: (base: string) => string = (base) => base): CustomerBookingsStore => {
+export const createMongoCustomerBookingsStore = (db: Db, storage: VersionStorage = directStorage(db)): CustomerBookingsStore => {
+  const { collection } = storage;
   const bookings = db.collection<Doc<CustomerBooking>>(collection('bookings'));
-  const offsets = createMongoOffsets(db, collection('offsets'));
+  const offsets = storage.offsets();
   const bookingDocuments = translatedDocuments(
     'bookings',
-    createMongoDocuments<CustomerBooking>(db, collection('bookings'), (b) => b.bookingId),
+    storage.documents<CustomerBooking>('bookings', (b) => b.bookingId),
   );
   const flightDocuments = translatedDocuments(
     'flights',
-    createMongoDocuments<FlightSummary>(db, collection('flights'), (f) => f.flightId),
+    storage.documents<FlightSummary>('flights', (f) => f.flightId),
   );
   const paymentDocuments = translatedDocuments(
     'payments',
-    createMongoDocuments<BookingPayment>(db, collection('payments'), (p) => p.bookingId),
+    storage.documents<BookingPayment>('payments', (p) => p.bookingId),
   );
   const checkInDocuments = translatedDocuments(
     'check-ins',
-    createMongoDocuments<FlightCheckIns>(db, collection('checkins'), (c) => c.flightId),
+    storage.documents<FlightCheckIns>('checkins', (c) => c.flightId),
   );
   const customers = db.collection<Doc<CustomerIndex>>(collection('customers'));
   const customerDocuments = translatedDocuments(
     'customers',
-    createMongoDocuments<CustomerIndex>(db, collection('customers'), (c) => c.customerId),
+    storage.documents<CustomerIndex>('customers', (c) => c.customerId),
   );
 
   /** A database built before the customers' lists existed gets them from its bookings, once, before consuming. */

@@ -27,6 +27,8 @@ const env = {
   LOG_LEVEL: 'warn',
   // small batches, so the rebuild is seen under way before it ends (at 5,000 or even 100 a batch, 20k events were done within one progress tick)
   REPLAY_BATCH_RECORDS: '10',
+  // and a checkpoint every 500 records, so that some of it is written before the kill
+  REPLAY_FLUSH_RECORDS: '500',
 };
 
 /** flight-search as its own process, as `waggle start` runs it. */
@@ -78,14 +80,15 @@ describe('a rebuild whose process is killed half-way', () => {
     });
     expect(begun.status).toBe(202);
 
+    // records written (the documents, then the offsets they reflect): where a restart goes on from
     let doneAtKill = 0;
     await waitFor(
       async () => {
-        const progress = (await replayStatus())?.progress;
-        doneAtKill = progress?.partitions.reduce((sum, p) => sum + p.done, 0) ?? 0;
+        const v2 = (await replayStatus())?.versions.find((v) => v.version === 2);
+        doneAtKill = v2?.offsets.reduce((sum, o) => sum + o.offset + 1, 0) ?? 0;
         return doneAtKill > 0;
       },
-      { description: 'the rebuild to be under way', timeoutMs: 60_000, intervalMs: 50 },
+      { description: 'the rebuild to have written a checkpoint', timeoutMs: 60_000, intervalMs: 50 },
     );
     child?.kill('SIGKILL');
     expect(doneAtKill).toBeLessThan(total);

@@ -28,8 +28,8 @@ export const startFlightSearch = (
     host: config.host,
     corsOrigins: config.corsOrigins,
     database,
-    openVersion: (names) => {
-      const store = createMongoFlightSearchStore(database.db, names.collection);
+    openVersion: (names, storage) => {
+      const store = createMongoFlightSearchStore(database.db, storage);
       return {
         start: store.start,
         offsets: store.offsets,

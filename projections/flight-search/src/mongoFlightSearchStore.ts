@@ -1,9 +1,9 @@
 import {
-  createMongoDocuments,
-  createMongoOffsets,
+  directStorage,
   translateMongoErrors,
   type ReadModelDocuments,
   type ReflectedOffset,
+  type VersionStorage,
 } from '@waggle/read-model';
 import type { Db, Filter } from 'mongodb';
 import type { FlightAvailability } from './flightAvailability.ts';
@@ -83,16 +83,17 @@ const translated = translateMongoErrors('flight-search');
 export const flightSearchCollections = ['flights', 'route_days'] as const;
 
 /**
- * flight-search on MongoDB without transactions, in the collections `collection` names (a version's): each flight document has one writer (the consumer of its
+ * flight-search on MongoDB without transactions, in a version's collections (`storage`): each flight document has one writer (the consumer of its
  * partition), and writes are replacements by `_id` guarded by the document's revision (a consumer evicted
  * mid-batch cannot write an older state over its successor's), so they are the same on MongoDB and on FerretDB.
  */
-export const createMongoFlightSearchStore = (db: Db, collection: (base: string) => string = (base) => base): FlightSearchStore => {
+export const createMongoFlightSearchStore = (db: Db, storage: VersionStorage = directStorage(db)): FlightSearchStore => {
+  const { collection } = storage;
   const flights = db.collection<FlightDoc>(collection('flights'));
-  const offsets = createMongoOffsets(db, collection('offsets'));
-  const documents = createMongoDocuments<FlightAvailability>(db, collection('flights'), (flight) => flight.flightId);
+  const offsets = storage.offsets();
+  const documents = storage.documents<FlightAvailability>('flights', (flight) => flight.flightId);
   const routeDays = db.collection<{ _id: string }>(collection('route_days'));
-  const routeDayDocuments = createMongoDocuments<RouteDay>(db, collection('route_days'), (routeDay) => routeDay.routeDay);
+  const routeDayDocuments = storage.documents<RouteDay>('route_days', (routeDay) => routeDay.routeDay);
 
   /** A database built before the route-and-day lists existed gets them from its flights, once, before consuming. */
   const backfillRouteDays = async (): Promise<void> => {

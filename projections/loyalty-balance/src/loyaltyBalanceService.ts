@@ -28,8 +28,8 @@ export const startLoyaltyBalance = (
     host: config.host,
     corsOrigins: config.corsOrigins,
     database,
-    openVersion: (names) => {
-      const store = createMongoLoyaltyBalanceStore(database.db, names.collection);
+    openVersion: (names, storage) => {
+      const store = createMongoLoyaltyBalanceStore(database.db, storage);
       return {
         start: () => Promise.resolve(),
         offsets: store.offsets,

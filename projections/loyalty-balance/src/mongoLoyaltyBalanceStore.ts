@@ -1,9 +1,9 @@
 import {
-  createMongoDocuments,
-  createMongoOffsets,
+  directStorage,
   translateMongoErrors,
   type ReadModelDocuments,
   type ReflectedOffset,
+  type VersionStorage,
 } from '@waggle/read-model';
 import type { Db } from 'mongodb';
 import type { MemberBalance } from './memberBalance.ts';
@@ -26,12 +26,12 @@ const translated = translateMongoErrors('loyalty-balance');
 export const loyaltyBalanceCollections = ['members'] as const;
 
 /**
- * loyalty-balance on MongoDB without transactions, in the collections `collection` names (a version's): one
+ * loyalty-balance on MongoDB without transactions, in a version's collections (`storage`): one
  * document per member, replaced by `_id` under the revision it was read at, and read by `_id`.
  */
-export const createMongoLoyaltyBalanceStore = (db: Db, collection: (base: string) => string = (base) => base): LoyaltyBalanceStore => {
-  const offsets = createMongoOffsets(db, collection('offsets'));
-  const members = createMongoDocuments<MemberBalance>(db, collection('members'), (member) => member.memberId);
+export const createMongoLoyaltyBalanceStore = (db: Db, storage: VersionStorage = directStorage(db)): LoyaltyBalanceStore => {
+  const offsets = storage.offsets();
+  const members = storage.documents<MemberBalance>('members', (member) => member.memberId);
   return {
     memberDocuments: {
       load: (ids) => translated('loading members', () => members.load(ids)),

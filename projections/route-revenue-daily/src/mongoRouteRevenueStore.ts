@@ -1,9 +1,9 @@
 import {
-  createMongoDocuments,
-  createMongoOffsets,
+  directStorage,
   translateMongoErrors,
   type ReadModelDocuments,
   type ReflectedOffset,
+  type VersionStorage,
 } from '@waggle/read-model';
 import type { Db } from 'mongodb';
 import type { BookingFacts } from './bookingFacts.ts';
@@ -41,32 +41,32 @@ const translatedDocuments = <D>(kind: string, documents: ReadModelDocuments<D>):
 export const routeRevenueCollections = ['flights', 'bookings', 'payments', 'flight_revenue', 'route_days'] as const;
 
 /**
- * route-revenue-daily on MongoDB without transactions, in the collections `collection` names (a version's): every
+ * route-revenue-daily on MongoDB without transactions, in a version's collections (`storage`): every
  * write is a replacement by `_id` guarded by the revision it read, every read an `_id` or `_id $in` read, so it is
  * the same on MongoDB and FerretDB.
  */
-export const createMongoRouteRevenueStore = (db: Db, collection: (base: string) => string = (base) => base): RouteRevenueStore => {
-  const offsets = createMongoOffsets(db, collection('offsets'));
+export const createMongoRouteRevenueStore = (db: Db, storage: VersionStorage = directStorage(db)): RouteRevenueStore => {
+  const offsets = storage.offsets();
   const routeDayDocuments = translatedDocuments(
     'route days',
-    createMongoDocuments<RouteDayRevenue>(db, collection('route_days'), (day) => day.routeDay),
+    storage.documents<RouteDayRevenue>('route_days', (day) => day.routeDay),
   );
   return {
     flightDocuments: translatedDocuments(
       'flights',
-      createMongoDocuments<FlightFacts>(db, collection('flights'), (f) => f.flightId),
+      storage.documents<FlightFacts>('flights', (f) => f.flightId),
     ),
     bookingDocuments: translatedDocuments(
       'bookings',
-      createMongoDocuments<BookingFacts>(db, collection('bookings'), (b) => b.bookingId),
+      storage.documents<BookingFacts>('bookings', (b) => b.bookingId),
     ),
     paymentDocuments: translatedDocuments(
       'payments',
-      createMongoDocuments<PaymentFacts>(db, collection('payments'), (p) => p.bookingId),
+      storage.documents<PaymentFacts>('payments', (p) => p.bookingId),
     ),
     flightRevenueDocuments: translatedDocuments(
       'flight revenue',
-      createMongoDocuments<FlightRevenue>(db, collection('flight_revenue'), (f) => f.flightId),
+      storage.documents<FlightRevenue>('flight_revenue', (f) => f.flightId),
     ),
     routeDayDocuments,
     recordOffset: (reflected) => translated('recording an offset', () => offsets.record(reflected)),

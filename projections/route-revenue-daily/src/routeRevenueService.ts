@@ -58,8 +58,8 @@ export const startRouteRevenue = (
     host: config.host,
     corsOrigins: config.corsOrigins,
     database,
-    openVersion: (names) => {
-      const store = createMongoRouteRevenueStore(database.db, names.collection);
+    openVersion: (names, storage) => {
+      const store = createMongoRouteRevenueStore(database.db, storage);
       return {
         start: () => Promise.resolve(),
         offsets: store.offsets,
