@@ -123,8 +123,6 @@ export type ConsumerOptions<E> = Handlers<E> & {
    * may still be handed, so the handler must skip what its position already covers.
    */
   readonly startFrom?: () => Promise<ReadonlyMap<string, bigint>>;
-  /** Most bytes a whole fetch brings over all partitions (kafkajs's default 10 MiB; the broker caps it at its `fetch.max.bytes`). */
-  readonly maxBytes?: number;
   /**
    * How long an empty fetch waits at the broker (default 1 s). A record arriving meanwhile is answered at once
    * (`minBytes` 1: produce → handler p50 2 ms at 100 ms, 1 s and 5 s alike), so this only sets how often an idle
@@ -187,7 +185,6 @@ export const createConsumer = <E = undefined>(options: ConsumerOptions<E>): Cons
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     allowAutoTopicCreation: false,
     ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
-    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
   const admin: Admin = kafka.admin();
   const dlqProducer = createProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq`, lingerMs: 0, logger });

@@ -151,6 +151,7 @@ const bench: Bench = async (report, context) => {
         kafka: await cpuOf(pids.kafka),
       };
       const began = performance.now();
+      const startedAt = Date.now();
       await fetch(`${url}/api/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lagThreshold":0}' });
       let peakRss = 0;
       let final: ReplayStatus | undefined;
@@ -169,6 +170,8 @@ const bench: Bench = async (report, context) => {
       const v2 = final.versions.find((v) => v.version === 2);
       const verifySeconds =
         v2?.caughtUpAt !== undefined && v2.switchedAt !== undefined ? (Date.parse(v2.switchedAt) - Date.parse(v2.caughtUpAt)) / 1000 : null;
+      // caught up: every event applied and written, before the switch compares both versions (it reads both whole)
+      const catchUpSeconds = v2?.caughtUpAt === undefined ? null : (Date.parse(v2.caughtUpAt) - startedAt) / 1000;
       const bulk = await bulkWrite(mongoUrl, dbName, model.collections, model.events);
       const rate = model.events / seconds;
       const lower = Math.min(bare, bulk.rate);
@@ -179,6 +182,8 @@ const bench: Bench = async (report, context) => {
         initialBuildEventsPerSecond: round(initial),
         rebuildEventsPerSecond: round(rate),
         rebuildSeconds: round(seconds),
+        catchUpSeconds: catchUpSeconds === null ? null : round(catchUpSeconds),
+        catchUpRatioToLowerCeiling: catchUpSeconds === null ? null : round(model.events / catchUpSeconds / Math.min(bare, bulk.rate)),
         verifyAndSwitchSeconds: verifySeconds === null ? null : round(verifySeconds),
         equal: v2?.verification?.equal ?? null,
         ceilingBareConsumerEventsPerSecond: round(bare),

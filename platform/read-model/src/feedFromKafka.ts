@@ -65,8 +65,9 @@ export const feedFromKafka = async <E>(
     from: options.from,
     clientId: options.clientId,
     logger: options.logger,
-    maxBytesPerPartition: 16 * 1024 * 1024,
-    maxBytes: 48 * 1024 * 1024,
+    // what a checkpoint folds spans fetches, so a fetch need not be large: larger ones only cost memory
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
     onBatch: async (records) => {
       const first = records[0]!;
       const key = partitionKey(first.topic, first.partition);

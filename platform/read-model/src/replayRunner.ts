@@ -141,7 +141,6 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       // a rebuild folds many events into each document: the larger the batch, the fewer writes per event
       maxBatchRecords: options.batchRecords,
       maxBytesPerPartition: 16 * 1024 * 1024,
-      maxBytes: 48 * 1024 * 1024,
       logger: options.busLogger,
     });
     entry.consumer = consumer;
