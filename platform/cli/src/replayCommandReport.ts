@@ -9,6 +9,7 @@ export const formatVerification = (report: VerificationReport): string => {
   const lines = [
     `verification of v${report.candidateVersion} against v${report.servingVersion}: ${report.equal ? 'EQUAL' : 'DIFFERENT'}` +
       (report.sameOffsets ? ', compared at the same offsets' : ', NOT at the same offsets (a consumer moved elsewhere)'),
+    ...(report.timedOut === true ? ['  (a version did not reach the end offsets within the 30 s hold: compared where both were)'] : []),
     `  offsets: ${report.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}${o.candidate === o.offset ? '' : `≠${o.candidate ?? '-'}`}`).join(' ')}`,
   ];
   for (const c of report.collections) {

@@ -36,6 +36,8 @@ export type VerificationReport = {
   readonly candidateVersion: number;
   /** Whether both versions reflected the same offsets while compared (their consumers held there). */
   readonly sameOffsets: boolean;
+  /** Whether a version did not reach the end offsets within the hold's deadline (compared where they were). */
+  readonly timedOut?: boolean;
   readonly offsets: readonly (ReflectedOffset & { readonly candidate: number | null })[];
   readonly equal: boolean;
   readonly collections: readonly CollectionComparison[];

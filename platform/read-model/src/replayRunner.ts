@@ -336,6 +336,12 @@ export const createReplayRunner = <E, S>(options: ReplayRunnerOptions<E, S>) => 
       gate: entry.gate,
       offsets: entry.opened.offsets,
       collections: entry.opened.collections.map((name) => ({ name, actual: entry.names.collection(name) })),
+      handled: async () =>
+        new Map(
+          ((await entry.consumer?.lag()) ?? [])
+            .filter((l) => BigInt(l.committed) > 0n)
+            .map((l) => [partitionKey(l.topic, l.partition), BigInt(l.committed) - 1n] as const),
+        ),
     });
     const report = await verifyAtSameOffsets(db, compared(serving, from), compared(candidate.version, to), await endOffsets());
     if (candidate.settings.requireEqual && !report.equal) {
