@@ -20,11 +20,10 @@ export type OffsetReaderOptions = {
   /** The first offset to read per `topic:partition`; a partition not named starts at its earliest record. */
   readonly from: ReadonlyMap<string, bigint>;
   /**
-   * Each fetched batch of one partition, in offset order (never empty), with the partition's end offset as the
-   * fetch saw it; the partition's next batch waits for the promise, the other partitions' do not. A rejection stops
-   * the reader: `failed` rejects with it.
+   * Each fetched batch of one partition, in offset order (never empty); the partition's next batch waits for the
+   * promise, the other partitions' do not. A rejection stops the reader: `failed` rejects with it.
    */
-  readonly onBatch: (records: ConsumedRecord<never>[], partition: { readonly highWatermark: bigint }) => Promise<void>;
+  readonly onBatch: (records: ConsumedRecord<never>[]) => Promise<void>;
   readonly clientId?: string;
   readonly logger?: Logger;
   /** Most bytes per partition and per fetch (kafkajs's defaults 1 MiB and 10 MiB): a bulk read wants more. */
@@ -82,7 +81,7 @@ export const createOffsetReader = (options: OffsetReaderOptions): OffsetReader &
             const last = records.at(-1);
             if (last === undefined) return;
             try {
-              await options.onBatch(records, { highWatermark: BigInt(batch.highWatermark) });
+              await options.onBatch(records);
               next.set(key, BigInt(last.offset) + 1n);
             } catch (error) {
               handing = false;

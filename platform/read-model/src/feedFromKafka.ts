@@ -72,7 +72,7 @@ export const feedFromKafka = async <E>(
       const first = records[0]!;
       const key = partitionKey(first.topic, first.partition);
       for (let i = 0; i < records.length && options.isRunning(); i += options.batchRecords) {
-        // decoded a chunk at a time: a fetch brings up to 16 MiB of a partition, many times that once decoded
+        // decoded a chunk at a time: a fetch brings up to 4 MiB of a partition, many times that once decoded
         const chunk = await Promise.all(
           records.slice(i, i + options.batchRecords).map(async (record) => ({ ...record, event: await options.decode(record) })),
         );
